@@ -1,0 +1,47 @@
+/* switchctl internals: argument parsing (parse.c) and output (output.c, json.c). */
+#ifndef SWITCHCTL_CLI_H
+#define SWITCHCTL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "switchd/proto.h"
+
+struct cli_opts {
+	const char *socket;
+	bool json;
+};
+
+struct cli_cmd {
+	uint16_t type; /* SWP_* request */
+	union {
+		struct swp_port_req port;
+		struct swp_mac_req mac;
+	} body;
+	size_t blen;
+};
+
+enum cli_parse_result {
+	CLI_RUN = 0,
+	CLI_HELP = 1,    /* --help or "help": print usage, exit 0 */
+	CLI_VERSION = 2, /* --version */
+	CLI_USAGE = -1,  /* usage error, described in err: exit 2 */
+};
+
+enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struct cli_cmd *cmd,
+				char *err, size_t errlen);
+void cli_usage(FILE *f);
+
+/* Prints one reply record, text or JSON; first/last frame JSON arrays. */
+void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
+		      const struct swp_hdr *hdr, const void *body, bool first);
+/* Prints what closes a successful reply (JSON array end, or a result object). */
+void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
+		    const struct swp_done *done);
+
+/* JSON string with escapes. */
+void json_str(FILE *f, const char *s);
+
+#endif

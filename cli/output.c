@@ -1,0 +1,176 @@
+/* How switchctl prints replies: one function per record type, text or JSON. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+
+void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* Fixed-size name fields from the wire, made into strings. */
+static void wire_name(char out[SWP_NAME_MAX + 1], const char *in)
+{
+	memcpy(out, in, SWP_NAME_MAX);
+	out[SWP_NAME_MAX] = '\0';
+}
+
+static void fmt_mac(char out[18], const uint8_t *m)
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static const struct {
+	const char *key;
+	size_t off;
+} counter_fields[] = {
+#define CF(x) { #x, offsetof(struct swp_counters, x) }
+	CF(rx_packets), CF(rx_bytes), CF(tx_packets), CF(tx_bytes), CF(rx_dropped),
+	CF(tx_dropped), CF(rx_drop_bad_src), CF(rx_drop_runt), CF(rx_drop_filtered),
+	CF(rx_drop_error), CF(tx_drop_mtu), CF(tx_drop_busy), CF(tx_drop_error),
+#undef CF
+};
+
+static uint64_t counter(const struct swp_counters *c, size_t i)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)c + counter_fields[i].off, sizeof(v));
+	return v;
+}
+
+static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_info *p, bool first)
+{
+	char name[SWP_NAME_MAX + 1];
+	const struct swp_counters *c = &p->c;
+
+	wire_name(name, p->name);
+	if (o->json) {
+		fputs(first ? "[" : ",", f);
+		fputs("{\"name\":", f);
+		json_str(f, name);
+		fprintf(f, ",\"type\":\"%s\",\"ifindex\":%d,\"state\":\"%s\",\"mtu\":%u,\"macs\":%u,"
+			   "\"created\":%s",
+			swp_type_name(p->type), p->ifindex, swp_state_name(p->state), p->mtu, p->macs,
+			p->created ? "true" : "false");
+		for (size_t i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++)
+			fprintf(f, ",\"%s\":%" PRIu64, counter_fields[i].key, counter(c, i));
+		fputs("}", f);
+		return;
+	}
+	fprintf(f, "%s: %s ifindex %d %s mtu %u macs %u%s\n", name, swp_type_name(p->type),
+		p->ifindex, swp_state_name(p->state), p->mtu, p->macs, p->created ? " created" : "");
+	fprintf(f, "    rx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->rx_packets,
+		c->rx_bytes, c->rx_dropped);
+	if (c->rx_dropped)
+		fprintf(f, " (bad_src %" PRIu64 " runt %" PRIu64 " filtered %" PRIu64
+			   " error %" PRIu64 ")",
+			c->rx_drop_bad_src, c->rx_drop_runt, c->rx_drop_filtered, c->rx_drop_error);
+	fprintf(f, "\n    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->tx_packets,
+		c->tx_bytes, c->tx_dropped);
+	if (c->tx_dropped)
+		fprintf(f, " (mtu %" PRIu64 " busy %" PRIu64 " error %" PRIu64 ")", c->tx_drop_mtu,
+			c->tx_drop_busy, c->tx_drop_error);
+	fputc('\n', f);
+}
+
+static void print_mac(FILE *f, const struct cli_opts *o, const struct swp_mac_entry *m, bool first)
+{
+	char port[SWP_NAME_MAX + 1], mac[18];
+
+	wire_name(port, m->port);
+	fmt_mac(mac, m->mac);
+	if (o->json) {
+		fprintf(f, "%s{\"mac\":\"%s\",\"port\":", first ? "[" : ",", mac);
+		json_str(f, port);
+		fprintf(f, ",\"vlan\":%u,\"age\":%u,\"static\":%s}", m->vlan, m->age,
+			m->is_static ? "true" : "false");
+		return;
+	}
+	if (first)
+		fprintf(f, "%-17s  %-15s  %4s  %s\n", "MAC", "PORT", "VLAN", "AGE");
+	if (m->is_static)
+		fprintf(f, "%-17s  %-15s  %4u  static\n", mac, port, m->vlan);
+	else
+		fprintf(f, "%-17s  %-15s  %4u  %u\n", mac, port, m->vlan, m->age);
+}
+
+static void print_status(FILE *f, const struct cli_opts *o, const struct swp_status_info *s)
+{
+	char version[sizeof(s->version) + 1];
+
+	memcpy(version, s->version, sizeof(s->version));
+	version[sizeof(s->version)] = '\0';
+	if (o->json) {
+		fputs("{\"version\":", f);
+		json_str(f, version);
+		fprintf(f, ",\"uptime\":%" PRIu64 ",\"ports\":%u,\"macs\":%u,\"max_macs\":%u,"
+			   "\"ageing\":%u,\"mac_learned\":%" PRIu64 ",\"mac_moved\":%" PRIu64
+			   ",\"mac_evicted\":%" PRIu64 ",\"mac_aged\":%" PRIu64 "}\n",
+			s->uptime, s->ports, s->macs, s->max_macs, s->ageing, s->mac_learned,
+			s->mac_moved, s->mac_evicted, s->mac_aged);
+		return;
+	}
+	fprintf(f, "version   %s\nuptime    %" PRIu64 " s\nports     %u\nmacs      %u of %u\n"
+		   "ageing    %u s\nlearned   %" PRIu64 "\nmoved     %" PRIu64 "\nevicted   %" PRIu64
+		   "\naged      %" PRIu64 "\n",
+		version, s->uptime, s->ports, s->macs, s->max_macs, s->ageing, s->mac_learned,
+		s->mac_moved, s->mac_evicted, s->mac_aged);
+}
+
+void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
+		      const struct swp_hdr *hdr, const void *body, bool first)
+{
+	(void)cmd;
+	switch (hdr->type) {
+	case SWP_PORT_INFO:
+		print_port(f, o, body, first);
+		break;
+	case SWP_MAC_ENTRY:
+		print_mac(f, o, body, first);
+		break;
+	case SWP_STATUS_INFO:
+		print_status(f, o, body);
+		break;
+	}
+}
+
+void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
+		    const struct swp_done *done)
+{
+	char name[SWP_NAME_MAX + 1];
+
+	switch (cmd->type) {
+	case SWP_PORT_SHOW:
+	case SWP_MAC_SHOW:
+		/* Records opened the array; an empty one still prints. */
+		if (o->json)
+			fputs(done->count ? "]\n" : "[]\n", f);
+		break;
+	case SWP_MAC_FLUSH:
+		if (o->json)
+			fprintf(f, "{\"flushed\":%u}\n", done->count);
+		else
+			fprintf(f, "%u MAC entries flushed\n", done->count);
+		break;
+	case SWP_PORT_ADD:
+	case SWP_PORT_DEL:
+		if (o->json) {
+			wire_name(name, cmd->body.port.name);
+			fputs("{\"port\":", f);
+			json_str(f, name);
+			fprintf(f, ",\"result\":\"%s\"}\n", cmd->type == SWP_PORT_ADD ? "added" : "deleted");
+		}
+		break;
+	}
+}

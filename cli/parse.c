@@ -1,0 +1,182 @@
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+#include "switchd/defaults.h"
+
+void cli_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: switchctl [-j] [-s PATH] COMMAND\n"
+		"\n"
+		"Commands:\n"
+		"  port add NAME [type tap|afpacket]   attach an interface (a TAP is created if missing\n"
+		"                                      with type tap)\n"
+		"  port del NAME                       detach it\n"
+		"  port show                           ports with state and counters\n"
+		"  mac show [port NAME]                the MAC table (fdb is a synonym of mac)\n"
+		"  mac flush [port NAME]               empty the MAC table, or one port's entries\n"
+		"  status                              version, uptime, ports, table size (the default)\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json          JSON output\n"
+		"  -s, --socket PATH   control socket (default %s)\n"
+		"  -h, --help          this text\n"
+		"  -V, --version       print the version\n"
+		"\n"
+		"Exit status: 0 success, 1 the operation failed, 2 usage error.\n",
+		SWITCHD_SOCKET);
+}
+
+static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return CLI_USAGE;
+}
+
+static enum cli_parse_result parse_port(int argc, char **argv, struct cli_cmd *cmd, char *err,
+					size_t errlen)
+{
+	const char *verb = argc > 0 ? argv[0] : "show";
+
+	if (!strcmp(verb, "show") || !strcmp(verb, "list")) {
+		if (argc > 1)
+			return usage_err(err, errlen, "port show: unexpected argument '%s'", argv[1]);
+		cmd->type = SWP_PORT_SHOW;
+		cmd->blen = 0;
+		return CLI_RUN;
+	}
+	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "delete"))
+		return usage_err(err, errlen, "port: unknown command '%s' (add, del, show)", verb);
+	if (argc < 2)
+		return usage_err(err, errlen, "port %s: missing interface name", verb);
+	cmd->type = !strcmp(verb, "add") ? SWP_PORT_ADD : SWP_PORT_DEL;
+	cmd->blen = sizeof(cmd->body.port);
+	if (!argv[1][0] || swp_set_name(cmd->body.port.name, argv[1]) < 0)
+		return usage_err(err, errlen, "port %s: invalid interface name '%s'", verb, argv[1]);
+	cmd->body.port.type = SWP_PORT_AUTO;
+	if (argc == 2)
+		return CLI_RUN;
+	if (cmd->type != SWP_PORT_ADD || strcmp(argv[2], "type"))
+		return usage_err(err, errlen, "port %s: unexpected argument '%s'", verb, argv[2]);
+	if (argc < 4)
+		return usage_err(err, errlen, "port add: type needs tap or afpacket");
+	if (!strcmp(argv[3], "tap"))
+		cmd->body.port.type = SWP_PORT_TAP;
+	else if (!strcmp(argv[3], "afpacket"))
+		cmd->body.port.type = SWP_PORT_AFPACKET;
+	else
+		return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket)", argv[3]);
+	if (argc > 4)
+		return usage_err(err, errlen, "port add: unexpected argument '%s'", argv[4]);
+	return CLI_RUN;
+}
+
+static enum cli_parse_result parse_mac(const char *obj, int argc, char **argv, struct cli_cmd *cmd,
+				       char *err, size_t errlen)
+{
+	const char *verb = argc > 0 ? argv[0] : "show";
+
+	if (!strcmp(verb, "show") || !strcmp(verb, "list"))
+		cmd->type = SWP_MAC_SHOW;
+	else if (!strcmp(verb, "flush"))
+		cmd->type = SWP_MAC_FLUSH;
+	else
+		return usage_err(err, errlen, "%s: unknown command '%s' (show, flush)", obj, verb);
+	cmd->blen = sizeof(cmd->body.mac);
+	if (argc <= 1)
+		return CLI_RUN;
+	if (strcmp(argv[1], "port"))
+		return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[1]);
+	if (argc < 3 || !argv[2][0] || swp_set_name(cmd->body.mac.port, argv[2]) < 0)
+		return usage_err(err, errlen, "%s %s: port needs an interface name", obj, verb);
+	if (argc > 3)
+		return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[3]);
+	return CLI_RUN;
+}
+
+enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struct cli_cmd *cmd,
+				char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *obj;
+	int c;
+
+	memset(cmd, 0, sizeof(*cmd));
+	o->socket = SWITCHD_SOCKET;
+	o->json = false;
+	err[0] = '\0';
+	optind = 0; /* reset getopt: cli_parse may run more than once in a process */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+js:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'h':
+			return CLI_HELP;
+		case 'V':
+			return CLI_VERSION;
+		default:
+			return usage_err(err, errlen, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	/* Options may also follow the command: "mac show -j". */
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--socket")) {
+			if (i + 1 >= argc)
+				return usage_err(err, errlen, "%s needs a path", a);
+			o->socket = argv[i + 1];
+			memmove(&argv[i], &argv[i + 2], sizeof(*argv) * (size_t)(argc - i - 2));
+			argc -= 2;
+			i--;
+			continue;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			return CLI_HELP;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err(err, errlen, "unknown option '%s'", a);
+		} else {
+			continue;
+		}
+		memmove(&argv[i], &argv[i + 1], sizeof(*argv) * (size_t)(argc - i - 1));
+		argc--;
+		i--;
+	}
+	obj = argc > 0 ? argv[0] : "status";
+	if (!strcmp(obj, "help"))
+		return CLI_HELP;
+	if (!strcmp(obj, "status")) {
+		if (argc > 1)
+			return usage_err(err, errlen, "status: unexpected argument '%s'", argv[1]);
+		cmd->type = SWP_STATUS;
+		return CLI_RUN;
+	}
+	if (!strcmp(obj, "port"))
+		return parse_port(argc - 1, argv + 1, cmd, err, errlen);
+	if (!strcmp(obj, "mac") || !strcmp(obj, "fdb"))
+		return parse_mac(obj, argc - 1, argv + 1, cmd, err, errlen);
+	return usage_err(err, errlen, "unknown command '%s' (port, mac, fdb, status)", obj);
+}

@@ -1,0 +1,134 @@
+/* switchctl: parse, send one request, print the replies until SWP_DONE. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "switchd/defaults.h"
+
+static int ctl_connect(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 10 };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* A daemon that stops answering must not hang a script. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = recv(fd, (char *)buf + off, len - off, 0);
+
+		if (n == 0) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n > 0)
+			off += (size_t)n;
+	}
+	return 0;
+}
+
+static int run(const struct cli_opts *o, const struct cli_cmd *cmd)
+{
+	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
+	uint32_t seq = (uint32_t)getpid();
+	bool first = true;
+	size_t len;
+	int fd;
+
+	fd = ctl_connect(o->socket);
+	if (fd < 0) {
+		fprintf(stderr, "switchctl: cannot connect to %s: %s\n", o->socket, strerror(errno));
+		return 1;
+	}
+	len = swp_encode(buf, cmd->type, seq, &cmd->body, cmd->blen);
+	if (send(fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		fprintf(stderr, "switchctl: send: %s\n", strerror(errno));
+		goto fail;
+	}
+	for (;;) {
+		struct swp_hdr hdr;
+		int err;
+
+		if (read_full(fd, &hdr, sizeof(hdr)) < 0)
+			goto io_error;
+		err = swp_check(&hdr);
+		if (err || hdr.seq != seq) {
+			fprintf(stderr, "switchctl: malformed reply from switchd (type %u, length %u)\n",
+				hdr.type, hdr.len);
+			goto fail;
+		}
+		if (read_full(fd, buf, hdr.len - sizeof(hdr)) < 0)
+			goto io_error;
+		if (hdr.type == SWP_DONE) {
+			struct swp_done done;
+
+			memcpy(&done, buf, sizeof(done));
+			done.msg[SWP_ERR_MAX - 1] = '\0';
+			close(fd);
+			if (done.status) {
+				fprintf(stderr, "%s\n", done.msg[0] ? done.msg : strerror(-done.status));
+				return 1;
+			}
+			cli_print_done(stdout, o, cmd, &done);
+			return fflush(stdout) ? 1 : 0;
+		}
+		cli_print_record(stdout, o, cmd, &hdr, buf, first);
+		first = false;
+	}
+io_error:
+	fprintf(stderr, "switchctl: reading the reply: %s\n",
+		errno == EAGAIN ? "switchd did not answer in time" : strerror(errno));
+fail:
+	close(fd);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct cli_cmd cmd;
+	char err[256];
+
+	switch (cli_parse(argc, argv, &o, &cmd, err, sizeof(err))) {
+	case CLI_HELP:
+		cli_usage(stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("switchctl %s\n", SWITCHD_VERSION);
+		return 0;
+	case CLI_USAGE:
+		fprintf(stderr, "switchctl: %s\n", err);
+		fprintf(stderr, "Try 'switchctl --help'.\n");
+		return 2;
+	case CLI_RUN:
+		break;
+	}
+	return run(&o, &cmd);
+}

@@ -1,0 +1,34 @@
+/* Every default and hard limit of switchd in one place. */
+#ifndef SWITCHD_DEFAULTS_H
+#define SWITCHD_DEFAULTS_H
+
+#define SWITCHD_VERSION "0.1.0"
+
+/* Control socket. */
+#define SWITCHD_SOCKET "/run/switchd/switchd.sock"
+#define SWITCHD_SOCKET_MODE 0660
+#define SWITCHD_RUNDIR_MODE 0750
+#define SWITCHD_CTL_MAX_CLIENTS 64
+/* A client that keeps a partial message or sends nothing for this long is dropped. */
+#define SWITCHD_CTL_IDLE_SEC 30
+/* A client that does not read its replies may not make the daemon hold more than this. */
+#define SWITCHD_CTL_OUTBUF_MAX (8u << 20)
+
+/* MAC table. */
+#define SWITCHD_AGEING_SEC 300
+#define SWITCHD_AGEING_MAX_SEC 1000000
+#define SWITCHD_MAX_MACS 8192
+#define SWITCHD_MAX_MACS_LIMIT (1u << 24)
+
+/* Ports. */
+#define SWITCHD_PORTS_MAX 256
+/* Frames read from one port per wakeup, so a busy port cannot starve the others. */
+#define SWITCHD_RX_BUDGET 64
+/* Largest frame carried: a whole GSO super-frame plus room for a re-inserted VLAN tag. */
+#define SWITCHD_FRAME_MAX (65536 + 4)
+#define SWITCHD_SOCK_BUF (4 << 20)
+
+/* Housekeeping period: ageing sweep, idle clients, port liveness. */
+#define SWITCHD_TICK_SEC 1.0
+
+#endif

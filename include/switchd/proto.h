@@ -1,0 +1,137 @@
+/*
+ * The control protocol between switchd and switchctl (docs/protocol.md).
+ *
+ * A stream of messages over a Unix stream socket. Every message starts with
+ * struct swp_hdr; hdr.len counts the header and the body and is at most
+ * SWP_MSG_MAX. Fields are fixed width in host byte order (both ends are on
+ * one host). A request gets zero or more record messages and then exactly one
+ * SWP_DONE, whose status is 0 or a negative errno with a message.
+ */
+#ifndef SWITCHD_PROTO_H
+#define SWITCHD_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SWP_VERSION 1
+#define SWP_MSG_MAX 4096
+#define SWP_NAME_MAX 16 /* IFNAMSIZ, NUL included */
+#define SWP_ERR_MAX 128
+
+enum swp_type {
+	/* requests */
+	SWP_PORT_ADD = 1,
+	SWP_PORT_DEL = 2,
+	SWP_PORT_SHOW = 3,
+	SWP_MAC_SHOW = 4,
+	SWP_MAC_FLUSH = 5,
+	SWP_STATUS = 6,
+	/* replies */
+	SWP_DONE = 100,
+	SWP_PORT_INFO = 101,
+	SWP_MAC_ENTRY = 102,
+	SWP_STATUS_INFO = 103,
+};
+
+enum swp_port_type {
+	SWP_PORT_AUTO = 0,
+	SWP_PORT_TAP = 1,
+	SWP_PORT_AFPACKET = 2,
+};
+
+enum swp_port_state {
+	SWP_STATE_DOWN = 0,
+	SWP_STATE_UP = 1,
+	SWP_STATE_MOVED = 2, /* TAP whose kernel side is in another netns */
+};
+
+struct swp_hdr {
+	uint16_t version;
+	uint16_t type;
+	uint32_t len; /* header + body, bytes */
+	uint32_t seq; /* echoed in every reply */
+	uint32_t reserved;
+};
+
+/* SWP_PORT_ADD, SWP_PORT_DEL */
+struct swp_port_req {
+	char name[SWP_NAME_MAX];
+	uint32_t type; /* enum swp_port_type; ignored by PORT_DEL */
+	uint32_t flags;
+};
+
+/* SWP_MAC_SHOW, SWP_MAC_FLUSH: an empty name means every port. */
+struct swp_mac_req {
+	char port[SWP_NAME_MAX];
+};
+
+/* Per-port counters; rx_dropped and tx_dropped are the sums of the reasons. */
+struct swp_counters {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t rx_dropped, tx_dropped;
+	uint64_t rx_drop_bad_src;  /* group or all-zero source MAC */
+	uint64_t rx_drop_runt;     /* shorter than an Ethernet header */
+	uint64_t rx_drop_filtered; /* destination is on the ingress port */
+	uint64_t rx_drop_error;    /* receive errors */
+	uint64_t tx_drop_mtu;      /* larger than the port carries */
+	uint64_t tx_drop_busy;     /* socket buffer full */
+	uint64_t tx_drop_error;    /* link down (EIO) or other send errors */
+};
+
+struct swp_port_info {
+	char name[SWP_NAME_MAX];
+	uint32_t type; /* SWP_PORT_TAP or SWP_PORT_AFPACKET */
+	uint32_t state;
+	int32_t ifindex;
+	uint32_t mtu;
+	uint32_t macs;    /* MAC entries pointing at this port */
+	uint32_t created; /* switchd created the interface and will delete it */
+	struct swp_counters c;
+};
+
+struct swp_mac_entry {
+	uint8_t mac[6];
+	uint16_t vlan;
+	char port[SWP_NAME_MAX];
+	uint32_t age; /* seconds since last seen */
+	uint32_t is_static;
+};
+
+struct swp_status_info {
+	char version[16];
+	uint64_t uptime;   /* seconds */
+	uint32_t ports;
+	uint32_t macs;
+	uint32_t max_macs;
+	uint32_t ageing;   /* seconds */
+	uint64_t mac_learned, mac_moved, mac_evicted, mac_aged;
+};
+
+/* SWP_DONE */
+struct swp_done {
+	int32_t status; /* 0 or -errno */
+	uint32_t count; /* records sent, or entries affected (mac flush) */
+	char msg[SWP_ERR_MAX];
+};
+
+/* Body size a message of this type must have, or -1 for an unknown type. */
+long swp_body_size(uint16_t type);
+
+/*
+ * Checks a header that has been received whole. Returns 0 when the message
+ * is well formed; -EPROTO for a version mismatch, -EMSGSIZE when hdr.len is
+ * out of [sizeof hdr, SWP_MSG_MAX], -EBADMSG for an unknown type or a body
+ * of the wrong size. Only -EMSGSIZE leaves the stream unframed.
+ */
+int swp_check(const struct swp_hdr *hdr);
+
+/* Writes a header and body into buf (at least sizeof hdr + blen bytes). */
+size_t swp_encode(void *buf, uint16_t type, uint32_t seq, const void *body, size_t blen);
+
+/* Copies a name into a fixed field; -ENAMETOOLONG if it does not fit. */
+int swp_set_name(char dst[SWP_NAME_MAX], const char *src);
+
+const char *swp_type_name(uint32_t port_type);
+const char *swp_state_name(uint32_t state);
+
+#endif

@@ -1,0 +1,127 @@
+#include "daemon.h"
+
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <string.h>
+
+#include "log.h"
+
+static void daemon_link_cb(void *ctx, int type, const struct nl_link *l)
+{
+	struct daemon *d = ctx;
+	struct port *p = sw_port_by_ifindex(&d->sw, l->ifindex);
+
+	if (!p || (p->state == SWP_STATE_MOVED))
+		return;
+	if (type == RTM_DELLINK) {
+		/* A TAP's kernel side moving to another netns is not a removal: its fd still works. */
+		if (l->moved && p->ops->type == SWP_PORT_TAP) {
+			p->state = SWP_STATE_MOVED;
+			log_info("port %s: interface moved to another network namespace", p->name);
+			return;
+		}
+		sw_port_remove(&d->sw, p, "interface vanished");
+		return;
+	}
+	if (l->mtu)
+		p->mtu = l->mtu;
+	p->state = (l->flags & IFF_UP) && (l->flags & IFF_RUNNING) ? SWP_STATE_UP : SWP_STATE_DOWN;
+}
+
+/* Drops every port whose interface is gone: after lost link events, and each tick. */
+static void daemon_check_ports(struct daemon *d)
+{
+	for (uint32_t i = d->sw.nports; i-- > 0;) {
+		struct port *p = d->sw.active[i];
+
+		if (!p->ops->alive(p))
+			sw_port_remove(&d->sw, p, "interface vanished");
+	}
+}
+
+static void daemon_resync_cb(void *ctx)
+{
+	daemon_check_ports(ctx);
+}
+
+static void daemon_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct daemon *d = w->data;
+
+	fdb_age(&d->sw.fdb, d->sw.now());
+	daemon_check_ports(d);
+	ctl_tick(&d->ctl);
+}
+
+static void daemon_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	log_info("signal %d: stopping", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+int daemon_start(struct daemon *d, const struct daemon_opts *opts)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->opts = *opts;
+	d->ctl.fd = -1;
+	d->loop = ev_default_loop(EVFLAG_AUTO);
+	if (!d->loop) {
+		log_err("%s: cannot create the event loop", __func__);
+		return -ENOMEM;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	err = sw_init(&d->sw, d->loop, &opts->sw, NULL);
+	if (err) {
+		log_err("%s: %s", __func__, strerror(-err));
+		return err;
+	}
+	err = nl_open(&d->nl);
+	if (!err)
+		err = nl_monitor_start(&d->nl, d->loop, daemon_link_cb, daemon_resync_cb, d);
+	if (err) {
+		log_err("%s: rtnetlink: %s", __func__, strerror(-err));
+		goto fail;
+	}
+	err = ctl_open(&d->ctl, d->loop, opts->socket, cmd_handle, d);
+	if (err == -EADDRINUSE) {
+		log_err("another switchd is already listening on %s", opts->socket);
+		goto fail;
+	} else if (err) {
+		log_err("control socket %s: %s", opts->socket, strerror(-err));
+		goto fail;
+	}
+	ev_timer_init(&d->tick, daemon_tick_cb, SWITCHD_TICK_SEC, SWITCHD_TICK_SEC);
+	d->tick.data = d;
+	ev_timer_start(d->loop, &d->tick);
+	ev_signal_init(&d->sigterm, daemon_signal_cb, SIGTERM);
+	ev_signal_init(&d->sigint, daemon_signal_cb, SIGINT);
+	ev_signal_start(d->loop, &d->sigterm);
+	ev_signal_start(d->loop, &d->sigint);
+	log_info("switchd %s listening on %s (max %u MACs, ageing %u s)", SWITCHD_VERSION,
+		 opts->socket, opts->sw.max_macs, opts->sw.ageing);
+	return 0;
+fail:
+	nl_close(&d->nl);
+	sw_fini(&d->sw);
+	return err;
+}
+
+void daemon_run(struct daemon *d)
+{
+	ev_run(d->loop, 0);
+}
+
+void daemon_stop(struct daemon *d)
+{
+	ctl_close(&d->ctl);
+	sw_fini(&d->sw);
+	nl_close(&d->nl);
+	ev_timer_stop(d->loop, &d->tick);
+	ev_loop_destroy(d->loop);
+}

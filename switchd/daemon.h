@@ -1,0 +1,35 @@
+/* The running daemon: the switch plus its netlink monitor, control socket and timers. */
+#ifndef SWITCHD_DAEMON_H
+#define SWITCHD_DAEMON_H
+
+#include <ev.h>
+
+#include "ctl.h"
+#include "nl.h"
+#include "sw.h"
+
+struct daemon_opts {
+	const char *socket;
+	struct sw_config sw;
+	bool verbose;
+};
+
+struct daemon {
+	struct ev_loop *loop;
+	struct sw sw;
+	struct nl nl;
+	struct ctl ctl;
+	ev_timer tick;
+	ev_signal sigterm, sigint;
+	struct daemon_opts opts;
+};
+
+/* Returns 0 or -errno, having logged why. */
+int daemon_start(struct daemon *d, const struct daemon_opts *opts);
+void daemon_run(struct daemon *d);
+void daemon_stop(struct daemon *d);
+
+/* The control request handler (cmd.c). */
+void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * uthash must never abort the daemon: with HASH_NONFATAL_OOM a failed bucket
+ * expansion is ignored (lookups get slower, nothing is lost) and a failed
+ * first allocation is reported through fdb_oom.
+ */
+#include <stdbool.h>
+static bool fdb_oom;
+#define HASH_NONFATAL_OOM 1
+#define uthash_nonfatal_oom(obj) (fdb_oom = true)
+
+#include "fdb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void list_unlink(struct fdb_port_list *l, struct fdb_entry *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		l->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		l->tail = e->prev;
+	e->prev = e->next = NULL;
+	l->count--;
+}
+
+static void list_append(struct fdb_port_list *l, struct fdb_entry *e)
+{
+	e->next = NULL;
+	e->prev = l->tail;
+	if (l->tail)
+		l->tail->next = e;
+	else
+		l->head = e;
+	l->tail = e;
+	l->count++;
+}
+
+void fdb_init(struct fdb *fdb, uint32_t max, uint32_t ageing_sec)
+{
+	memset(fdb, 0, sizeof(*fdb));
+	fdb->max = max ? max : 1;
+	fdb_set_ageing(fdb, ageing_sec);
+}
+
+static void fdb_remove(struct fdb *fdb, struct fdb_entry *e)
+{
+	HASH_DEL(fdb->table, e);
+	list_unlink(&fdb->ports[e->port], e);
+	fdb->count--;
+	free(e);
+}
+
+void fdb_fini(struct fdb *fdb)
+{
+	fdb_flush(fdb, -1);
+	HASH_CLEAR(hh, fdb->table);
+}
+
+bool fdb_mac_is_zero(const uint8_t *mac)
+{
+	return !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
+struct fdb_entry *fdb_find(struct fdb *fdb, const uint8_t *mac, uint16_t vlan)
+{
+	struct fdb_key key;
+	struct fdb_entry *e;
+
+	memcpy(key.mac, mac, 6);
+	key.vlan = vlan;
+	HASH_FIND(hh, fdb->table, &key, sizeof(key), e);
+	return e;
+}
+
+/* The least recently seen entry of the port holding the most entries. */
+static struct fdb_entry *fdb_victim(struct fdb *fdb)
+{
+	uint32_t best = 0;
+	int port = -1;
+
+	for (int i = 0; i < SWITCHD_PORTS_MAX; i++) {
+		if (fdb->ports[i].count > best) {
+			best = fdb->ports[i].count;
+			port = i;
+		}
+	}
+	return port < 0 ? NULL : fdb->ports[port].head;
+}
+
+int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port, uint64_t now)
+{
+	struct fdb_port_list *l;
+	struct fdb_entry *e;
+
+	if (fdb_mac_is_group(mac) || fdb_mac_is_zero(mac) || port >= SWITCHD_PORTS_MAX)
+		return -EINVAL;
+	l = &fdb->ports[port];
+	e = fdb_find(fdb, mac, vlan);
+	if (e) {
+		if (e->is_static)
+			return FDB_REFRESHED;
+		e->seen_ms = now;
+		if (e->port == port) {
+			if (l->tail != e) {
+				list_unlink(l, e);
+				list_append(l, e);
+			}
+			return FDB_REFRESHED;
+		}
+		list_unlink(&fdb->ports[e->port], e);
+		e->port = port;
+		list_append(l, e);
+		fdb->st.moved++;
+		return FDB_MOVED;
+	}
+
+	if (fdb->count >= fdb->max) {
+		/* Full: recycle the victim's memory, the table never grows. */
+		e = fdb_victim(fdb);
+		HASH_DEL(fdb->table, e);
+		list_unlink(&fdb->ports[e->port], e);
+		fdb->count--;
+		fdb->st.evicted++;
+	} else {
+		e = malloc(sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+	}
+	memset(e, 0, sizeof(*e));
+	memcpy(e->key.mac, mac, 6);
+	e->key.vlan = vlan;
+	e->port = port;
+	e->seen_ms = now;
+	fdb_oom = false;
+	HASH_ADD(hh, fdb->table, key, sizeof(e->key), e);
+	if (fdb_oom) {
+		free(e);
+		return -ENOMEM;
+	}
+	list_append(l, e);
+	fdb->count++;
+	fdb->st.learned++;
+	return FDB_LEARNED;
+}
+
+uint32_t fdb_age(struct fdb *fdb, uint64_t now)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < SWITCHD_PORTS_MAX; i++) {
+		struct fdb_entry *e, *next;
+
+		/* Lists run oldest first, so stop at the first live entry. */
+		for (e = fdb->ports[i].head; e; e = next) {
+			next = e->next;
+			if (e->is_static)
+				continue;
+			if (now < e->seen_ms || now - e->seen_ms < fdb->ageing_ms)
+				break;
+			fdb_remove(fdb, e);
+			n++;
+		}
+	}
+	fdb->st.aged += n;
+	return n;
+}
+
+uint32_t fdb_flush(struct fdb *fdb, int port)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < SWITCHD_PORTS_MAX; i++) {
+		if (port >= 0 && i != port)
+			continue;
+		while (fdb->ports[i].head) {
+			fdb_remove(fdb, fdb->ports[i].head);
+			n++;
+		}
+	}
+	fdb->st.flushed += n;
+	return n;
+}
+
+void fdb_set_max(struct fdb *fdb, uint32_t max)
+{
+	fdb->max = max ? max : 1;
+	while (fdb->count > fdb->max) {
+		fdb_remove(fdb, fdb_victim(fdb));
+		fdb->st.evicted++;
+	}
+}
+
+void fdb_set_ageing(struct fdb *fdb, uint32_t ageing_sec)
+{
+	fdb->ageing_ms = (uint64_t)ageing_sec * 1000;
+}

@@ -1,0 +1,99 @@
+/*
+ * The MAC table: (MAC, VLAN) -> port, aged on a caller-supplied monotonic
+ * clock (milliseconds), bounded in size.
+ *
+ * Each port keeps its entries on a list ordered from least to most recently
+ * seen. That makes ageing proportional to what expires and gives eviction its
+ * victim: when the table is full, the least recently seen entry of the port
+ * that holds the most entries goes, so a flood of source MACs on one port
+ * only recycles that port's own entries.
+ */
+#ifndef SWITCHD_FDB_H
+#define SWITCHD_FDB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uthash.h>
+
+#include "switchd/defaults.h"
+
+struct fdb_key {
+	uint8_t mac[6];
+	uint16_t vlan;
+};
+
+struct fdb_entry {
+	struct fdb_key key;
+	uint16_t port;
+	bool is_static;
+	uint64_t seen_ms;
+	struct fdb_entry *prev, *next; /* the port's list */
+	UT_hash_handle hh;
+};
+
+struct fdb_stats {
+	uint64_t learned, moved, evicted, aged, flushed;
+};
+
+struct fdb_port_list {
+	struct fdb_entry *head, *tail; /* head: least recently seen */
+	uint32_t count;
+};
+
+struct fdb {
+	struct fdb_entry *table;
+	uint32_t count, max;
+	uint64_t ageing_ms;
+	struct fdb_stats st;
+	struct fdb_port_list ports[SWITCHD_PORTS_MAX];
+};
+
+enum fdb_learn {
+	FDB_REFRESHED = 0,
+	FDB_LEARNED = 1,
+	FDB_MOVED = 2,
+};
+
+void fdb_init(struct fdb *fdb, uint32_t max, uint32_t ageing_sec);
+void fdb_fini(struct fdb *fdb);
+
+static inline bool fdb_mac_is_group(const uint8_t *mac)
+{
+	return mac[0] & 1;
+}
+
+bool fdb_mac_is_zero(const uint8_t *mac);
+
+/*
+ * Records that mac was seen on port at now. Returns enum fdb_learn, -EINVAL
+ * for a group or all-zero MAC or a port out of range, -ENOMEM when a new
+ * entry could not be allocated.
+ */
+int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port, uint64_t now);
+
+/* The entry for mac in vlan, or NULL. */
+struct fdb_entry *fdb_find(struct fdb *fdb, const uint8_t *mac, uint16_t vlan);
+
+/* Removes entries not seen for the ageing time; returns how many. */
+uint32_t fdb_age(struct fdb *fdb, uint64_t now);
+
+/* Removes every entry of port, or of all ports when port < 0; returns how many. */
+uint32_t fdb_flush(struct fdb *fdb, int port);
+
+/* Shrinking below the current count evicts at once. */
+void fdb_set_max(struct fdb *fdb, uint32_t max);
+void fdb_set_ageing(struct fdb *fdb, uint32_t ageing_sec);
+
+static inline uint32_t fdb_port_count(const struct fdb *fdb, uint16_t port)
+{
+	return fdb->ports[port].count;
+}
+
+/* Seconds since the entry was last seen. */
+static inline uint32_t fdb_entry_age(const struct fdb_entry *e, uint64_t now)
+{
+	return now > e->seen_ms ? (uint32_t)((now - e->seen_ms) / 1000) : 0;
+}
+
+#endif

@@ -1,0 +1,108 @@
+/* switchd: options in, loop run, nothing more. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: switchd [-v] [-s PATH] [--ageing SECONDS] [--max-macs N]\n"
+		"\n"
+		"A userspace layer-2 switch for TAP and AF_PACKET ports; runs in the foreground\n"
+		"and logs to stderr. Drive it with switchctl.\n"
+		"\n"
+		"  -s, --socket PATH     control socket (default %s)\n"
+		"      --ageing SECONDS  MAC entry ageing time, 1..%u (default %u)\n"
+		"      --max-macs N      MAC table size limit, 1..%u (default %u)\n"
+		"  -v, --verbose         debug logging\n"
+		"  -h, --help            this text\n"
+		"  -V, --version         print the version\n",
+		SWITCHD_SOCKET, SWITCHD_AGEING_MAX_SEC, SWITCHD_AGEING_SEC, SWITCHD_MAX_MACS_LIMIT,
+		SWITCHD_MAX_MACS);
+}
+
+/* A whole decimal number in [min, max], or -1. */
+static long parse_num(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "ageing", required_argument, NULL, 'a' },
+		{ "max-macs", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon_opts opts = {
+		.socket = SWITCHD_SOCKET,
+		.sw = { .max_macs = SWITCHD_MAX_MACS, .ageing = SWITCHD_AGEING_SEC },
+	};
+	struct daemon d;
+	long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opts.socket = optarg;
+			break;
+		case 'a':
+			if ((v = parse_num(optarg, 1, SWITCHD_AGEING_MAX_SEC)) < 0) {
+				fprintf(stderr, "switchd: --ageing: not a number of seconds in 1..%u: %s\n",
+					SWITCHD_AGEING_MAX_SEC, optarg);
+				return 2;
+			}
+			opts.sw.ageing = (uint32_t)v;
+			break;
+		case 'm':
+			if ((v = parse_num(optarg, 1, SWITCHD_MAX_MACS_LIMIT)) < 0) {
+				fprintf(stderr, "switchd: --max-macs: not a number in 1..%u: %s\n",
+					SWITCHD_MAX_MACS_LIMIT, optarg);
+				return 2;
+			}
+			opts.sw.max_macs = (uint32_t)v;
+			break;
+		case 'v':
+			opts.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("switchd %s\n", SWITCHD_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "switchd: unexpected argument: %s\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	log_init("switchd", opts.verbose);
+	if (daemon_start(&d, &opts) < 0)
+		return 1;
+	daemon_run(&d);
+	daemon_stop(&d);
+	log_info("stopped");
+	return 0;
+}

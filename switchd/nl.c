@@ -1,0 +1,218 @@
+#include "nl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+struct nl_parse {
+	struct nl_link *l;
+	const struct nlattr *linkinfo;
+};
+
+static int nl_attr_cb(const struct nlattr *a, void *data)
+{
+	struct nl_parse *ps = data;
+	struct nl_link *l = ps->l;
+
+	switch (mnl_attr_get_type(a)) {
+	case IFLA_IFNAME:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
+		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			l->mtu = mnl_attr_get_u32(a);
+		break;
+	case IFLA_NEW_NETNSID:
+		l->moved = true;
+		break;
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+			ps->linkinfo = a;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int nl_info_cb(const struct nlattr *a, void *data)
+{
+	struct nl_link *l = data;
+
+	if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
+		snprintf(l->kind, sizeof(l->kind), "%.*s", (int)mnl_attr_get_payload_len(a),
+			 (const char *)mnl_attr_get_payload(a));
+	return MNL_CB_OK;
+}
+
+/* Fills l from an RTM_NEWLINK/RTM_DELLINK message. */
+static int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
+{
+	const struct ifinfomsg *ifi;
+	struct nl_parse ps = { .l = l };
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
+		return -EBADMSG;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	memset(l, 0, sizeof(*l));
+	l->ifindex = ifi->ifi_index;
+	l->flags = ifi->ifi_flags;
+	mnl_attr_parse(nlh, sizeof(*ifi), nl_attr_cb, &ps);
+	if (ps.linkinfo)
+		mnl_attr_parse_nested(ps.linkinfo, nl_info_cb, l);
+	l->name[sizeof(l->name) - 1] = '\0';
+	return 0;
+}
+
+int nl_open(struct nl *nl)
+{
+	memset(nl, 0, sizeof(*nl));
+	nl->seq = (uint32_t)time(NULL);
+	nl->req = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	struct timeval tv = { .tv_sec = 2 };
+
+	if (!nl->req || mnl_socket_bind(nl->req, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	/* The kernel answers at once; never let a lost reply hang the daemon. */
+	setsockopt(mnl_socket_get_fd(nl->req), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return 0;
+fail:
+	nl_close(nl);
+	return -errno;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->loop && nl->mon)
+		ev_io_stop(nl->loop, &nl->io);
+	if (nl->req)
+		mnl_socket_close(nl->req);
+	if (nl->mon)
+		mnl_socket_close(nl->mon);
+	nl->req = nl->mon = NULL;
+}
+
+/* Sends a request and runs its replies through cb until the ack or the dump's end. */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid = mnl_socket_get_portid(nl->req);
+	uint32_t seq = ++nl->seq;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	if (mnl_socket_sendto(nl->req, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl->req, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
+	} while (ret > MNL_CB_STOP);
+	return ret < 0 ? -errno : 0;
+}
+
+static int nl_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		nl_parse_link(nlh, data);
+	return MNL_CB_OK;
+}
+
+int nl_link_get(struct nl *nl, const char *name, struct nl_link *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	int err;
+
+	if (strlen(name) >= IFNAMSIZ)
+		return -ENODEV;
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	memset(l, 0, sizeof(*l));
+	err = nl_talk(nl, nlh, nl_get_cb, l);
+	return err ? err : (l->ifindex ? 0 : -ENODEV);
+}
+
+int nl_link_set_up(struct nl *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+static int nl_event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl *nl = data;
+	struct nl_link l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return MNL_CB_OK;
+	if (nl_parse_link(nlh, &l) == 0)
+		nl->cb(nl->ctx, nlh->nlmsg_type, &l);
+	return MNL_CB_OK;
+}
+
+static void nl_mon_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct nl *nl = w->data;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = mnl_socket_recvfrom(nl->mon, buf, sizeof(buf));
+
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				log_warn("%s: link events lost, re-checking ports", __func__);
+				nl->resync(nl->ctx);
+				continue;
+			}
+			return; /* EAGAIN */
+		}
+		mnl_cb_run(buf, (size_t)n, 0, 0, nl_event_cb, nl);
+	}
+}
+
+int nl_monitor_start(struct nl *nl, struct ev_loop *loop, nl_link_cb cb, nl_resync_cb resync,
+		     void *ctx)
+{
+	int fd, bufsz = 1 << 20;
+
+	nl->mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!nl->mon || mnl_socket_bind(nl->mon, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	fd = mnl_socket_get_fd(nl->mon);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz));
+	nl->loop = loop;
+	nl->cb = cb;
+	nl->resync = resync;
+	nl->ctx = ctx;
+	ev_io_init(&nl->io, nl_mon_cb, fd, EV_READ);
+	nl->io.data = nl;
+	ev_io_start(loop, &nl->io);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* rtnetlink through libmnl: link queries, link up, and the link event monitor. */
+#ifndef SWITCHD_NL_H
+#define SWITCHD_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ev.h>
+#include <net/if.h>
+
+struct mnl_socket;
+
+struct nl_link {
+	int ifindex;
+	uint32_t mtu;
+	uint32_t flags; /* IFF_* */
+	char name[IFNAMSIZ];
+	char kind[16]; /* IFLA_INFO_KIND: "tun", "veth", ... or "" */
+	bool moved;    /* RTM_DELLINK because it moved to another netns */
+};
+
+/* type is RTM_NEWLINK or RTM_DELLINK. */
+typedef void (*nl_link_cb)(void *ctx, int type, const struct nl_link *l);
+/* Events were lost (socket overrun): re-check everything. */
+typedef void (*nl_resync_cb)(void *ctx);
+
+struct nl {
+	struct mnl_socket *req, *mon;
+	uint32_t seq;
+	ev_io io;
+	struct ev_loop *loop;
+	nl_link_cb cb;
+	nl_resync_cb resync;
+	void *ctx;
+};
+
+int nl_open(struct nl *nl);
+void nl_close(struct nl *nl);
+
+/* -ENODEV when there is no such interface. */
+int nl_link_get(struct nl *nl, const char *name, struct nl_link *l);
+int nl_link_set_up(struct nl *nl, int ifindex);
+
+int nl_monitor_start(struct nl *nl, struct ev_loop *loop, nl_link_cb cb, nl_resync_cb resync,
+		     void *ctx);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * A switch port: an interface switchd reads frames from and writes frames to,
+ * through one of two kinds (struct port_ops): a TAP file descriptor or an
+ * AF_PACKET socket. Both carry frames with a virtio_net_hdr in front, so GSO
+ * super-frames and partial checksums cross the switch whole.
+ */
+#ifndef SWITCHD_PORT_H
+#define SWITCHD_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+#include <linux/virtio_net.h>
+#include <net/if.h>
+
+#include "switchd/defaults.h"
+#include "switchd/proto.h"
+
+/* Room in front of a received frame for a VLAN tag that AF_PACKET took off. */
+#define PORT_HEADROOM 4
+
+struct frame {
+	struct virtio_net_hdr vh;
+	uint8_t *data;
+	size_t len;
+};
+
+struct port;
+struct nl;
+
+struct port_ops {
+	uint32_t type; /* SWP_PORT_TAP or SWP_PORT_AFPACKET */
+	/*
+	 * Reads one frame into f->data, which has cap bytes and PORT_HEADROOM
+	 * bytes before it; rx may move f->data back into the headroom. Returns 0,
+	 * -EAGAIN when nothing is queued, -ENODEV when the interface is gone, or
+	 * another -errno for a frame lost.
+	 */
+	int (*rx)(struct port *p, struct frame *f, size_t cap);
+	/* Returns 0 or -errno; never blocks. */
+	int (*tx)(struct port *p, const struct frame *f);
+	/* Whether the interface still exists, after an error. */
+	bool (*alive)(struct port *p);
+	void (*close)(struct port *p);
+};
+
+struct port {
+	char name[IFNAMSIZ];
+	uint16_t slot;
+	int fd;
+	int ifindex;
+	uint32_t mtu; /* 0: unknown, not enforced */
+	uint32_t state; /* enum swp_port_state */
+	bool created;  /* switchd created the interface; it goes with the port */
+	const struct port_ops *ops;
+	struct swp_counters c;
+	ev_io io;
+	struct sw *sw;
+	void *priv;
+};
+
+/*
+ * Opens NAME as a port of the given type (SWP_PORT_AUTO chooses: a TAP no
+ * process holds is opened as tap, anything else that exists as afpacket) and
+ * brings it up. On failure returns -errno and describes it in why.
+ */
+int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out, char *why,
+	      size_t whylen);
+void port_close(struct port *p);
+
+/* The kinds; each fills p->fd, ifindex, mtu and ops. */
+int port_tap_open(struct port *p, const char *name, bool may_create);
+int port_afpacket_open(struct port *p, const char *name);
+
+#endif

@@ -1,0 +1,108 @@
+/* Control protocol framing, shared by switchd and switchctl. */
+#include "switchd/proto.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* The layout is the wire format: keep it free of implicit padding. */
+_Static_assert(sizeof(struct swp_hdr) == 16, "swp_hdr layout");
+_Static_assert(sizeof(struct swp_port_req) == 24, "swp_port_req layout");
+_Static_assert(sizeof(struct swp_mac_req) == 16, "swp_mac_req layout");
+_Static_assert(sizeof(struct swp_counters) == 13 * 8, "swp_counters layout");
+_Static_assert(sizeof(struct swp_port_info) == 40 + 13 * 8, "swp_port_info layout");
+_Static_assert(sizeof(struct swp_mac_entry) == 32, "swp_mac_entry layout");
+_Static_assert(sizeof(struct swp_status_info) == 72, "swp_status_info layout");
+_Static_assert(sizeof(struct swp_done) == 136, "swp_done layout");
+
+long swp_body_size(uint16_t type)
+{
+	switch (type) {
+	case SWP_PORT_ADD:
+	case SWP_PORT_DEL:
+		return sizeof(struct swp_port_req);
+	case SWP_MAC_SHOW:
+	case SWP_MAC_FLUSH:
+		return sizeof(struct swp_mac_req);
+	case SWP_PORT_SHOW:
+	case SWP_STATUS:
+		return 0;
+	case SWP_DONE:
+		return sizeof(struct swp_done);
+	case SWP_PORT_INFO:
+		return sizeof(struct swp_port_info);
+	case SWP_MAC_ENTRY:
+		return sizeof(struct swp_mac_entry);
+	case SWP_STATUS_INFO:
+		return sizeof(struct swp_status_info);
+	default:
+		return -1;
+	}
+}
+
+int swp_check(const struct swp_hdr *hdr)
+{
+	long body;
+
+	if (hdr->len < sizeof(*hdr) || hdr->len > SWP_MSG_MAX)
+		return -EMSGSIZE;
+	if (hdr->version != SWP_VERSION)
+		return -EPROTO;
+	body = swp_body_size(hdr->type);
+	if (body < 0 || (size_t)body != hdr->len - sizeof(*hdr))
+		return -EBADMSG;
+	return 0;
+}
+
+size_t swp_encode(void *buf, uint16_t type, uint32_t seq, const void *body, size_t blen)
+{
+	struct swp_hdr hdr = {
+		.version = SWP_VERSION,
+		.type = type,
+		.len = (uint32_t)(sizeof(hdr) + blen),
+		.seq = seq,
+	};
+
+	memcpy(buf, &hdr, sizeof(hdr));
+	if (blen)
+		memcpy((char *)buf + sizeof(hdr), body, blen);
+	return sizeof(hdr) + blen;
+}
+
+int swp_set_name(char dst[SWP_NAME_MAX], const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= SWP_NAME_MAX)
+		return -ENAMETOOLONG;
+	memset(dst, 0, SWP_NAME_MAX);
+	memcpy(dst, src, n);
+	return 0;
+}
+
+const char *swp_type_name(uint32_t port_type)
+{
+	switch (port_type) {
+	case SWP_PORT_TAP:
+		return "tap";
+	case SWP_PORT_AFPACKET:
+		return "afpacket";
+	case SWP_PORT_AUTO:
+		return "auto";
+	default:
+		return "unknown";
+	}
+}
+
+const char *swp_state_name(uint32_t state)
+{
+	switch (state) {
+	case SWP_STATE_UP:
+		return "up";
+	case SWP_STATE_MOVED:
+		return "moved";
+	case SWP_STATE_DOWN:
+		return "down";
+	default:
+		return "unknown";
+	}
+}

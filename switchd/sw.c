@@ -1,0 +1,192 @@
+#include "sw.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fwd.h"
+#include "log.h"
+
+uint64_t sw_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, uint64_t (*now)(void))
+{
+	memset(sw, 0, sizeof(*sw));
+	sw->rxbuf = malloc(PORT_HEADROOM + SWITCHD_FRAME_MAX);
+	if (!sw->rxbuf)
+		return -ENOMEM;
+	sw->loop = loop;
+	sw->now = now ? now : sw_clock_ms;
+	sw->start_ms = sw->now();
+	fdb_init(&sw->fdb, cfg->max_macs, cfg->ageing);
+	return 0;
+}
+
+void sw_fini(struct sw *sw)
+{
+	while (sw->nports)
+		sw_port_remove(sw, sw->active[sw->nports - 1], "switch stopping");
+	fdb_fini(&sw->fdb);
+	free(sw->rxbuf);
+	sw->rxbuf = NULL;
+}
+
+static void sw_port_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct port *p = w->data;
+
+	sw_port_poll(p->sw, p);
+}
+
+int sw_port_attach(struct sw *sw, struct port *p)
+{
+	int slot;
+
+	for (slot = 0; slot < SWITCHD_PORTS_MAX && sw->slots[slot]; slot++)
+		;
+	if (slot == SWITCHD_PORTS_MAX)
+		return -ENOSPC;
+	p->slot = (uint16_t)slot;
+	p->sw = sw;
+	sw->slots[slot] = p;
+	sw->active[sw->nports++] = p;
+	if (sw->loop && p->fd >= 0) {
+		ev_io_init(&p->io, sw_port_cb, p->fd, EV_READ);
+		p->io.data = p;
+		ev_io_start(sw->loop, &p->io);
+	}
+	return 0;
+}
+
+void sw_port_remove(struct sw *sw, struct port *p, const char *why)
+{
+	uint32_t flushed;
+
+	if (sw->loop && p->fd >= 0)
+		ev_io_stop(sw->loop, &p->io);
+	/* No MAC entry may outlive the port it points at. */
+	flushed = fdb_flush(&sw->fdb, p->slot);
+	for (uint32_t i = 0; i < sw->nports; i++) {
+		if (sw->active[i] == p) {
+			sw->active[i] = sw->active[--sw->nports];
+			break;
+		}
+	}
+	sw->slots[p->slot] = NULL;
+	log_info("port %s removed: %s (%u MAC entries flushed)", p->name, why, flushed);
+	port_close(p);
+}
+
+struct port *sw_port_by_name(struct sw *sw, const char *name)
+{
+	for (uint32_t i = 0; i < sw->nports; i++)
+		if (!strcmp(sw->active[i]->name, name))
+			return sw->active[i];
+	return NULL;
+}
+
+struct port *sw_port_by_ifindex(struct sw *sw, int ifindex)
+{
+	for (uint32_t i = 0; i < sw->nports; i++)
+		if (sw->active[i]->ifindex == ifindex)
+			return sw->active[i];
+	return NULL;
+}
+
+/* Whether the frame fits the port's MTU. GSO frames are cut to size by the kernel. */
+static bool sw_fits(const struct port *p, const struct frame *f)
+{
+	if (!p->mtu || f->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return true;
+	return fwd_l2_payload(f->data, f->len) <= p->mtu;
+}
+
+static void sw_output(struct port *p, const struct frame *f)
+{
+	int err;
+
+	if (!sw_fits(p, f)) {
+		p->c.tx_drop_mtu++;
+		p->c.tx_dropped++;
+		return;
+	}
+	err = p->ops->tx(p, f);
+	if (!err) {
+		p->c.tx_packets++;
+		p->c.tx_bytes += f->len;
+		return;
+	}
+	p->c.tx_dropped++;
+	if (err == -EAGAIN || err == -ENOBUFS)
+		p->c.tx_drop_busy++;
+	else if (err == -EMSGSIZE)
+		p->c.tx_drop_mtu++;
+	else
+		p->c.tx_drop_error++;
+}
+
+void sw_input(struct sw *sw, struct port *in, struct frame *f, uint64_t now)
+{
+	struct fwd_result r;
+
+	in->c.rx_packets++;
+	in->c.rx_bytes += f->len;
+	fwd_decide(&sw->fdb, f->data, f->len, in->slot, now, &r);
+	switch (r.action) {
+	case FWD_UNICAST:
+		sw_output(sw->slots[r.port], f);
+		return;
+	case FWD_FLOOD:
+		for (uint32_t i = 0; i < sw->nports; i++)
+			if (sw->active[i] != in)
+				sw_output(sw->active[i], f);
+		return;
+	case FWD_DROP:
+		break;
+	}
+	in->c.rx_dropped++;
+	switch (r.reason) {
+	case FWD_RUNT:
+		in->c.rx_drop_runt++;
+		break;
+	case FWD_BAD_SRC:
+		in->c.rx_drop_bad_src++;
+		break;
+	default:
+		in->c.rx_drop_filtered++;
+		break;
+	}
+}
+
+void sw_port_poll(struct sw *sw, struct port *p)
+{
+	uint64_t now = sw->now();
+	size_t cap = SWITCHD_FRAME_MAX;
+
+	for (int i = 0; i < SWITCHD_RX_BUDGET; i++) {
+		struct frame f = { .data = sw->rxbuf + PORT_HEADROOM };
+		int err = p->ops->rx(p, &f, cap);
+
+		if (err == -EAGAIN)
+			return;
+		if (err == -ENODEV || (err < 0 && !p->ops->alive(p))) {
+			sw_port_remove(sw, p, "interface vanished");
+			return;
+		}
+		if (err < 0) {
+			p->c.rx_dropped++;
+			p->c.rx_drop_error++;
+			continue;
+		}
+		sw_input(sw, p, &f, now);
+	}
+}

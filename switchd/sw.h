@@ -1,0 +1,51 @@
+/*
+ * The switch: its ports, its MAC table and the path every frame takes from
+ * one port to others (sw_input). Linked by the daemon, the tests and bench/.
+ */
+#ifndef SWITCHD_SW_H
+#define SWITCHD_SW_H
+
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "fdb.h"
+#include "port.h"
+
+struct sw_config {
+	uint32_t max_macs;
+	uint32_t ageing; /* seconds */
+};
+
+struct sw {
+	struct ev_loop *loop; /* NULL: ports are driven by the caller (tests, bench) */
+	struct fdb fdb;
+	struct port *slots[SWITCHD_PORTS_MAX]; /* by slot, for unicast */
+	struct port *active[SWITCHD_PORTS_MAX]; /* dense, for flooding */
+	uint32_t nports;
+	uint64_t (*now)(void); /* monotonic milliseconds */
+	uint64_t start_ms;
+	uint8_t *rxbuf; /* PORT_HEADROOM + SWITCHD_FRAME_MAX */
+};
+
+/* CLOCK_MONOTONIC in milliseconds: the default clock. */
+uint64_t sw_clock_ms(void);
+
+int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, uint64_t (*now)(void));
+void sw_fini(struct sw *sw);
+
+/* Gives p a slot and, with a loop, starts reading it. -ENOSPC when full. */
+int sw_port_attach(struct sw *sw, struct port *p);
+/* Stops the port, flushes its MAC entries, closes and frees it; why is logged. */
+void sw_port_remove(struct sw *sw, struct port *p, const char *why);
+
+struct port *sw_port_by_name(struct sw *sw, const char *name);
+struct port *sw_port_by_ifindex(struct sw *sw, int ifindex);
+
+/* One received frame through the switch: learn, decide, transmit, count. */
+void sw_input(struct sw *sw, struct port *in, struct frame *f, uint64_t now);
+
+/* Reads up to SWITCHD_RX_BUDGET frames from p and forwards them. */
+void sw_port_poll(struct sw *sw, struct port *p);
+
+#endif
