@@ -4,12 +4,12 @@
 #include <stdio.h>
 
 static const char *log_prog = "switchd";
-static bool log_verbose;
+static enum log_level log_max = LOG_LVL_INFO;
 
-void log_init(const char *progname, bool verbose)
+void log_init(const char *progname, enum log_level max_level)
 {
 	log_prog = progname;
-	log_verbose = verbose;
+	log_max = max_level;
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
@@ -21,7 +21,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	char line[512];
 	va_list ap;
 
-	if (lvl == LOG_LVL_DEBUG && !log_verbose)
+	if (lvl > log_max)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);

@@ -6,7 +6,8 @@
 
 enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6, LOG_LVL_DEBUG = 7 };
 
-void log_init(const char *progname, bool verbose);
+/* Lines above max_level (LOG_LVL_INFO by default) are not printed. */
+void log_init(const char *progname, enum log_level max_level);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)

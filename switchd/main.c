@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	log_init("switchd", opts.verbose);
+	log_init("switchd", opts.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if (daemon_start(&d, &opts) < 0)
 		return 1;
 	daemon_run(&d);
