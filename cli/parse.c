@@ -122,7 +122,8 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 	err[0] = '\0';
 	optind = 0; /* reset getopt: cli_parse may run more than once in a process */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+js:hV", longopts, NULL)) != -1) {
+	/* GNU getopt permutes: options may stand before, inside or after the command. */
+	while ((c = getopt_long(argc, argv, ":js:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -134,37 +135,16 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 			return CLI_HELP;
 		case 'V':
 			return CLI_VERSION;
+		case ':':
+			return usage_err(err, errlen, "%s needs a path", argv[optind - 1]);
 		default:
+			if (optopt)
+				return usage_err(err, errlen, "unknown option '-%c'", optopt);
 			return usage_err(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	/* Options may also follow the command: "mac show -j". */
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
-			o->json = true;
-		} else if (!strcmp(a, "-s") || !strcmp(a, "--socket")) {
-			if (i + 1 >= argc)
-				return usage_err(err, errlen, "%s needs a path", a);
-			o->socket = argv[i + 1];
-			memmove(&argv[i], &argv[i + 2], sizeof(*argv) * (size_t)(argc - i - 2));
-			argc -= 2;
-			i--;
-			continue;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			return CLI_HELP;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_err(err, errlen, "unknown option '%s'", a);
-		} else {
-			continue;
-		}
-		memmove(&argv[i], &argv[i + 1], sizeof(*argv) * (size_t)(argc - i - 1));
-		argc--;
-		i--;
-	}
 	obj = argc > 0 ? argv[0] : "status";
 	if (!strcmp(obj, "help"))
 		return CLI_HELP;

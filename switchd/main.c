@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	};
 	struct daemon_opts opts = {
 		.socket = SWITCHD_SOCKET,
-		.sw = { .max_macs = SWITCHD_MAX_MACS, .ageing = SWITCHD_AGEING_SEC },
+		.sw = { .max_macs = SWITCHD_MAX_MACS, .ageing = SWITCHD_AGEING_SEC, .spin_us = SWITCHD_SPIN_US },
 	};
 	struct daemon d;
 	long v;

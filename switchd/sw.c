@@ -16,6 +16,38 @@ uint64_t sw_clock_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static uint64_t sw_clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * Waking a sleeping thread costs tens of microseconds here, twice per
+ * request/response through the switch. After traffic the loop keeps
+ * polling without sleeping for spin_us, so a reply that follows finds the
+ * switch awake; an idle switch sleeps.
+ */
+static void sw_spin_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)revents;
+	struct sw *sw = w->data;
+
+	if (sw_clock_us() >= sw->spin_until_us)
+		ev_idle_stop(loop, w);
+}
+
+static void sw_spin(struct sw *sw)
+{
+	if (!sw->loop || !sw->spin_us)
+		return;
+	sw->spin_until_us = sw_clock_us() + sw->spin_us;
+	if (!ev_is_active(&sw->spin))
+		ev_idle_start(sw->loop, &sw->spin);
+}
+
 int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, uint64_t (*now)(void))
 {
 	memset(sw, 0, sizeof(*sw));
@@ -25,12 +57,17 @@ int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, ui
 	sw->loop = loop;
 	sw->now = now ? now : sw_clock_ms;
 	sw->start_ms = sw->now();
+	sw->spin_us = cfg->spin_us;
+	ev_idle_init(&sw->spin, sw_spin_cb);
+	sw->spin.data = sw;
 	fdb_init(&sw->fdb, cfg->max_macs, cfg->ageing);
 	return 0;
 }
 
 void sw_fini(struct sw *sw)
 {
+	if (sw->loop)
+		ev_idle_stop(sw->loop, &sw->spin);
 	while (sw->nports)
 		sw_port_remove(sw, sw->active[sw->nports - 1], "switch stopping");
 	fdb_fini(&sw->fdb);
@@ -176,8 +213,11 @@ void sw_port_poll(struct sw *sw, struct port *p)
 		struct frame f = { .data = sw->rxbuf + PORT_HEADROOM };
 		int err = p->ops->rx(p, &f, cap);
 
-		if (err == -EAGAIN)
+		if (err == -EAGAIN) {
+			if (i)
+				sw_spin(sw);
 			return;
+		}
 		if (err == -ENODEV || (err < 0 && !p->ops->alive(p))) {
 			sw_port_remove(sw, p, "interface vanished");
 			return;

@@ -14,7 +14,8 @@
 
 struct sw_config {
 	uint32_t max_macs;
-	uint32_t ageing; /* seconds */
+	uint32_t ageing;  /* seconds */
+	uint32_t spin_us; /* keep polling this long after traffic before sleeping; 0: never */
 };
 
 struct sw {
@@ -26,6 +27,9 @@ struct sw {
 	uint64_t (*now)(void); /* monotonic milliseconds */
 	uint64_t start_ms;
 	uint8_t *rxbuf; /* PORT_HEADROOM + SWITCHD_FRAME_MAX */
+	uint32_t spin_us;
+	uint64_t spin_until_us;
+	ev_idle spin;
 };
 
 /* CLOCK_MONOTONIC in milliseconds: the default clock. */

@@ -28,6 +28,9 @@
 #define SWITCHD_FRAME_MAX (65536 + 4)
 #define SWITCHD_SOCK_BUF (4 << 20)
 
+/* After traffic, poll this long before sleeping (latency against CPU; 0 disables). */
+#define SWITCHD_SPIN_US 50
+
 /* Housekeeping period: ageing sweep, idle clients, port liveness. */
 #define SWITCHD_TICK_SEC 1.0
 

@@ -1,1 +1,959 @@
-int main(void){return 0;}
+/*
+ * Unit tests for switchctl's internals: argument parsing (cli/parse.c) and
+ * reply printing (cli/output.c).
+ *
+ * cli_parse rearranges argv (it removes options found after the command), so
+ * every case builds a fresh argv. Printers write into an open_memstream FILE
+ * and the text is compared.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+#include "switchd/defaults.h"
+
+/* ---- running the parser ---- */
+
+struct parsed {
+	enum cli_parse_result r;
+	struct cli_opts o;
+	struct cli_cmd cmd;
+	char err[256];
+};
+
+#define MAX_ARGS 32
+static char arg_store[MAX_ARGS][128];
+static char *arg_v[MAX_ARGS + 1];
+
+/* Parses "switchctl" followed by the NUL-terminated list of arguments. */
+static enum cli_parse_result parse_args(struct parsed *p, ...)
+{
+	va_list ap;
+	int argc = 0;
+	const char *a = "switchctl";
+
+	va_start(ap, p);
+	do {
+		assert_true(argc < MAX_ARGS && strlen(a) < sizeof(arg_store[0]));
+		strcpy(arg_store[argc], a);
+		arg_v[argc] = arg_store[argc];
+		argc++;
+	} while ((a = va_arg(ap, const char *)));
+	va_end(ap);
+	arg_v[argc] = NULL;
+
+	memset(p, 0x5a, sizeof(*p)); /* garbage that cli_parse must overwrite */
+	p->r = cli_parse(argc, arg_v, &p->o, &p->cmd, p->err, sizeof(p->err));
+	return p->r;
+}
+
+#define PARSE(p, ...) parse_args((p), ##__VA_ARGS__, (const char *)NULL)
+
+static void assert_runs(const struct parsed *p)
+{
+	if (p->r != CLI_RUN)
+		fail_msg("expected CLI_RUN, got %d (%s)", p->r, p->err);
+}
+
+static void assert_usage(const struct parsed *p)
+{
+	assert_int_equal(p->r, CLI_USAGE);
+	assert_true(p->err[0] != '\0');
+	assert_non_null(memchr(p->err, '\0', sizeof(p->err)));
+}
+
+/* A name field holds exactly name and NUL padding. */
+static void assert_name_field(const char field[SWP_NAME_MAX], const char *name)
+{
+	size_t n = strlen(name);
+
+	assert_memory_equal(field, name, n);
+	for (size_t i = n; i < SWP_NAME_MAX; i++)
+		assert_int_equal(field[i], '\0');
+}
+
+/* ---- commands ---- */
+
+static void cli_no_arguments_asks_for_status(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p);
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_STATUS);
+	assert_int_equal(p.cmd.blen, 0);
+	assert_string_equal(p.o.socket, SWITCHD_SOCKET);
+	assert_false(p.o.json);
+	assert_string_equal(p.err, "");
+}
+
+static void cli_status_command(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "status");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_STATUS);
+	assert_int_equal(p.cmd.blen, 0);
+	PARSE(&p, "status", "now");
+	assert_usage(&p);
+}
+
+static void cli_port_add_defaults_to_auto_type(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "add", "eth0");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_ADD);
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_port_req));
+	assert_name_field(p.cmd.body.port.name, "eth0");
+	assert_int_equal(p.cmd.body.port.type, SWP_PORT_AUTO);
+	assert_int_equal(p.cmd.body.port.flags, 0);
+}
+
+static void cli_port_add_with_type_tap_or_afpacket(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "add", "tap0", "type", "tap");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_ADD);
+	assert_name_field(p.cmd.body.port.name, "tap0");
+	assert_int_equal(p.cmd.body.port.type, SWP_PORT_TAP);
+
+	PARSE(&p, "port", "add", "veth1", "type", "afpacket");
+	assert_runs(&p);
+	assert_name_field(p.cmd.body.port.name, "veth1");
+	assert_int_equal(p.cmd.body.port.type, SWP_PORT_AFPACKET);
+}
+
+static void cli_port_del_and_delete(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "del", "eth0");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_DEL);
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_port_req));
+	assert_name_field(p.cmd.body.port.name, "eth0");
+
+	PARSE(&p, "port", "delete", "tap3");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_DEL);
+	assert_name_field(p.cmd.body.port.name, "tap3");
+}
+
+static void cli_port_show_list_and_bare_port(void **state)
+{
+	(void)state;
+	static const char *verbs[] = { "show", "list", NULL };
+	struct parsed p;
+
+	for (int i = 0; i < 3; i++) {
+		if (verbs[i])
+			PARSE(&p, "port", verbs[i]);
+		else
+			PARSE(&p, "port");
+		assert_runs(&p);
+		assert_int_equal(p.cmd.type, SWP_PORT_SHOW);
+		assert_int_equal(p.cmd.blen, 0);
+	}
+}
+
+static void cli_mac_show_every_port(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "mac", "show");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_mac_req));
+	assert_name_field(p.cmd.body.mac.port, ""); /* every port */
+
+	PARSE(&p, "mac");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+	assert_name_field(p.cmd.body.mac.port, "");
+
+	PARSE(&p, "mac", "list");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+}
+
+static void cli_fdb_is_a_synonym_of_mac(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "fdb", "show");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_mac_req));
+
+	PARSE(&p, "fdb", "flush", "port", "eth2");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_FLUSH);
+	assert_name_field(p.cmd.body.mac.port, "eth2");
+}
+
+static void cli_mac_show_one_port(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "mac", "show", "port", "eth1");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_mac_req));
+	assert_name_field(p.cmd.body.mac.port, "eth1");
+}
+
+static void cli_mac_flush_all_or_one_port(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "mac", "flush");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_FLUSH);
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_mac_req));
+	assert_name_field(p.cmd.body.mac.port, "");
+
+	PARSE(&p, "mac", "flush", "port", "tap7");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_FLUSH);
+	assert_name_field(p.cmd.body.mac.port, "tap7");
+}
+
+/* ---- options ---- */
+
+static void cli_json_option_before_or_after_command(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "-j", "mac", "show");
+	assert_runs(&p);
+	assert_true(p.o.json);
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+
+	PARSE(&p, "mac", "show", "-j");
+	assert_runs(&p);
+	assert_true(p.o.json);
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+
+	PARSE(&p, "--json", "port", "show");
+	assert_runs(&p);
+	assert_true(p.o.json);
+
+	PARSE(&p, "port", "--json");
+	assert_runs(&p);
+	assert_true(p.o.json);
+	assert_int_equal(p.cmd.type, SWP_PORT_SHOW);
+
+	PARSE(&p, "mac", "-j", "show", "port", "eth0");
+	assert_runs(&p);
+	assert_true(p.o.json);
+	assert_name_field(p.cmd.body.mac.port, "eth0");
+
+	PARSE(&p, "-j");
+	assert_runs(&p);
+	assert_true(p.o.json);
+	assert_int_equal(p.cmd.type, SWP_STATUS);
+
+	PARSE(&p, "mac", "show");
+	assert_false(p.o.json);
+}
+
+static void cli_socket_option_before_or_after_command(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "-s", "/tmp/a.sock", "mac", "show");
+	assert_runs(&p);
+	assert_string_equal(p.o.socket, "/tmp/a.sock");
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+
+	PARSE(&p, "mac", "show", "-s", "/tmp/b.sock");
+	assert_runs(&p);
+	assert_string_equal(p.o.socket, "/tmp/b.sock");
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+	assert_name_field(p.cmd.body.mac.port, "");
+
+	PARSE(&p, "--socket", "/tmp/c.sock", "status");
+	assert_runs(&p);
+	assert_string_equal(p.o.socket, "/tmp/c.sock");
+
+	PARSE(&p, "--socket=/tmp/d.sock");
+	assert_runs(&p);
+	assert_string_equal(p.o.socket, "/tmp/d.sock");
+	assert_int_equal(p.cmd.type, SWP_STATUS);
+
+	PARSE(&p, "port", "show", "--socket", "/tmp/e.sock");
+	assert_runs(&p);
+	assert_string_equal(p.o.socket, "/tmp/e.sock");
+
+	PARSE(&p, "-s/tmp/f.sock", "port");
+	assert_runs(&p);
+	assert_string_equal(p.o.socket, "/tmp/f.sock");
+
+	/* Each parse starts from the default again. */
+	PARSE(&p, "port");
+	assert_string_equal(p.o.socket, SWITCHD_SOCKET);
+}
+
+static void cli_options_inside_a_command_are_taken_out(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "add", "eth0", "-j", "type", "-s", "/run/x.sock", "tap");
+	assert_runs(&p);
+	assert_true(p.o.json);
+	assert_string_equal(p.o.socket, "/run/x.sock");
+	assert_int_equal(p.cmd.type, SWP_PORT_ADD);
+	assert_name_field(p.cmd.body.port.name, "eth0");
+	assert_int_equal(p.cmd.body.port.type, SWP_PORT_TAP);
+
+	PARSE(&p, "-j", "mac", "-s", "/s", "flush", "--json", "port", "eth3", "-s", "/t");
+	assert_runs(&p);
+	assert_true(p.o.json);
+	assert_string_equal(p.o.socket, "/t");
+	assert_int_equal(p.cmd.type, SWP_MAC_FLUSH);
+	assert_name_field(p.cmd.body.mac.port, "eth3");
+
+	/* The socket path is data, even one that looks like a command. */
+	PARSE(&p, "mac", "show", "-s", "port");
+	assert_runs(&p);
+	assert_string_equal(p.o.socket, "port");
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+	assert_name_field(p.cmd.body.mac.port, "");
+}
+
+static void cli_help_forms(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	assert_int_equal(PARSE(&p, "--help"), CLI_HELP);
+	assert_int_equal(PARSE(&p, "-h"), CLI_HELP);
+	assert_int_equal(PARSE(&p, "help"), CLI_HELP);
+	assert_int_equal(PARSE(&p, "-j", "help"), CLI_HELP);
+	assert_int_equal(PARSE(&p, "mac", "show", "--help"), CLI_HELP);
+	assert_int_equal(PARSE(&p, "port", "add", "-h"), CLI_HELP);
+}
+
+static void cli_version_forms(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	assert_int_equal(PARSE(&p, "--version"), CLI_VERSION);
+	assert_int_equal(PARSE(&p, "-V"), CLI_VERSION);
+	assert_int_equal(PARSE(&p, "-j", "--version"), CLI_VERSION);
+}
+
+static void cli_usage_text_lists_the_commands(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	cli_usage(f);
+	fclose(f);
+	assert_non_null(strstr(buf, "usage: switchctl"));
+	assert_non_null(strstr(buf, "port add NAME"));
+	assert_non_null(strstr(buf, "mac flush"));
+	assert_non_null(strstr(buf, SWITCHD_SOCKET));
+	free(buf);
+}
+
+/* ---- usage errors ---- */
+
+static void cli_usage_unknown_object(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "bridge", "show");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "bridge"));
+	PARSE(&p, "ports");
+	assert_usage(&p);
+	PARSE(&p, "");
+	assert_usage(&p);
+}
+
+static void cli_usage_unknown_verb(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "remove", "eth0");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "remove"));
+	PARSE(&p, "mac", "clear");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "clear"));
+	PARSE(&p, "fdb", "add", "x");
+	assert_usage(&p);
+}
+
+static void cli_usage_missing_name(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "add");
+	assert_usage(&p);
+	PARSE(&p, "port", "del");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "");
+	assert_usage(&p);
+	PARSE(&p, "mac", "show", "port");
+	assert_usage(&p);
+	PARSE(&p, "mac", "flush", "port");
+	assert_usage(&p);
+	PARSE(&p, "mac", "flush", "port", "");
+	assert_usage(&p);
+	/* An option taken out of the way does not count as the name. */
+	PARSE(&p, "port", "add", "-j");
+	assert_usage(&p);
+}
+
+static void cli_usage_name_of_16_chars_or_more(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "add", "abcdefghijklmnop");
+	assert_usage(&p);
+	PARSE(&p, "port", "del", "a-much-too-long-interface-name");
+	assert_usage(&p);
+	PARSE(&p, "mac", "show", "port", "abcdefghijklmnop");
+	assert_usage(&p);
+	/* 15 characters fit. */
+	PARSE(&p, "port", "add", "abcdefghijklmno");
+	assert_runs(&p);
+	assert_name_field(p.cmd.body.port.name, "abcdefghijklmno");
+	PARSE(&p, "mac", "flush", "port", "abcdefghijklmno");
+	assert_runs(&p);
+	assert_name_field(p.cmd.body.mac.port, "abcdefghijklmno");
+}
+
+static void cli_usage_bad_port_type(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "add", "x", "type", "foo");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "foo"));
+	PARSE(&p, "port", "add", "x", "type");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "type", "TAP");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "kind", "tap");
+	assert_usage(&p);
+	/* del takes no type. */
+	PARSE(&p, "port", "del", "x", "type", "tap");
+	assert_usage(&p);
+}
+
+static void cli_usage_trailing_garbage(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "add", "x", "type", "tap", "now");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "now"));
+	PARSE(&p, "port", "del", "x", "y");
+	assert_usage(&p);
+	PARSE(&p, "port", "show", "x");
+	assert_usage(&p);
+	PARSE(&p, "mac", "show", "x");
+	assert_usage(&p);
+	PARSE(&p, "mac", "show", "port", "x", "y");
+	assert_usage(&p);
+	PARSE(&p, "mac", "flush", "port", "x", "y");
+	assert_usage(&p);
+	PARSE(&p, "status", "x");
+	assert_usage(&p);
+}
+
+static void cli_usage_socket_without_path(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "-s");
+	assert_usage(&p);
+	PARSE(&p, "--socket");
+	assert_usage(&p);
+	PARSE(&p, "mac", "show", "-s");
+	assert_usage(&p);
+	PARSE(&p, "port", "--socket");
+	assert_usage(&p);
+}
+
+static void cli_usage_unknown_option(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "-x", "status");
+	assert_usage(&p);
+	PARSE(&p, "--bogus");
+	assert_usage(&p);
+	PARSE(&p, "mac", "show", "-x");
+	assert_usage(&p);
+	PARSE(&p, "port", "--bogus", "show");
+	assert_usage(&p);
+	PARSE(&p, "-jx");
+	assert_usage(&p);
+	PARSE(&p, "-xj");
+	assert_usage(&p);
+}
+
+static void cli_unknown_option_message_names_the_option(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "-x", "status");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "-x"));
+	PARSE(&p, "--bogus");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "--bogus"));
+	PARSE(&p, "mac", "show", "-x");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "-x"));
+	PARSE(&p, "-jx");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "x"));
+	/* An unknown letter at the start of a group. */
+	PARSE(&p, "-xj", "status");
+	assert_usage(&p);
+	if (!strstr(p.err, "x"))
+		fail_msg("'-xj': message does not name the option: \"%s\"", p.err);
+}
+
+static void cli_socket_without_path_message_says_so(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	/* After the command: "-s needs a path". The same mistake before it should say the same. */
+	PARSE(&p, "mac", "show", "-s");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "path"));
+	PARSE(&p, "-s");
+	assert_usage(&p);
+	if (strstr(p.err, "unknown option") || !strstr(p.err, "path"))
+		fail_msg("'switchctl -s': misleading message: \"%s\"", p.err);
+}
+
+static void cli_parse_can_run_many_times(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	/* getopt keeps state between calls: a stale optind would skip arguments. */
+	for (int i = 0; i < 3; i++) {
+		PARSE(&p, "-j", "-s", "/a", "port", "add", "eth0");
+		assert_runs(&p);
+		assert_true(p.o.json);
+		assert_string_equal(p.o.socket, "/a");
+		assert_name_field(p.cmd.body.port.name, "eth0");
+		PARSE(&p, "-x");
+		assert_usage(&p);
+		PARSE(&p, "mac");
+		assert_runs(&p);
+		assert_false(p.o.json);
+		assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+	}
+}
+
+/* ---- printers ---- */
+
+struct out {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static FILE *out_open(struct out *o)
+{
+	o->buf = NULL;
+	o->len = 0;
+	o->f = open_memstream(&o->buf, &o->len);
+	assert_non_null(o->f);
+	return o->f;
+}
+
+static const char *out_text(struct out *o)
+{
+	fclose(o->f);
+	o->f = NULL;
+	return o->buf;
+}
+
+static struct swp_port_info sample_port(const char *name)
+{
+	struct swp_port_info pi = {
+		.type = SWP_PORT_TAP,
+		.state = SWP_STATE_UP,
+		.ifindex = 7,
+		.mtu = 1500,
+		.macs = 3,
+		.created = 1,
+		.c = {
+			.rx_packets = 1, .rx_bytes = 1099511627776ull, .tx_packets = 3,
+			.tx_bytes = 4, .rx_dropped = 5, .tx_dropped = 6, .rx_drop_bad_src = 7,
+			.rx_drop_runt = 8, .rx_drop_filtered = 9, .rx_drop_error = 10,
+			.tx_drop_mtu = 11, .tx_drop_busy = 12, .tx_drop_error = 13,
+		},
+	};
+
+	assert_int_equal(swp_set_name(pi.name, name), 0);
+	return pi;
+}
+
+#define SAMPLE_PORT_JSON(name) \
+	"{\"name\":\"" name "\",\"type\":\"tap\",\"ifindex\":7,\"state\":\"up\",\"mtu\":1500," \
+	"\"macs\":3,\"created\":true,\"rx_packets\":1,\"rx_bytes\":1099511627776," \
+	"\"tx_packets\":3,\"tx_bytes\":4,\"rx_dropped\":5,\"tx_dropped\":6," \
+	"\"rx_drop_bad_src\":7,\"rx_drop_runt\":8,\"rx_drop_filtered\":9,\"rx_drop_error\":10," \
+	"\"tx_drop_mtu\":11,\"tx_drop_busy\":12,\"tx_drop_error\":13}"
+
+static void print_records(struct out *out, const struct cli_opts *o, const struct cli_cmd *cmd,
+			  uint16_t type, const void *bodies, size_t bsize, uint32_t n)
+{
+	struct swp_hdr hdr = { .version = SWP_VERSION, .type = type, .len = (uint32_t)(16 + bsize) };
+	struct swp_done done = { .count = n };
+
+	for (uint32_t i = 0; i < n; i++)
+		cli_print_record(out->f, o, cmd, &hdr, (const char *)bodies + i * bsize, i == 0);
+	cli_print_done(out->f, o, cmd, &done);
+}
+
+static void cli_json_port_show_prints_an_array_of_ports(void **state)
+{
+	(void)state;
+	const struct cli_opts o = { .json = true };
+	const struct cli_cmd cmd = { .type = SWP_PORT_SHOW };
+	struct swp_port_info ports[2] = { sample_port("eth0"), sample_port("tap1") };
+	struct out out;
+
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_PORT_INFO, ports, sizeof(ports[0]), 1);
+	assert_string_equal(out_text(&out), "[" SAMPLE_PORT_JSON("eth0") "]\n");
+	free(out.buf);
+
+	ports[1].type = SWP_PORT_AFPACKET;
+	ports[1].state = SWP_STATE_DOWN;
+	ports[1].created = 0;
+	memset(&ports[1].c, 0, sizeof(ports[1].c));
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_PORT_INFO, ports, sizeof(ports[0]), 2);
+	assert_string_equal(out_text(&out),
+			    "[" SAMPLE_PORT_JSON("eth0") ","
+			    "{\"name\":\"tap1\",\"type\":\"afpacket\",\"ifindex\":7,\"state\":\"down\","
+			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"rx_packets\":0,\"rx_bytes\":0,"
+			    "\"tx_packets\":0,\"tx_bytes\":0,\"rx_dropped\":0,\"tx_dropped\":0,"
+			    "\"rx_drop_bad_src\":0,\"rx_drop_runt\":0,\"rx_drop_filtered\":0,"
+			    "\"rx_drop_error\":0,\"tx_drop_mtu\":0,\"tx_drop_busy\":0,"
+			    "\"tx_drop_error\":0}]\n");
+	free(out.buf);
+}
+
+static void cli_json_mac_show_prints_lower_case_entries(void **state)
+{
+	(void)state;
+	const struct cli_opts o = { .json = true };
+	const struct cli_cmd cmd = { .type = SWP_MAC_SHOW };
+	const struct swp_mac_entry m[2] = {
+		{ .mac = { 0xAA, 0xBB, 0xCC, 0x0D, 0xEE, 0xFF }, .vlan = 100, .port = "eth1", .age = 42 },
+		{ .mac = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 }, .vlan = 0, .port = "tap0", .age = 0,
+		  .is_static = 1 },
+	};
+	struct out out;
+
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_MAC_ENTRY, m, sizeof(m[0]), 1);
+	assert_string_equal(out_text(&out),
+			    "[{\"mac\":\"aa:bb:cc:0d:ee:ff\",\"port\":\"eth1\",\"vlan\":100,\"age\":42,"
+			    "\"static\":false}]\n");
+	free(out.buf);
+
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_MAC_ENTRY, m, sizeof(m[0]), 2);
+	assert_string_equal(out_text(&out),
+			    "[{\"mac\":\"aa:bb:cc:0d:ee:ff\",\"port\":\"eth1\",\"vlan\":100,\"age\":42,"
+			    "\"static\":false},"
+			    "{\"mac\":\"02:00:00:00:00:01\",\"port\":\"tap0\",\"vlan\":0,\"age\":0,"
+			    "\"static\":true}]\n");
+	free(out.buf);
+}
+
+static void cli_json_empty_show_is_an_empty_array(void **state)
+{
+	(void)state;
+	const struct cli_opts o = { .json = true };
+	const struct cli_cmd ports = { .type = SWP_PORT_SHOW }, macs = { .type = SWP_MAC_SHOW };
+	const struct swp_done done = { 0 };
+	struct out out;
+
+	out_open(&out);
+	cli_print_done(out.f, &o, &ports, &done);
+	assert_string_equal(out_text(&out), "[]\n");
+	free(out.buf);
+	out_open(&out);
+	cli_print_done(out.f, &o, &macs, &done);
+	assert_string_equal(out_text(&out), "[]\n");
+	free(out.buf);
+}
+
+static void cli_json_names_are_escaped_and_bounded(void **state)
+{
+	(void)state;
+	const struct cli_opts o = { .json = true };
+	const struct cli_cmd cmd = { .type = SWP_MAC_SHOW };
+	struct swp_mac_entry m = { .mac = { 2, 0, 0, 0, 0, 1 }, .vlan = 1, .age = 5 };
+	struct out out;
+
+	/* A quote in the name, and a full 16-byte field with no NUL at all. */
+	memcpy(m.port, "a\"b\\c", 6);
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_MAC_ENTRY, &m, sizeof(m), 1);
+	assert_string_equal(out_text(&out),
+			    "[{\"mac\":\"02:00:00:00:00:01\",\"port\":\"a\\\"b\\\\c\",\"vlan\":1,"
+			    "\"age\":5,\"static\":false}]\n");
+	free(out.buf);
+
+	memcpy(m.port, "0123456789abcdef", SWP_NAME_MAX);
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_MAC_ENTRY, &m, sizeof(m), 1);
+	assert_string_equal(out_text(&out),
+			    "[{\"mac\":\"02:00:00:00:00:01\",\"port\":\"0123456789abcdef\",\"vlan\":1,"
+			    "\"age\":5,\"static\":false}]\n");
+	free(out.buf);
+}
+
+static void cli_json_status_object(void **state)
+{
+	(void)state;
+	const struct cli_opts o = { .json = true };
+	const struct cli_cmd cmd = { .type = SWP_STATUS };
+	const struct swp_status_info s = {
+		.version = SWITCHD_VERSION, .uptime = 3600, .ports = 2, .macs = 10,
+		.max_macs = 8192, .ageing = 300, .mac_learned = 11, .mac_moved = 12,
+		.mac_evicted = 13, .mac_aged = 14,
+	};
+	struct out out;
+
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_STATUS_INFO, &s, sizeof(s), 1);
+	assert_string_equal(out_text(&out),
+			    "{\"version\":\"" SWITCHD_VERSION "\",\"uptime\":3600,\"ports\":2,"
+			    "\"macs\":10,\"max_macs\":8192,\"ageing\":300,\"mac_learned\":11,"
+			    "\"mac_moved\":12,\"mac_evicted\":13,\"mac_aged\":14}\n");
+	free(out.buf);
+}
+
+static void cli_done_of_flush_add_and_del(void **state)
+{
+	(void)state;
+	const struct cli_opts json = { .json = true }, text = { .json = false };
+	struct cli_cmd cmd = { .type = SWP_MAC_FLUSH };
+	const struct swp_done done = { .count = 5 };
+	struct out out;
+
+	out_open(&out);
+	cli_print_done(out.f, &json, &cmd, &done);
+	assert_string_equal(out_text(&out), "{\"flushed\":5}\n");
+	free(out.buf);
+	out_open(&out);
+	cli_print_done(out.f, &text, &cmd, &done);
+	assert_string_equal(out_text(&out), "5 MAC entries flushed\n");
+	free(out.buf);
+
+	cmd.type = SWP_PORT_ADD;
+	swp_set_name(cmd.body.port.name, "tap\"0");
+	out_open(&out);
+	cli_print_done(out.f, &json, &cmd, &done);
+	assert_string_equal(out_text(&out), "{\"port\":\"tap\\\"0\",\"result\":\"added\"}\n");
+	free(out.buf);
+	cmd.type = SWP_PORT_DEL;
+	out_open(&out);
+	cli_print_done(out.f, &json, &cmd, &done);
+	assert_string_equal(out_text(&out), "{\"port\":\"tap\\\"0\",\"result\":\"deleted\"}\n");
+	free(out.buf);
+	/* Text mode says nothing on success. */
+	out_open(&out);
+	cli_print_done(out.f, &text, &cmd, &done);
+	assert_string_equal(out_text(&out), "");
+	free(out.buf);
+}
+
+static void cli_text_mac_table(void **state)
+{
+	(void)state;
+	const struct cli_opts o = { .json = false };
+	const struct cli_cmd cmd = { .type = SWP_MAC_SHOW };
+	const struct swp_mac_entry m[2] = {
+		{ .mac = { 0xAA, 0xBB, 0xCC, 0x0D, 0xEE, 0xFF }, .vlan = 100, .port = "eth1", .age = 42 },
+		{ .mac = { 0x02, 0, 0, 0, 0, 1 }, .port = "tap0", .is_static = 1 },
+	};
+	struct out out;
+	const char *t, *l2, *l3;
+
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_MAC_ENTRY, m, sizeof(m[0]), 2);
+	t = out_text(&out);
+	assert_true(starts_with(t, "MAC "));
+	l2 = strchr(t, '\n');
+	assert_non_null(l2);
+	l2++;
+	l3 = strchr(l2, '\n');
+	assert_non_null(l3);
+	l3++;
+	assert_true(starts_with(l2, "aa:bb:cc:0d:ee:ff  eth1 "));
+	assert_non_null(strstr(l2, " 100  42\n"));
+	assert_true(starts_with(l3, "02:00:00:00:00:01  tap0 "));
+	assert_non_null(strstr(l3, "  static\n"));
+	assert_string_equal(strchr(l3, '\n'), "\n");
+	free(out.buf);
+}
+
+static void cli_text_port_with_drop_reasons(void **state)
+{
+	(void)state;
+	const struct cli_opts o = { .json = false };
+	const struct cli_cmd cmd = { .type = SWP_PORT_SHOW };
+	struct swp_port_info pi = sample_port("eth0");
+	struct out out;
+	const char *t;
+
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_PORT_INFO, &pi, sizeof(pi), 1);
+	t = out_text(&out);
+	assert_true(starts_with(t, "eth0: tap ifindex 7 up mtu 1500 macs 3 created\n"));
+	assert_non_null(strstr(t, "rx 1 packets 1099511627776 bytes 5 dropped "
+				  "(bad_src 7 runt 8 filtered 9 error 10)"));
+	assert_non_null(strstr(t, "tx 3 packets 4 bytes 6 dropped (mtu 11 busy 12 error 13)"));
+	free(out.buf);
+}
+
+/* ---- json_str ---- */
+
+static char *json_of(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	json_str(f, s);
+	fclose(f);
+	return buf;
+}
+
+static void cli_json_str_escapes_quotes_backslashes_and_controls(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "", "\"\"" },
+		{ "eth0", "\"eth0\"" },
+		{ "a\"b", "\"a\\\"b\"" },
+		{ "a\\b", "\"a\\\\b\"" },
+		{ "\\\"", "\"\\\\\\\"\"" },
+		{ "\n", "\"\\u000a\"" },
+		{ "\t\r\b\f", "\"\\u0009\\u000d\\u0008\\u000c\"" },
+		{ "\x01\x1f", "\"\\u0001\\u001f\"" },
+		{ " ~/", "\" ~/\"" },
+		{ "\xc3\xa9", "\"\xc3\xa9\"" }, /* UTF-8 passes through */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = json_of(cases[i].in);
+
+		assert_string_equal(got, cases[i].out);
+		free(got);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		/* commands */
+		cmocka_unit_test(cli_no_arguments_asks_for_status),
+		cmocka_unit_test(cli_status_command),
+		cmocka_unit_test(cli_port_add_defaults_to_auto_type),
+		cmocka_unit_test(cli_port_add_with_type_tap_or_afpacket),
+		cmocka_unit_test(cli_port_del_and_delete),
+		cmocka_unit_test(cli_port_show_list_and_bare_port),
+		cmocka_unit_test(cli_mac_show_every_port),
+		cmocka_unit_test(cli_fdb_is_a_synonym_of_mac),
+		cmocka_unit_test(cli_mac_show_one_port),
+		cmocka_unit_test(cli_mac_flush_all_or_one_port),
+		/* options */
+		cmocka_unit_test(cli_json_option_before_or_after_command),
+		cmocka_unit_test(cli_socket_option_before_or_after_command),
+		cmocka_unit_test(cli_options_inside_a_command_are_taken_out),
+		cmocka_unit_test(cli_help_forms),
+		cmocka_unit_test(cli_version_forms),
+		cmocka_unit_test(cli_usage_text_lists_the_commands),
+		cmocka_unit_test(cli_parse_can_run_many_times),
+		/* usage errors */
+		cmocka_unit_test(cli_usage_unknown_object),
+		cmocka_unit_test(cli_usage_unknown_verb),
+		cmocka_unit_test(cli_usage_missing_name),
+		cmocka_unit_test(cli_usage_name_of_16_chars_or_more),
+		cmocka_unit_test(cli_usage_bad_port_type),
+		cmocka_unit_test(cli_usage_trailing_garbage),
+		cmocka_unit_test(cli_usage_socket_without_path),
+		cmocka_unit_test(cli_usage_unknown_option),
+		cmocka_unit_test(cli_unknown_option_message_names_the_option),
+		cmocka_unit_test(cli_socket_without_path_message_says_so),
+		/* printers */
+		cmocka_unit_test(cli_json_port_show_prints_an_array_of_ports),
+		cmocka_unit_test(cli_json_mac_show_prints_lower_case_entries),
+		cmocka_unit_test(cli_json_empty_show_is_an_empty_array),
+		cmocka_unit_test(cli_json_names_are_escaped_and_bounded),
+		cmocka_unit_test(cli_json_status_object),
+		cmocka_unit_test(cli_done_of_flush_add_and_del),
+		cmocka_unit_test(cli_text_mac_table),
+		cmocka_unit_test(cli_text_port_with_drop_reasons),
+		cmocka_unit_test(cli_json_str_escapes_quotes_backslashes_and_controls),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

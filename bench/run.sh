@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: switchd (veth<->veth, veth<->TAP) against the Linux kernel bridge, a direct
+# veth pair (the ceiling) and, when installed, vde_switch — all in one run, interleaved A/B/A/B, several
+# repetitions, medians with min-max, each figure as a ratio to the kernel bridge.
+#
+# usage: bench/run.sh [--reps N] [--time SECONDS] [--quick] [--no-vde] [--json FILE]
+#   --quick   1 repetition, 2-second tests, no zero-loss bisection (a smoke run)
+# Needs root. Creates its own namespaces under a unique prefix and always removes them.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+reps=3
+dur=5
+bisect=1
+vde=1
+json_out="$top/bench/results.json"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--reps) reps=$2; shift ;;
+	--time) dur=$2; shift ;;
+	--quick) reps=1; dur=2; bisect=0 ;;
+	--no-vde) vde=0 ;;
+	--json) json_out=$2; shift ;;
+	-h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (namespaces, veth, TAP)" >&2; exit 1; }
+
+"$top/scripts/deps.sh" --test
+need=(iperf3 trafgen jq ping)
+[ "$vde" = 1 ] && need+=(vde_switch)
+for t in "${need[@]}"; do
+	command -v "$t" >/dev/null || {
+		case "$t" in
+		trafgen) pkg=netsniff-ng ;; vde_switch) pkg=vde2 ;; *) pkg=$t ;;
+		esac
+		echo "bench: installing $pkg"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
+	}
+done
+
+echo "bench: building a Release switchd"
+cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=Release -DSWITCHD_TESTS=OFF >/dev/null
+cmake --build "$top/build-bench" -j"$(nproc)" >/dev/null
+SWITCHD=$top/build-bench/bin/switchd
+SWITCHCTL=$top/build-bench/bin/switchctl
+
+P="b$(printf '%04x' $((RANDOM % 65536)))" # interface and namespace prefix, short: names stay <= 15
+tmp=$(mktemp -d /tmp/switchd-bench.XXXXXX)
+pids=()
+cleanup() {
+	set +e
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do ip netns del "$ns"; done
+	for l in $(ip -o link | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$P"); do ip link del "$l" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ADDR_A=10.203.0.1
+ADDR_B=10.203.0.2
+
+# A namespace with eth0 on a veth pair whose other end ($2) stays in the root namespace.
+host_on_veth() { # ns rootend addr
+	ip netns add "$1"
+	ip link add "$2" type veth peer name eth0 netns "$1"
+	ip -n "$1" addr add "$3/24" dev eth0
+	ip -n "$1" link set eth0 up
+	ip -n "$1" link set lo up
+	ip link set "$2" up
+}
+
+# Moves a TAP's kernel side into a new namespace as its host interface.
+host_on_tap() { # ns tap addr
+	ip netns add "$1"
+	ip link set "$2" netns "$1"
+	ip -n "$1" link set "$2" name eth0
+	ip -n "$1" addr add "$3/24" dev eth0
+	ip -n "$1" link set eth0 up
+	ip -n "$1" link set lo up
+}
+
+start_switchd() { # name -> sets SOCK_<name>, PID_<name>
+	local sock=$tmp/$1.sock
+	"$SWITCHD" -s "$sock" 2>"$tmp/$1.log" &
+	local pid=$!
+	pids+=("$pid")
+	for _ in $(seq 50); do "$SWITCHCTL" -s "$sock" status >/dev/null 2>&1 && break; sleep 0.1; done
+	eval "SOCK_$1=$sock PID_$1=$pid"
+}
+
+configs=()
+declare -A CPU_PID # config -> pid whose CPU is measured
+
+echo "bench: setting up (prefix $P)"
+# switchd, veth <-> veth
+host_on_veth "${P}sva" "${P}sva" $ADDR_A
+host_on_veth "${P}svb" "${P}svb" $ADDR_B
+start_switchd sv
+"$SWITCHCTL" -s "$SOCK_sv" port add "${P}sva" >/dev/null
+"$SWITCHCTL" -s "$SOCK_sv" port add "${P}svb" >/dev/null
+configs+=(switchd-veth)
+CPU_PID[switchd-veth]=$PID_sv
+
+# switchd, veth <-> TAP (switchd holds the TAP, its kernel side is host B)
+host_on_veth "${P}sta" "${P}sta" $ADDR_A
+start_switchd st
+"$SWITCHCTL" -s "$SOCK_st" port add "${P}sta" >/dev/null
+"$SWITCHCTL" -s "$SOCK_st" port add "${P}stt" type tap >/dev/null
+host_on_tap "${P}stb" "${P}stt" $ADDR_B
+configs+=(switchd-tap)
+CPU_PID[switchd-tap]=$PID_st
+
+# the kernel bridge with the same kind of veths
+host_on_veth "${P}bra" "${P}bra" $ADDR_A
+host_on_veth "${P}brb" "${P}brb" $ADDR_B
+ip link add "${P}br" type bridge
+ip link set "${P}bra" master "${P}br"
+ip link set "${P}brb" master "${P}br"
+ip link set "${P}br" up
+configs+=(bridge)
+
+# a direct veth pair: the ceiling
+ip netns add "${P}dia"
+ip netns add "${P}dib"
+ip link add eth0 netns "${P}dia" type veth peer name eth0 netns "${P}dib"
+ip -n "${P}dia" addr add $ADDR_A/24 dev eth0
+ip -n "${P}dib" addr add $ADDR_B/24 dev eth0
+for n in dia dib; do ip -n "$P$n" link set eth0 up; ip -n "$P$n" link set lo up; done
+configs+=(direct)
+
+# vde_switch with two TAP ports, their kernel sides in namespaces
+if [ "$vde" = 1 ]; then
+	ip tuntap add dev "${P}vta" mode tap
+	ip tuntap add dev "${P}vtb" mode tap
+	vde_switch -s "$tmp/vde.ctl" -t "${P}vta" -t "${P}vtb" -d >/dev/null 2>&1 ||
+		vde_switch -s "$tmp/vde.ctl" --tap "${P}vta" --tap "${P}vtb" -daemon -p "$tmp/vde.pid"
+	sleep 0.5
+	vpid=$(pgrep -n -f "vde_switch -s $tmp/vde.ctl")
+	pids+=("$vpid")
+	host_on_tap "${P}vda" "${P}vta" $ADDR_A
+	host_on_tap "${P}vdb" "${P}vtb" $ADDR_B
+	configs+=(vde_switch)
+	CPU_PID[vde_switch]=$vpid
+fi
+
+ns_a() { case $1 in switchd-veth) echo "${P}sva" ;; switchd-tap) echo "${P}sta" ;; bridge) echo "${P}bra" ;; direct) echo "${P}dia" ;; vde_switch) echo "${P}vda" ;; esac; }
+ns_b() { case $1 in switchd-veth) echo "${P}svb" ;; switchd-tap) echo "${P}stb" ;; bridge) echo "${P}brb" ;; direct) echo "${P}dib" ;; vde_switch) echo "${P}vdb" ;; esac; }
+
+for c in "${configs[@]}"; do
+	ip netns exec "$(ns_a "$c")" ping -c 3 -i 0.2 -W 1 $ADDR_B >/dev/null ||
+		{ echo "bench: $c: no connectivity" >&2; exit 1; }
+done
+
+cpu_ticks() { [ -n "${1:-}" ] && awk '{print $14+$15}' "/proc/$1/stat" || echo 0; }
+hz=$(getconf CLK_TCK)
+
+# Runs a command while measuring the config's switch CPU; writes the CPU % to $tmp/cpu.
+with_cpu() { # config cmd...
+	local c=$1 pid=${CPU_PID[$1]:-} t0 c0
+	shift
+	c0=$(cpu_ticks "$pid")
+	t0=$(date +%s.%N)
+	"$@"
+	local c1 t1
+	c1=$(cpu_ticks "$pid")
+	t1=$(date +%s.%N)
+	if [ -n "$pid" ]; then
+		awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v hz="$hz" \
+			'BEGIN{printf "%.1f\n", 100*(b-a)/hz/(e-s)}' >"$tmp/cpu"
+	else
+		echo null >"$tmp/cpu"
+	fi
+}
+
+declare -A R # "metric|config" -> space-separated samples
+
+add() { R["$1|$2"]="${R["$1|$2"]:-} $3"; }
+
+tcp() { # config streams
+	local a b out
+	a=$(ns_a "$1") b=$(ns_b "$1")
+	ip netns exec "$b" iperf3 -s -1 -D -p 5301 >/dev/null 2>&1
+	sleep 0.3
+	out=$(ip netns exec "$a" timeout $((dur + 15)) iperf3 -c $ADDR_B -p 5301 -t "$dur" -P "$2" -J)
+	echo "$out" | jq '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100'
+}
+
+pingrtt() { # config -> "median p99" in microseconds
+	local a
+	a=$(ns_a "$1")
+	ip netns exec "$a" ping -c 200 -i 0.01 -W 1 $ADDR_B |
+		sed -n 's/.*time=\([0-9.]*\) ms/\1/p' | sort -g |
+		awk '{v[NR]=$1} END {if (NR == 0) {print "null null"; exit} m=v[int((NR+1)/2)]; p=v[int(NR*0.99+0.999)]; printf "%.0f %.0f\n", m*1000, p*1000}'
+}
+
+ifstat() { # ns dev field
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# 60-byte frames (64 on a wire) from A to B's MAC at the generator's full rate, or at a given pps.
+# Prints "rate_pps loss_fraction".
+frames() { # config seconds [pps]
+	local a b mac tx0 rx0 tx1 rx1 rate=()
+	a=$(ns_a "$1") b=$(ns_b "$1")
+	mac=$(ip netns exec "$b" cat /sys/class/net/eth0/address | sed 's/^/0x/; s/:/, 0x/g')
+	smac=$(ip netns exec "$a" cat /sys/class/net/eth0/address | sed 's/^/0x/; s/:/, 0x/g')
+	[ -n "${3:-}" ] && rate=(--rate "${3}pps")
+	# Keep B's MAC fresh in the switch's table so the frames are unicast.
+	ip netns exec "$a" ping -c 1 -W 1 $ADDR_B >/dev/null || true
+	tx0=$(ifstat "$a" eth0 tx_packets) rx0=$(ifstat "$b" eth0 rx_packets)
+	ip netns exec "$a" timeout -s INT "$2" trafgen -o eth0 -P 1 --no-sock-mem -Q -C "${rate[@]}" \
+		"{ $mac, $smac, c16(0x88b5), fill(0x00, 46) }" >/dev/null 2>&1 || true
+	sleep 0.3
+	tx1=$(ifstat "$a" eth0 tx_packets) rx1=$(ifstat "$b" eth0 rx_packets)
+	awk -v t=$((tx1 - tx0)) -v r=$((rx1 - rx0)) -v s="$2" \
+		'BEGIN{printf "%.0f %.6f\n", r/s, (t > 0 ? (t-r)/t : 0)}'
+}
+
+# Highest rate with loss under 0.1 %, by bisection between 0 and the full-rate figure.
+zero_loss() { # config full_rate
+	local lo=0 hi=$2 mid out loss
+	for _ in 1 2 3 4 5 6; do
+		mid=$(((lo + hi) / 2))
+		[ "$mid" -lt 1000 ] && break
+		out=$(frames "$1" 2 "$mid")
+		loss=${out#* }
+		if awk -v l="$loss" 'BEGIN{exit !(l < 0.001)}'; then lo=$mid; else hi=$mid; fi
+	done
+	echo "$lo"
+}
+
+for rep in $(seq "$reps"); do
+	echo "bench: repetition $rep of $reps"
+	for c in "${configs[@]}"; do
+		v=$(with_cpu "$c" tcp "$c" 1); add tcp1 "$c" "$v"; add cpu_tcp1 "$c" "$(cat "$tmp/cpu")"
+	done
+	for c in "${configs[@]}"; do
+		v=$(with_cpu "$c" tcp "$c" 4); add tcp4 "$c" "$v"; add cpu_tcp4 "$c" "$(cat "$tmp/cpu")"
+	done
+	for c in "${configs[@]}"; do
+		out=$(with_cpu "$c" frames "$c" "$dur")
+		read -r rate loss <<<"$out"
+		add pps64 "$c" "$rate"; add loss64 "$c" "$(awk -v l="$loss" 'BEGIN{printf "%.4f", l*100}')"
+		add cpu_pps64 "$c" "$(cat "$tmp/cpu")"
+		[ "$bisect" = 1 ] && add zeroloss64 "$c" "$(zero_loss "$c" "$rate")"
+	done
+	for c in "${configs[@]}"; do
+		read -r med p99 < <(pingrtt "$c")
+		add ping_med "$c" "$med"; add ping_p99 "$c" "$p99"
+	done
+done
+
+# Idle CPU and RSS of the switches, then RSS and idle CPU of one switchd with 64 ports.
+for c in "${configs[@]}"; do
+	pid=${CPU_PID[$c]:-}
+	[ -n "$pid" ] || continue
+	c0=$(cpu_ticks "$pid"); sleep 5; c1=$(cpu_ticks "$pid")
+	add cpu_idle "$c" "$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.2f", 100*(b-a)/hz/5}')"
+	add rss_kb "$c" "$(awk '/VmRSS/{print $2}' "/proc/$pid/status")"
+done
+start_switchd many
+for i in $(seq 64); do
+	ip link add "${P}m$i" type veth peer name "${P}n$i"
+	# No IPv6 on these: its start-up chatter (DAD, MLD, RS) would be measured as "idle" traffic.
+	for e in m n; do sysctl -qw "net.ipv6.conf.${P}$e$i.disable_ipv6=1"; done
+	ip link set "${P}n$i" up
+	"$SWITCHCTL" -s "$SOCK_many" port add "${P}m$i" >/dev/null
+done
+c0=$(cpu_ticks "$PID_many"); sleep 5; c1=$(cpu_ticks "$PID_many")
+rss64=$(awk '/VmRSS/{print $2}' "/proc/$PID_many/status")
+idle64=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.2f", 100*(b-a)/hz/5}')
+
+# Median with min-max of a sample list.
+stats() { tr ' ' '\n' | grep -v -e '^$' -e null | sort -g | awk '{v[NR]=$1} END {if (!NR) {print "null null null"; exit} m=(NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2); print m, v[1], v[NR]}'; }
+
+metrics=(tcp1 tcp4 pps64 loss64 zeroloss64 ping_med ping_p99 cpu_tcp1 cpu_tcp4 cpu_pps64 cpu_idle rss_kb)
+declare -A label=(
+	[tcp1]="TCP 1 stream, Gbit/s" [tcp4]="TCP 4 streams, Gbit/s" [pps64]="64 B frames arrived/s"
+	[loss64]="64 B loss at full rate, %" [zeroloss64]="64 B zero-loss rate, frames/s"
+	[ping_med]="ping RTT median, us" [ping_p99]="ping RTT p99, us"
+	[cpu_tcp1]="switch CPU in TCP 1, %" [cpu_tcp4]="switch CPU in TCP 4, %"
+	[cpu_pps64]="switch CPU in 64 B, %" [cpu_idle]="switch CPU idle, %" [rss_kb]="switch RSS, KiB")
+
+{
+	echo "{"
+	echo "  \"machine\": {\"cpus\": $(nproc), \"kernel\": \"$(uname -r)\", \"reps\": $reps, \"seconds\": $dur},"
+	echo "  \"switchd_64_ports\": {\"rss_kb\": $rss64, \"cpu_idle\": $idle64},"
+	echo "  \"results\": {"
+	first=1
+	for m in "${metrics[@]}"; do
+		for c in "${configs[@]}"; do
+			[ -n "${R["$m|$c"]:-}" ] || continue
+			read -r med min max < <(echo "${R["$m|$c"]}" | stats)
+			read -r bmed _ _ < <(echo "${R["$m|bridge"]:-}" | stats)
+			ratio=$(awk -v a="$med" -v b="$bmed" 'BEGIN{if (a == "null" || b == "null" || b == 0) print "null"; else printf "%.2f", a/b}')
+			[ $first = 1 ] || echo ","
+			first=0
+			printf '    "%s|%s": {"median": %s, "min": %s, "max": %s, "ratio_to_bridge": %s}' "$m" "$c" "$med" "$min" "$max" "$ratio"
+		done
+	done
+	echo
+	echo "  }"
+	echo "}"
+} >"$json_out"
+
+printf '\n%-32s' "figure (median, min-max)"
+for c in "${configs[@]}"; do printf ' | %-24s' "$c"; done
+echo
+for m in "${metrics[@]}"; do
+	printf '%-32s' "${label[$m]}"
+	for c in "${configs[@]}"; do
+		k="$m|$c"
+		if ! jq -e --arg k "$k" '.results[$k]' "$json_out" >/dev/null; then printf ' | %-24s' "-"; continue; fi
+		cell=$(jq -r --arg k "$k" '.results[$k] | "\(.median) (\(.min)-\(.max))" + (if .ratio_to_bridge != null then " x\(.ratio_to_bridge)" else "" end)' "$json_out")
+		printf ' | %-24s' "$cell"
+	done
+	echo
+done
+echo
+echo "switchd with 64 veth ports: RSS ${rss64} KiB, idle CPU ${idle64} %"
+echo "ratios (xN) are to the kernel bridge in the same run; JSON: $json_out"
