@@ -30,17 +30,23 @@ struct frame {
 struct port;
 struct nl;
 
+/* Frames handled per receive or send call. */
+#define PORT_BATCH 32
+
 struct port_ops {
 	uint32_t type; /* SWP_PORT_TAP or SWP_PORT_AFPACKET */
 	/*
-	 * Reads one frame into f->data, which has cap bytes and PORT_HEADROOM
-	 * bytes before it; rx may move f->data back into the headroom. Returns 0,
-	 * -EAGAIN when nothing is queued, -ENODEV when the interface is gone, or
-	 * another -errno for a frame lost.
+	 * Reads up to n frames into f[0..n-1]. Each f[i].data has
+	 * SWITCHD_FRAME_MAX bytes and PORT_HEADROOM bytes before it; rx may move
+	 * f[i].data back into the headroom. Returns how many were read (0: none
+	 * queued), -ENODEV when the interface is gone, or another -errno.
 	 */
-	int (*rx)(struct port *p, struct frame *f, size_t cap);
-	/* Returns 0 or -errno; never blocks. */
-	int (*tx)(struct port *p, const struct frame *f);
+	int (*rx_burst)(struct port *p, struct frame *f, unsigned n);
+	/*
+	 * Sends f[0..n-1] without blocking and returns how many went out, in
+	 * order. When that is fewer than n, *err is why f[returned] failed.
+	 */
+	unsigned (*tx_burst)(struct port *p, const struct frame *const *f, unsigned n, int *err);
 	/* Whether the interface still exists, after an error. */
 	bool (*alive)(struct port *p);
 	void (*close)(struct port *p);
@@ -59,6 +65,9 @@ struct port {
 	ev_io io;
 	struct sw *sw;
 	void *priv;
+	/* Frames decided for this port, sent together at the end of a batch. */
+	const struct frame *txq[PORT_BATCH];
+	unsigned txn;
 };
 
 /*

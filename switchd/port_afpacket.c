@@ -13,43 +13,22 @@
 
 #include "port.h"
 
-static int afp_rx(struct port *p, struct frame *f, size_t cap)
+union afp_cmsg {
+	struct cmsghdr h;
+	char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+};
+
+/* The kernel took the outer VLAN tag off and reported it beside the frame: put it back. */
+static void afp_restore_tag(struct frame *f, struct msghdr *msg)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-	} ctl;
-	struct iovec iov[2] = {
-		{ &f->vh, sizeof(f->vh) },
-		{ f->data, cap },
-	};
-	struct msghdr msg = {
-		.msg_iov = iov,
-		.msg_iovlen = 2,
-		.msg_control = &ctl,
-		.msg_controllen = sizeof(ctl),
-	};
-	ssize_t n = recvmsg(p->fd, &msg, MSG_DONTWAIT);
-
-	if (n < 0) {
-		/* ENETDOWN is reported once when the link goes down or away. */
-		if (errno == ENETDOWN)
-			return p->ops->alive(p) ? -EAGAIN : -ENODEV;
-		return errno == EINTR ? -EAGAIN : -errno;
-	}
-	if ((size_t)n < sizeof(f->vh) || (msg.msg_flags & MSG_TRUNC))
-		return -EMSGSIZE;
-	f->len = (size_t)n - sizeof(f->vh);
-
-	/* The kernel took the outer VLAN tag off: put it back where it was. */
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		const struct tpacket_auxdata *aux = (const void *)CMSG_DATA(c);
 		uint16_t tpid, tci;
 
 		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
 			continue;
 		if (!(aux->tp_status & TP_STATUS_VLAN_VALID) || f->len < 12)
-			break;
+			return;
 		tpid = (aux->tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux->tp_vlan_tpid : ETH_P_8021Q;
 		tci = aux->tp_vlan_tci;
 		f->data -= 4;
@@ -63,20 +42,85 @@ static int afp_rx(struct port *p, struct frame *f, size_t cap)
 			f->vh.csum_start += 4;
 		if (f->vh.hdr_len)
 			f->vh.hdr_len += 4;
-		break;
+		return;
 	}
-	return 0;
 }
 
-static int afp_tx(struct port *p, const struct frame *f)
+static int afp_rx_burst(struct port *p, struct frame *f, unsigned n)
 {
-	struct iovec iov[2] = {
-		{ (void *)&f->vh, sizeof(f->vh) },
-		{ f->data, f->len },
-	};
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	union afp_cmsg ctl[PORT_BATCH];
+	struct mmsghdr mm[PORT_BATCH];
+	struct iovec iov[PORT_BATCH][2];
+	unsigned got = 0;
+	int r;
 
-	return sendmsg(p->fd, &msg, MSG_DONTWAIT) < 0 ? -errno : 0;
+	if (n > PORT_BATCH)
+		n = PORT_BATCH;
+	for (unsigned i = 0; i < n; i++) {
+		iov[i][0] = (struct iovec){ &f[i].vh, sizeof(f[i].vh) };
+		iov[i][1] = (struct iovec){ f[i].data, SWITCHD_FRAME_MAX };
+		mm[i].msg_hdr = (struct msghdr){
+			.msg_iov = iov[i],
+			.msg_iovlen = 2,
+			.msg_control = &ctl[i],
+			.msg_controllen = sizeof(ctl[i]),
+		};
+	}
+	r = recvmmsg(p->fd, mm, n, MSG_DONTWAIT, NULL);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		/* ENETDOWN is reported once when the link goes down or away. */
+		if (errno == ENETDOWN)
+			return p->ops->alive(p) ? 0 : -ENODEV;
+		return -errno;
+	}
+	/* Frames cut short never leave: keep the good ones, in order. */
+	for (int i = 0; i < r; i++) {
+		if (mm[i].msg_len < sizeof(f[i].vh) || (mm[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+			p->c.rx_dropped++;
+			p->c.rx_drop_error++;
+			continue;
+		}
+		if (got != (unsigned)i) {
+			/* Swap buffers rather than copy: both have headroom. */
+			uint8_t *spare = f[got].data;
+
+			f[got].vh = f[i].vh;
+			f[got].data = f[i].data;
+			f[i].data = spare;
+		}
+		f[got].len = mm[i].msg_len - sizeof(f[i].vh);
+		afp_restore_tag(&f[got], &mm[i].msg_hdr);
+		got++;
+	}
+	return (int)got;
+}
+
+static unsigned afp_tx_burst(struct port *p, const struct frame *const *f, unsigned n, int *err)
+{
+	struct mmsghdr mm[PORT_BATCH];
+	struct iovec iov[PORT_BATCH][2];
+	unsigned sent = 0;
+
+	if (n > PORT_BATCH)
+		n = PORT_BATCH;
+	for (unsigned i = 0; i < n; i++) {
+		iov[i][0] = (struct iovec){ (void *)&f[i]->vh, sizeof(f[i]->vh) };
+		iov[i][1] = (struct iovec){ f[i]->data, f[i]->len };
+		mm[i].msg_hdr = (struct msghdr){ .msg_iov = iov[i], .msg_iovlen = 2 };
+	}
+	/* sendmmsg stops at a failing frame and reports it on the next call. */
+	while (sent < n) {
+		int r = sendmmsg(p->fd, mm + sent, n - sent, MSG_DONTWAIT);
+
+		if (r < 0) {
+			*err = -errno;
+			break;
+		}
+		sent += (unsigned)r;
+	}
+	return sent;
 }
 
 static bool afp_alive(struct port *p)
@@ -93,8 +137,8 @@ static void afp_close(struct port *p)
 
 static const struct port_ops afp_ops = {
 	.type = SWP_PORT_AFPACKET,
-	.rx = afp_rx,
-	.tx = afp_tx,
+	.rx_burst = afp_rx_burst,
+	.tx_burst = afp_tx_burst,
 	.alive = afp_alive,
 	.close = afp_close,
 };

@@ -11,35 +11,46 @@
 
 #include "port.h"
 
-static int tap_rx(struct port *p, struct frame *f, size_t cap)
+/* A character device: one read per frame, no batching below us. */
+static int tap_rx_burst(struct port *p, struct frame *f, unsigned n)
 {
-	struct iovec iov[2] = {
-		{ &f->vh, sizeof(f->vh) },
-		{ f->data, cap },
-	};
-	ssize_t n = readv(p->fd, iov, 2);
+	unsigned i;
 
-	if (n < 0) {
-		/* EBADFD: the device was deleted under us. */
-		if (errno == EBADFD)
-			return -ENODEV;
-		return errno == EINTR ? -EAGAIN : -errno;
+	for (i = 0; i < n; i++) {
+		struct iovec iov[2] = {
+			{ &f[i].vh, sizeof(f[i].vh) },
+			{ f[i].data, SWITCHD_FRAME_MAX },
+		};
+		ssize_t r = readv(p->fd, iov, 2);
+
+		if (r < 0) {
+			if (i || errno == EAGAIN || errno == EINTR)
+				break;
+			/* EBADFD: the device was deleted under us. */
+			return errno == EBADFD ? -ENODEV : -errno;
+		}
+		if ((size_t)r < sizeof(f[i].vh))
+			return i ? (int)i : -EIO;
+		f[i].len = (size_t)r - sizeof(f[i].vh);
 	}
-	if ((size_t)n < sizeof(f->vh))
-		return -EIO;
-	f->len = (size_t)n - sizeof(f->vh);
-	return 0;
+	return (int)i;
 }
 
-static int tap_tx(struct port *p, const struct frame *f)
+static unsigned tap_tx_burst(struct port *p, const struct frame *const *f, unsigned n, int *err)
 {
-	struct iovec iov[2] = {
-		{ (void *)&f->vh, sizeof(f->vh) },
-		{ f->data, f->len },
-	};
+	for (unsigned i = 0; i < n; i++) {
+		struct iovec iov[2] = {
+			{ (void *)&f[i]->vh, sizeof(f[i]->vh) },
+			{ f[i]->data, f[i]->len },
+		};
 
-	/* EIO: the TAP's link is down. The caller counts it; the port stays. */
-	return writev(p->fd, iov, 2) < 0 ? -errno : 0;
+		/* EIO: the TAP's link is down. The caller counts it; the port stays. */
+		if (writev(p->fd, iov, 2) < 0) {
+			*err = -errno;
+			return i;
+		}
+	}
+	return n;
 }
 
 static bool tap_alive(struct port *p)
@@ -58,8 +69,8 @@ static void tap_close(struct port *p)
 
 static const struct port_ops tap_ops = {
 	.type = SWP_PORT_TAP,
-	.rx = tap_rx,
-	.tx = tap_tx,
+	.rx_burst = tap_rx_burst,
+	.tx_burst = tap_tx_burst,
 	.alive = tap_alive,
 	.close = tap_close,
 };

@@ -51,7 +51,8 @@ static void sw_spin(struct sw *sw)
 int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, uint64_t (*now)(void))
 {
 	memset(sw, 0, sizeof(*sw));
-	sw->rxbuf = malloc(PORT_HEADROOM + SWITCHD_FRAME_MAX);
+	/* Touched only as far as frames reach: small frames leave most of it unmapped. */
+	sw->rxbuf = malloc((size_t)PORT_BATCH * (PORT_HEADROOM + SWITCHD_FRAME_MAX));
 	if (!sw->rxbuf)
 		return -ENOMEM;
 	sw->loop = loop;
@@ -110,6 +111,8 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 
 	if (sw->loop && p->fd >= 0)
 		ev_io_stop(sw->loop, &p->io);
+	/* Nothing queued may reach a freed port. */
+	sw_flush(sw);
 	/* No MAC entry may outlive the port it points at. */
 	flushed = fdb_flush(&sw->fdb, p->slot);
 	for (uint32_t i = 0; i < sw->nports; i++) {
@@ -147,21 +150,23 @@ static bool sw_fits(const struct port *p, const struct frame *f)
 	return fwd_l2_payload(f->data, f->len) <= p->mtu;
 }
 
-static void sw_output(struct port *p, const struct frame *f)
+static void sw_queue(struct sw *sw, struct port *p, const struct frame *f)
 {
-	int err;
-
 	if (!sw_fits(p, f)) {
 		p->c.tx_drop_mtu++;
 		p->c.tx_dropped++;
 		return;
 	}
-	err = p->ops->tx(p, f);
-	if (!err) {
-		p->c.tx_packets++;
-		p->c.tx_bytes += f->len;
-		return;
-	}
+	if (!p->txn)
+		sw->pending[sw->npending++] = p;
+	p->txq[p->txn++] = f;
+	/* A caller feeding more than a batch between flushes gets it sent now. */
+	if (p->txn == PORT_BATCH)
+		sw_flush(sw);
+}
+
+static void sw_count_tx_error(struct port *p, int err)
+{
 	p->c.tx_dropped++;
 	if (err == -EAGAIN || err == -ENOBUFS)
 		p->c.tx_drop_busy++;
@@ -171,7 +176,45 @@ static void sw_output(struct port *p, const struct frame *f)
 		p->c.tx_drop_error++;
 }
 
-void sw_input(struct sw *sw, struct port *in, struct frame *f, uint64_t now)
+static void sw_flush_port(struct port *p)
+{
+	unsigned i = 0;
+
+	while (i < p->txn) {
+		int err = 0;
+		unsigned sent = p->ops->tx_burst(p, p->txq + i, p->txn - i, &err);
+
+		for (unsigned k = i; k < i + sent; k++) {
+			p->c.tx_packets++;
+			p->c.tx_bytes += p->txq[k]->len;
+		}
+		i += sent;
+		if (i == p->txn)
+			break;
+		/* A full socket buffer will not drain this instant: drop the rest. */
+		if (err == -EAGAIN || err == -ENOBUFS) {
+			while (i < p->txn) {
+				sw_count_tx_error(p, err);
+				i++;
+			}
+			break;
+		}
+		sw_count_tx_error(p, err);
+		i++;
+	}
+	p->txn = 0;
+}
+
+void sw_flush(struct sw *sw)
+{
+	while (sw->npending) {
+		struct port *p = sw->pending[--sw->npending];
+
+		sw_flush_port(p);
+	}
+}
+
+void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
 {
 	struct fwd_result r;
 
@@ -180,12 +223,12 @@ void sw_input(struct sw *sw, struct port *in, struct frame *f, uint64_t now)
 	fwd_decide(&sw->fdb, f->data, f->len, in->slot, now, &r);
 	switch (r.action) {
 	case FWD_UNICAST:
-		sw_output(sw->slots[r.port], f);
+		sw_queue(sw, sw->slots[r.port], f);
 		return;
 	case FWD_FLOOD:
 		for (uint32_t i = 0; i < sw->nports; i++)
 			if (sw->active[i] != in)
-				sw_output(sw->active[i], f);
+				sw_queue(sw, sw->active[i], f);
 		return;
 	case FWD_DROP:
 		break;
@@ -206,27 +249,36 @@ void sw_input(struct sw *sw, struct port *in, struct frame *f, uint64_t now)
 
 void sw_port_poll(struct sw *sw, struct port *p)
 {
+	struct frame f[PORT_BATCH];
 	uint64_t now = sw->now();
-	size_t cap = SWITCHD_FRAME_MAX;
+	unsigned done = 0;
 
-	for (int i = 0; i < SWITCHD_RX_BUDGET; i++) {
-		struct frame f = { .data = sw->rxbuf + PORT_HEADROOM };
-		int err = p->ops->rx(p, &f, cap);
+	while (done < SWITCHD_RX_BUDGET) {
+		unsigned want = SWITCHD_RX_BUDGET - done < PORT_BATCH ? SWITCHD_RX_BUDGET - done : PORT_BATCH;
+		int n;
 
-		if (err == -EAGAIN) {
-			if (i)
-				sw_spin(sw);
-			return;
+		for (unsigned i = 0; i < want; i++) {
+			f[i].data = sw->rxbuf + (size_t)i * (PORT_HEADROOM + SWITCHD_FRAME_MAX) + PORT_HEADROOM;
+			f[i].len = 0;
 		}
-		if (err == -ENODEV || (err < 0 && !p->ops->alive(p))) {
+		n = p->ops->rx_burst(p, f, want);
+		if (n == -ENODEV || (n < 0 && !p->ops->alive(p))) {
 			sw_port_remove(sw, p, "interface vanished");
 			return;
 		}
-		if (err < 0) {
+		if (n < 0) {
 			p->c.rx_dropped++;
 			p->c.rx_drop_error++;
+			done++;
 			continue;
 		}
-		sw_input(sw, p, &f, now);
+		for (int i = 0; i < n; i++)
+			sw_input(sw, p, &f[i], now);
+		sw_flush(sw);
+		done += (unsigned)n;
+		if ((unsigned)n < want)
+			break;
 	}
+	if (done)
+		sw_spin(sw);
 }

@@ -26,7 +26,9 @@ struct sw {
 	uint32_t nports;
 	uint64_t (*now)(void); /* monotonic milliseconds */
 	uint64_t start_ms;
-	uint8_t *rxbuf; /* PORT_HEADROOM + SWITCHD_FRAME_MAX */
+	uint8_t *rxbuf; /* PORT_BATCH buffers of PORT_HEADROOM + SWITCHD_FRAME_MAX */
+	struct port *pending[SWITCHD_PORTS_MAX]; /* ports with queued frames */
+	uint32_t npending;
 	uint32_t spin_us;
 	uint64_t spin_until_us;
 	ev_idle spin;
@@ -46,8 +48,13 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why);
 struct port *sw_port_by_name(struct sw *sw, const char *name);
 struct port *sw_port_by_ifindex(struct sw *sw, int ifindex);
 
-/* One received frame through the switch: learn, decide, transmit, count. */
-void sw_input(struct sw *sw, struct port *in, struct frame *f, uint64_t now);
+/*
+ * One received frame through the switch: learn, decide, queue for the
+ * egress ports, count. The frame must stay valid until sw_flush().
+ */
+void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now);
+/* Sends every queued frame, a burst per port. */
+void sw_flush(struct sw *sw);
 
 /* Reads up to SWITCHD_RX_BUDGET frames from p and forwards them. */
 void sw_port_poll(struct sw *sw, struct port *p);
