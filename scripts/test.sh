@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with warnings as errors, and runs every test:
-# unit tests and the root-only integration tests (namespaces, veth, TAP), then
-# the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# unit tests and the root-only integration tests (namespaces, veth, TAP); then
+# the whole suite again against an AddressSanitizer + UndefinedBehaviorSanitizer
+# build, where any sanitizer report fails the test that caused it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh --test
@@ -13,4 +14,4 @@ ctest --test-dir build --output-on-failure
 
 cmake -S . -B build-asan -DSWITCHD_WERROR=ON -DSWITCHD_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
-ctest --test-dir build-asan --output-on-failure -L unit
+ctest --test-dir build-asan --output-on-failure

@@ -7,6 +7,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -125,9 +126,13 @@ static unsigned afp_tx_burst(struct port *p, const struct frame *const *f, unsig
 
 static bool afp_alive(struct port *p)
 {
-	char name[IFNAMSIZ];
+	struct ifreq ifr = { .ifr_ifindex = p->ifindex };
 
-	return if_indextoname((unsigned)p->ifindex, name) != NULL;
+	/*
+	 * Ask through the port's own socket: a check that needs a new descriptor
+	 * would call a live port dead when the daemon is out of descriptors.
+	 */
+	return ioctl(p->fd, SIOCGIFNAME, &ifr) == 0 || errno != ENODEV;
 }
 
 static void afp_close(struct port *p)

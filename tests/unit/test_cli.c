@@ -900,6 +900,13 @@ static void cli_json_str_escapes_quotes_backslashes_and_controls(void **state)
 		{ "\x01\x1f", "\"\\u0001\\u001f\"" },
 		{ " ~/", "\" ~/\"" },
 		{ "\xc3\xa9", "\"\xc3\xa9\"" }, /* UTF-8 passes through */
+		{ "\xe2\x82\xac\xf0\x9f\x90\xa7", "\"\xe2\x82\xac\xf0\x9f\x90\xa7\"" },
+		/* Bytes that are not UTF-8 become U+FFFD, one each: the output always parses. */
+		{ "x\xff", "\"x\\ufffd\"" },
+		{ "\xc3(", "\"\\ufffd(\"" },         /* a lead byte without its continuation */
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" }, /* an overlong form */
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" }, /* a surrogate */
+		{ "\xe2\x82", "\"\\ufffd\\ufffd\"" }, /* cut short by the end */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
