@@ -84,6 +84,7 @@ static const struct {
 	CF(rx_packets), CF(rx_bytes), CF(tx_packets), CF(tx_bytes), CF(rx_dropped),
 	CF(tx_dropped), CF(rx_drop_bad_src), CF(rx_drop_runt), CF(rx_drop_filtered),
 	CF(rx_drop_error), CF(tx_drop_mtu), CF(tx_drop_busy), CF(tx_drop_error),
+	CF(rx_drop_link_local),
 #undef CF
 };
 
@@ -120,14 +121,20 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 		c->rx_bytes, c->rx_dropped);
 	if (c->rx_dropped)
 		fprintf(f, " (bad_src %" PRIu64 " runt %" PRIu64 " filtered %" PRIu64
-			   " error %" PRIu64 ")",
-			c->rx_drop_bad_src, c->rx_drop_runt, c->rx_drop_filtered, c->rx_drop_error);
+			   " link_local %" PRIu64 " error %" PRIu64 ")",
+			c->rx_drop_bad_src, c->rx_drop_runt, c->rx_drop_filtered, c->rx_drop_link_local,
+			c->rx_drop_error);
 	fprintf(f, "\n    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->tx_packets,
 		c->tx_bytes, c->tx_dropped);
 	if (c->tx_dropped)
 		fprintf(f, " (mtu %" PRIu64 " busy %" PRIu64 " error %" PRIu64 ")", c->tx_drop_mtu,
 			c->tx_drop_busy, c->tx_drop_error);
 	fputc('\n', f);
+}
+
+static void print_mac_header(FILE *f)
+{
+	fprintf(f, "%-17s  %-15s  %4s  %s\n", "MAC", "PORT", "VLAN", "AGE");
 }
 
 static void print_mac(FILE *f, const struct cli_opts *o, const struct swp_mac_entry *m, bool first)
@@ -144,7 +151,7 @@ static void print_mac(FILE *f, const struct cli_opts *o, const struct swp_mac_en
 		return;
 	}
 	if (first)
-		fprintf(f, "%-17s  %-15s  %4s  %s\n", "MAC", "PORT", "VLAN", "AGE");
+		print_mac_header(f);
 	if (m->is_static)
 		fprintf(f, "%-17s  %-15s  %4u  static\n", mac, port, m->vlan);
 	else
@@ -202,6 +209,8 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 		/* Records opened the array; an empty one still prints. */
 		if (o->json)
 			fputs(done->count ? "]\n" : "[]\n", f);
+		else if (cmd->type == SWP_MAC_SHOW && !done->count)
+			print_mac_header(f); /* an empty table, not a silent failure */
 		break;
 	case SWP_MAC_FLUSH:
 		if (o->json)

@@ -3,8 +3,9 @@
 # --test also what the test suite uses. Only what is missing is installed.
 set -euo pipefail
 
-build=(build-essential cmake pkg-config libev-dev libmnl-dev uthash-dev iproute2)
-test=(libcmocka-dev iputils-ping iperf3 python3 python3-scapy jq tcpdump procps)
+# To build and run, and what the README walkthrough uses (ping, jq).
+build=(build-essential cmake pkg-config libev-dev libmnl-dev uthash-dev iproute2 iputils-ping jq)
+test=(libcmocka-dev iperf3 python3 python3-scapy tcpdump procps)
 
 want=("${build[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test[@]}")

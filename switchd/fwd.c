@@ -47,6 +47,11 @@ void fwd_decide(struct fdb *fdb, const uint8_t *frame, size_t len, uint16_t in_p
 		r->reason = FWD_BAD_SRC;
 		return;
 	}
+	/* What a host says to its link partner, a bridge keeps: the Linux bridge's default too. */
+	if (dst[0] == 0x01 && dst[1] == 0x80 && dst[2] == 0xc2 && !dst[3] && !dst[4] && !(dst[5] & 0xf0)) {
+		r->reason = FWD_LINK_LOCAL;
+		return;
+	}
 	r->vlan = fwd_frame_vlan(frame, len);
 	r->learn = fdb_learn(fdb, src, r->vlan, in_port, now);
 

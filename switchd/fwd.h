@@ -21,6 +21,7 @@ enum fwd_reason {
 	FWD_RUNT,     /* shorter than an Ethernet header */
 	FWD_BAD_SRC,  /* group or all-zero source MAC: never learned */
 	FWD_FILTERED, /* destination lives on the ingress port */
+	FWD_LINK_LOCAL, /* 01:80:c2:00:00:0x, for the link only (STP, pause, LACP, 802.1X, LLDP) */
 };
 
 struct fwd_result {

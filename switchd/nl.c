@@ -65,6 +65,7 @@ static int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 	memset(l, 0, sizeof(*l));
 	l->ifindex = ifi->ifi_index;
 	l->flags = ifi->ifi_flags;
+	l->type = ifi->ifi_type;
 	mnl_attr_parse(nlh, sizeof(*ifi), nl_attr_cb, &ps);
 	if (ps.linkinfo)
 		mnl_attr_parse_nested(ps.linkinfo, nl_info_cb, l);

@@ -14,6 +14,7 @@ struct nl_link {
 	int ifindex;
 	uint32_t mtu;
 	uint32_t flags; /* IFF_* */
+	uint16_t type;  /* ARPHRD_* */
 	char name[IFNAMSIZ];
 	char kind[16]; /* IFLA_INFO_KIND: "tun", "veth", ... or "" */
 	bool moved;    /* RTM_DELLINK because it moved to another netns */

@@ -1,6 +1,7 @@
 #include "port.h"
 
 #include <errno.h>
+#include <net/if_arp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,11 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
 	if (err && err != -ENODEV)
 		return err;
 	exists = !err;
+	/* Loopback would hand every frame straight back; a TUN device carries no Ethernet. */
+	if (exists && l.type != ARPHRD_ETHER) {
+		snprintf(why, whylen, "not an Ethernet interface");
+		return -EINVAL;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;

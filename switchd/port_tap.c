@@ -14,26 +14,31 @@
 /* A character device: one read per frame, no batching below us. */
 static int tap_rx_burst(struct port *p, struct frame *f, unsigned n)
 {
-	unsigned i;
+	unsigned got = 0;
 
-	for (i = 0; i < n; i++) {
+	for (unsigned reads = 0; got < n && reads < 2 * n; reads++) {
 		struct iovec iov[2] = {
-			{ &f[i].vh, sizeof(f[i].vh) },
-			{ f[i].data, SWITCHD_FRAME_MAX },
+			{ &f[got].vh, sizeof(f[got].vh) },
+			{ f[got].data, SWITCHD_FRAME_MAX },
 		};
 		ssize_t r = readv(p->fd, iov, 2);
 
 		if (r < 0) {
-			if (i || errno == EAGAIN || errno == EINTR)
+			if (got || errno == EAGAIN || errno == EINTR)
 				break;
 			/* EBADFD: the device was deleted under us. */
 			return errno == EBADFD ? -ENODEV : -errno;
 		}
-		if ((size_t)r < sizeof(f[i].vh))
-			return i ? (int)i : -EIO;
-		f[i].len = (size_t)r - sizeof(f[i].vh);
+		/* A TAP read truncates silently: a full buffer may be a cut frame. Never forward one. */
+		if ((size_t)r < sizeof(f[got].vh) || (size_t)r - sizeof(f[got].vh) >= SWITCHD_FRAME_MAX) {
+			p->c.rx_dropped++;
+			p->c.rx_drop_error++;
+			continue;
+		}
+		f[got].len = (size_t)r - sizeof(f[got].vh);
+		got++;
 	}
-	return (int)i;
+	return (int)got;
 }
 
 static unsigned tap_tx_burst(struct port *p, const struct frame *const *f, unsigned n, int *err)

@@ -241,6 +241,9 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 	case FWD_BAD_SRC:
 		in->c.rx_drop_bad_src++;
 		break;
+	case FWD_LINK_LOCAL:
+		in->c.rx_drop_link_local++;
+		break;
 	default:
 		in->c.rx_drop_filtered++;
 		break;

@@ -24,8 +24,12 @@
 #define SWITCHD_PORTS_MAX 256
 /* Frames read from one port per wakeup, so a busy port cannot starve the others. */
 #define SWITCHD_RX_BUDGET 64
-/* Largest frame carried: a whole GSO super-frame plus room for a re-inserted VLAN tag. */
-#define SWITCHD_FRAME_MAX (65536 + 4)
+/*
+ * Receive buffer per frame: a whole GSO super-frame (64 KiB of IP plus
+ * headers and tags) with room to spare, so a read that fills it can be told
+ * apart as one the kernel cut short.
+ */
+#define SWITCHD_FRAME_MAX (65536 + 512)
 #define SWITCHD_SOCK_BUF (4 << 20)
 
 /* After traffic, poll this long before sleeping (latency against CPU; 0 disables). */

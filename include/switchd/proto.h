@@ -76,6 +76,7 @@ struct swp_counters {
 	uint64_t tx_drop_mtu;      /* larger than the port carries */
 	uint64_t tx_drop_busy;     /* socket buffer full */
 	uint64_t tx_drop_error;    /* link down (EIO) or other send errors */
+	uint64_t rx_drop_link_local; /* to 01:80:c2:00:00:0x: STP, pause, LACP, 802.1X, LLDP */
 };
 
 struct swp_port_info {

@@ -77,6 +77,10 @@ fails() { # NEEDLE ARGS...: switchctl ARGS exits 1 with one stderr line containi
 fails "port add nosuchif0: no such interface" port add nosuchif0
 fails "port add nosuchif0: no such interface" port add nosuchif0 type afpacket
 fails "port add ${P}a: already a port" port add "${P}a"
+# Only Ethernet interfaces: loopback would hand every frame back, a TUN device has no MACs.
+fails "port add lo: not an Ethernet interface" port add lo
+ip tuntap add dev "${P}tun" mode tun
+fails "port add ${P}tun: not an Ethernet interface" port add "${P}tun"
 fails "port add ${P}a: already a port" port add "${P}a" type afpacket
 fails "port add ${P}a: already a port" -j port add "${P}a"
 fails "port del nosuchif0: no such port" port del nosuchif0

@@ -61,6 +61,20 @@ flood_check c 02:00:00:de:ad:01 "unknown unicast"
 flood_check t 02:00:00:de:ad:02 "unknown unicast"
 mac_absent 02:00:00:de:ad:01 || fail "a destination-only MAC was learned"
 
+# 4b. Link-local control frames (STP, LACP, LLDP...: 01:80:c2:00:00:0x) stay on their link:
+#     no other host gets one, and the ingress port counts them.
+before=$(port_field "${P}a" rx_drop_link_local)
+marker=$(rand_hex 16)
+sniff_start "${hosts[@]}"
+for last in 00 02 03 0e; do
+	send_frames a "$(frame "01:80:c2:00:00:$last" "${MAC[a]}" 88cc "$marker")"
+done
+sniff_stop "${hosts[@]}"
+for h in b c t; do
+	assert_eq 0 "$(sniff_count "$h" "$marker")" "link-local frames from a that reached $h"
+done
+assert_eq $((before + 4)) "$(port_field "${P}a" rx_drop_link_local)" "rx_drop_link_local on a's port"
+
 # 5. A real broadcast from a host's stack: ARP requests for an address nobody has.
 #    The kernel retries (3 probes, 1 s apart): wait until it gives up, so every
 #    sniffer sees the same requests.

@@ -176,6 +176,32 @@ static void fwd_known_unicast_goes_to_its_port(void **state)
 	fdb_fini(&fdb);
 }
 
+/* Link-local control frames (STP, pause, LACP, 802.1X, LLDP) stay on their link. */
+static void fwd_link_local_destinations_are_never_forwarded(void **state)
+{
+	(void)state;
+	struct fdb store, *fdb = &store;
+	uint8_t f[64];
+	struct fwd_result r;
+
+	fdb_init(fdb, 64, AGEING_SEC);
+	for (unsigned last = 0; last <= 0x0f; last++) {
+		const uint8_t dst[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, (uint8_t)last };
+
+		memset(f, 0, sizeof(f));
+		memcpy(f, dst, 6);
+		memcpy(f + 6, (const uint8_t[]){ 0x02, 0, 0, 0, 0, 0x11 }, 6);
+		fwd_decide(fdb, f, sizeof(f), 1, 0, &r);
+		assert_int_equal(r.action, FWD_DROP);
+		assert_int_equal(r.reason, FWD_LINK_LOCAL);
+	}
+	/* Just past the reserved block: ordinary multicast, flooded. */
+	f[5] = 0x10;
+	fwd_decide(fdb, f, sizeof(f), 1, 0, &r);
+	assert_int_equal(r.action, FWD_FLOOD);
+	fdb_fini(fdb);
+}
+
 static void fwd_destination_on_ingress_port_is_filtered(void **state)
 {
 	(void)state;
@@ -442,6 +468,7 @@ int main(void)
 		cmocka_unit_test(fwd_unknown_unicast_floods_and_learns_source),
 		cmocka_unit_test(fwd_known_unicast_goes_to_its_port),
 		cmocka_unit_test(fwd_destination_on_ingress_port_is_filtered),
+		cmocka_unit_test(fwd_link_local_destinations_are_never_forwarded),
 		cmocka_unit_test(fwd_learns_source_before_looking_up_destination),
 		cmocka_unit_test(fwd_station_move_redirects_unicast),
 		/* VLANs */
