@@ -84,7 +84,7 @@ static const struct {
 	CF(rx_packets), CF(rx_bytes), CF(tx_packets), CF(tx_bytes), CF(rx_dropped),
 	CF(tx_dropped), CF(rx_drop_bad_src), CF(rx_drop_runt), CF(rx_drop_filtered),
 	CF(rx_drop_error), CF(tx_drop_mtu), CF(tx_drop_busy), CF(tx_drop_error),
-	CF(rx_drop_link_local),
+	CF(rx_drop_link_local), CF(rx_drop_storm), CF(rx_drop_blocked),
 #undef CF
 };
 
@@ -107,23 +107,26 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 		fputs("{\"name\":", f);
 		json_str(f, name);
 		fprintf(f, ",\"type\":\"%s\",\"ifindex\":%d,\"state\":\"%s\",\"mtu\":%u,\"macs\":%u,"
-			   "\"created\":%s",
+			   "\"created\":%s,\"blocked\":%u",
 			swp_type_name(p->type), p->ifindex, swp_state_name(p->state), p->mtu, p->macs,
-			p->created ? "true" : "false");
+			p->created ? "true" : "false", p->blocked);
 		for (size_t i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++)
 			fprintf(f, ",\"%s\":%" PRIu64, counter_fields[i].key, counter(c, i));
 		fputs("}", f);
 		return;
 	}
-	fprintf(f, "%s: %s ifindex %d %s mtu %u macs %u%s\n", name, swp_type_name(p->type),
+	fprintf(f, "%s: %s ifindex %d %s mtu %u macs %u%s", name, swp_type_name(p->type),
 		p->ifindex, swp_state_name(p->state), p->mtu, p->macs, p->created ? " created" : "");
+	if (p->blocked)
+		fprintf(f, " BLOCKED %u s (a MAC flapped onto it: a loop?)", p->blocked);
+	fputc('\n', f);
 	fprintf(f, "    rx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->rx_packets,
 		c->rx_bytes, c->rx_dropped);
 	if (c->rx_dropped)
 		fprintf(f, " (bad_src %" PRIu64 " runt %" PRIu64 " filtered %" PRIu64
-			   " link_local %" PRIu64 " error %" PRIu64 ")",
+			   " link_local %" PRIu64 " storm %" PRIu64 " blocked %" PRIu64 " error %" PRIu64 ")",
 			c->rx_drop_bad_src, c->rx_drop_runt, c->rx_drop_filtered, c->rx_drop_link_local,
-			c->rx_drop_error);
+			c->rx_drop_storm, c->rx_drop_blocked, c->rx_drop_error);
 	fprintf(f, "\n    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->tx_packets,
 		c->tx_bytes, c->tx_dropped);
 	if (c->tx_dropped)

@@ -81,6 +81,8 @@ static void cmd_port_del(struct daemon *d, const struct swp_port_req *req, struc
 
 static void cmd_port_show(struct daemon *d, struct ctl_reply *r)
 {
+	uint64_t now = d->sw.now();
+
 	for (uint32_t i = 0; i < d->sw.nports; i++) {
 		const struct port *p = d->sw.active[i];
 		struct swp_port_info info = {
@@ -90,6 +92,7 @@ static void cmd_port_show(struct daemon *d, struct ctl_reply *r)
 			.mtu = p->mtu,
 			.macs = fdb_port_count(&d->sw.fdb, p->slot),
 			.created = p->created,
+			.blocked = sw_port_blocked(p, now) ? (uint32_t)((p->blocked_until_ms - now + 999) / 1000) : 0,
 			.c = p->c,
 		};
 

@@ -55,8 +55,15 @@ void fwd_decide(struct fdb *fdb, const uint8_t *frame, size_t len, uint16_t in_p
 	r->vlan = fwd_frame_vlan(frame, len);
 	r->learn = fdb_learn(fdb, src, r->vlan, in_port, now);
 
-	if (fdb_mac_is_group(dst) || !(e = fdb_find(fdb, dst, r->vlan))) {
+	if (fdb_mac_is_group(dst)) {
 		r->action = FWD_FLOOD;
+		r->flood = (dst[0] & dst[1] & dst[2] & dst[3] & dst[4] & dst[5]) == 0xff ? FWD_FLOOD_BROADCAST
+											: FWD_FLOOD_MULTICAST;
+		return;
+	}
+	if (!(e = fdb_find(fdb, dst, r->vlan))) {
+		r->action = FWD_FLOOD;
+		r->flood = FWD_FLOOD_UNKNOWN;
 		return;
 	}
 	if (e->port == in_port) {

@@ -24,9 +24,18 @@ enum fwd_reason {
 	FWD_LINK_LOCAL, /* 01:80:c2:00:00:0x, for the link only (STP, pause, LACP, 802.1X, LLDP) */
 };
 
+/* What kind of flood, for storm control. */
+enum fwd_flood {
+	FWD_FLOOD_BROADCAST,
+	FWD_FLOOD_MULTICAST,
+	FWD_FLOOD_UNKNOWN,
+	FWD_FLOOD_KINDS,
+};
+
 struct fwd_result {
 	enum fwd_action action;
 	enum fwd_reason reason;
+	enum fwd_flood flood; /* FWD_FLOOD */
 	uint16_t port; /* FWD_UNICAST */
 	uint16_t vlan;
 	int learn; /* fdb_learn()'s result */

@@ -11,7 +11,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: switchd [-v] [-s PATH] [--ageing SECONDS] [--max-macs N]\n"
+		"usage: switchd [-v] [-s PATH] [--ageing SECONDS] [--max-macs N] [--storm-broadcast PPS]\n"
+		"               [--storm-multicast PPS] [--storm-unknown PPS] [--flap-moves N]\n"
+		"               [--flap-hold SECONDS]\n"
 		"\n"
 		"A userspace layer-2 switch for TAP and AF_PACKET ports; runs in the foreground\n"
 		"and logs to stderr. Drive it with switchctl.\n"
@@ -19,11 +21,17 @@ static void usage(FILE *f)
 		"  -s, --socket PATH     control socket (default %s)\n"
 		"      --ageing SECONDS  MAC entry ageing time, 1..%u (default %u)\n"
 		"      --max-macs N      MAC table size limit, 1..%u (default %u)\n"
+		"      --storm-broadcast PPS, --storm-multicast PPS, --storm-unknown PPS\n"
+		"                        flooded frames a second one port may send, by kind\n"
+		"                        (default %u each; 0: no limit)\n"
+		"      --flap-moves N    a MAC moving between ports more than N times a second\n"
+		"                        blocks the port it moved to (default %u; 0: never)\n"
+		"      --flap-hold SECONDS  how long such a port stays blocked (default %u)\n"
 		"  -v, --verbose         debug logging\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         print the version\n",
 		SWITCHD_SOCKET, SWITCHD_AGEING_MAX_SEC, SWITCHD_AGEING_SEC, SWITCHD_MAX_MACS_LIMIT,
-		SWITCHD_MAX_MACS);
+		SWITCHD_MAX_MACS, SWITCHD_STORM_PPS, SWITCHD_FLAP_MOVES, SWITCHD_FLAP_HOLD_SEC);
 }
 
 /* A whole decimal number in [min, max], or -1. */
@@ -45,6 +53,11 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "ageing", required_argument, NULL, 'a' },
 		{ "max-macs", required_argument, NULL, 'm' },
+		{ "storm-broadcast", required_argument, NULL, 'B' },
+		{ "storm-multicast", required_argument, NULL, 'M' },
+		{ "storm-unknown", required_argument, NULL, 'U' },
+		{ "flap-moves", required_argument, NULL, 'F' },
+		{ "flap-hold", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -52,13 +65,20 @@ int main(int argc, char **argv)
 	};
 	struct daemon_opts opts = {
 		.socket = SWITCHD_SOCKET,
-		.sw = { .max_macs = SWITCHD_MAX_MACS, .ageing = SWITCHD_AGEING_SEC, .spin_us = SWITCHD_SPIN_US },
+		.sw = {
+			.max_macs = SWITCHD_MAX_MACS,
+			.ageing = SWITCHD_AGEING_SEC,
+			.spin_us = SWITCHD_SPIN_US,
+			.flap_moves = SWITCHD_FLAP_MOVES,
+			.flap_hold = SWITCHD_FLAP_HOLD_SEC,
+			.storm_pps = { SWITCHD_STORM_PPS, SWITCHD_STORM_PPS, SWITCHD_STORM_PPS },
+		},
 	};
 	struct daemon d;
 	long v;
-	int c;
+	int c, idx = 0;
 
-	while ((c = getopt_long(argc, argv, "s:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:vhV", longopts, &idx)) != -1) {
 		switch (c) {
 		case 's':
 			opts.socket = optarg;
@@ -78,6 +98,23 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			opts.sw.max_macs = (uint32_t)v;
+			break;
+		case 'B':
+		case 'M':
+		case 'U':
+		case 'F':
+		case 'H':
+			if ((v = parse_num(optarg, c == 'H' ? 1 : 0, 10000000)) < 0) {
+				fprintf(stderr, "switchd: --%s: not a number in %d..10000000: %s\n",
+					longopts[idx].name, c == 'H' ? 1 : 0, optarg);
+				return 2;
+			}
+			if (c == 'F')
+				opts.sw.flap_moves = (uint32_t)v;
+			else if (c == 'H')
+				opts.sw.flap_hold = (uint32_t)v;
+			else
+				opts.sw.storm_pps[c == 'B' ? 0 : c == 'M' ? 1 : 2] = (uint32_t)v;
 			break;
 		case 'v':
 			opts.verbose = true;

@@ -65,6 +65,11 @@ struct port {
 	ev_io io;
 	struct sw *sw;
 	void *priv;
+	/* Loop protection (sw.c): no frames in or out until then. */
+	uint64_t blocked_until_ms;
+	/* Storm control, per kind of flood: tokens in thousandths of a frame. */
+	uint64_t storm_tokens[3];
+	uint64_t storm_ms[3];
 	/* Frames decided for this port, sent together at the end of a batch. */
 	const struct frame *txq[PORT_BATCH];
 	unsigned txn;

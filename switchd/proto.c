@@ -8,8 +8,8 @@
 _Static_assert(sizeof(struct swp_hdr) == 16, "swp_hdr layout");
 _Static_assert(sizeof(struct swp_port_req) == 24, "swp_port_req layout");
 _Static_assert(sizeof(struct swp_mac_req) == 16, "swp_mac_req layout");
-_Static_assert(sizeof(struct swp_counters) == 14 * 8, "swp_counters layout");
-_Static_assert(sizeof(struct swp_port_info) == 40 + 14 * 8, "swp_port_info layout");
+_Static_assert(sizeof(struct swp_counters) == 16 * 8, "swp_counters layout");
+_Static_assert(sizeof(struct swp_port_info) == 48 + 16 * 8, "swp_port_info layout");
 _Static_assert(sizeof(struct swp_mac_entry) == 32, "swp_mac_entry layout");
 _Static_assert(sizeof(struct swp_status_info) == 72, "swp_status_info layout");
 _Static_assert(sizeof(struct swp_done) == 136, "swp_done layout");

@@ -59,9 +59,12 @@ int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, ui
 	sw->now = now ? now : sw_clock_ms;
 	sw->start_ms = sw->now();
 	sw->spin_us = cfg->spin_us;
+	sw->flap_hold_ms = cfg->flap_hold * 1000;
+	memcpy(sw->storm_pps, cfg->storm_pps, sizeof(sw->storm_pps));
 	ev_idle_init(&sw->spin, sw_spin_cb);
 	sw->spin.data = sw;
 	fdb_init(&sw->fdb, cfg->max_macs, cfg->ageing);
+	sw->fdb.flap_moves = cfg->flap_moves;
 	return 0;
 }
 
@@ -214,20 +217,89 @@ void sw_flush(struct sw *sw)
 	}
 }
 
+/* A token bucket per port and kind of flood, a second's worth deep. */
+static bool sw_storm_allows(struct sw *sw, struct port *p, enum fwd_flood kind, uint64_t now)
+{
+	uint64_t rate = sw->storm_pps[kind], full = rate * 1000;
+
+	if (!rate)
+		return true;
+	if (now > p->storm_ms[kind]) {
+		uint64_t t = p->storm_tokens[kind] + (now - p->storm_ms[kind]) * rate;
+
+		p->storm_tokens[kind] = t < full ? t : full;
+		p->storm_ms[kind] = now;
+	}
+	if (p->storm_tokens[kind] < 1000)
+		return false;
+	p->storm_tokens[kind] -= 1000;
+	return true;
+}
+
+/*
+ * A MAC bouncing between ports means frames come back to the switch: a loop.
+ * Blocking the port the MAC bounced onto, both ways, breaks it; its entries
+ * go, since they were learned from looped frames.
+ */
+static void sw_block(struct sw *sw, struct port *p, const uint8_t *mac, uint64_t now)
+{
+	p->blocked_until_ms = now + sw->flap_hold_ms;
+	fdb_flush(&sw->fdb, p->slot);
+	log_warn("port %s blocked for %u s: MAC %02x:%02x:%02x:%02x:%02x:%02x moves between ports more "
+		 "than %u times a second (a loop?)",
+		 p->name, sw->flap_hold_ms / 1000, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+		 sw->fdb.flap_moves);
+}
+
+void sw_tick(struct sw *sw)
+{
+	uint64_t now = sw->now();
+
+	fdb_age(&sw->fdb, now);
+	for (uint32_t i = 0; i < sw->nports; i++) {
+		struct port *p = sw->active[i];
+
+		if (p->blocked_until_ms && !sw_port_blocked(p, now)) {
+			p->blocked_until_ms = 0;
+			log_info("port %s forwarding again", p->name);
+		}
+	}
+}
+
 void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
 {
 	struct fwd_result r;
 
 	in->c.rx_packets++;
 	in->c.rx_bytes += f->len;
-	fwd_decide(&sw->fdb, f->data, f->len, in->slot, now, &r);
-	switch (r.action) {
-	case FWD_UNICAST:
-		sw_queue(sw, sw->slots[r.port], f);
+	if (sw_port_blocked(in, now)) {
+		in->c.rx_dropped++;
+		in->c.rx_drop_blocked++;
 		return;
+	}
+	fwd_decide(&sw->fdb, f->data, f->len, in->slot, now, &r);
+	if (r.learn == FDB_FLAPPING) {
+		sw_block(sw, in, f->data + 6, now);
+		in->c.rx_dropped++;
+		in->c.rx_drop_blocked++;
+		return;
+	}
+	switch (r.action) {
+	case FWD_UNICAST: {
+		struct port *out = sw->slots[r.port];
+
+		if (!sw_port_blocked(out, now))
+			sw_queue(sw, out, f);
+		return;
+	}
 	case FWD_FLOOD:
+		if (!sw_storm_allows(sw, in, r.flood, now)) {
+			in->c.rx_dropped++;
+			in->c.rx_drop_storm++;
+			return;
+		}
 		for (uint32_t i = 0; i < sw->nports; i++)
-			if (sw->active[i] != in)
+			if (sw->active[i] != in && !sw_port_blocked(sw->active[i], now))
 				sw_queue(sw, sw->active[i], f);
 		return;
 	case FWD_DROP:

@@ -16,6 +16,9 @@ struct sw_config {
 	uint32_t max_macs;
 	uint32_t ageing;  /* seconds */
 	uint32_t spin_us; /* keep polling this long after traffic before sleeping; 0: never */
+	uint32_t flap_moves; /* moves a second that make a MAC flap and block a port; 0: never */
+	uint32_t flap_hold;  /* seconds a port stays blocked */
+	uint32_t storm_pps[3]; /* flooded frames a second per port, by enum fwd_flood; 0: no limit */
 };
 
 struct sw {
@@ -31,6 +34,8 @@ struct sw {
 	uint32_t npending;
 	uint32_t spin_us;
 	uint64_t spin_until_us;
+	uint32_t flap_hold_ms;
+	uint32_t storm_pps[3];
 	ev_idle spin;
 };
 
@@ -58,5 +63,13 @@ void sw_flush(struct sw *sw);
 
 /* Reads up to SWITCHD_RX_BUDGET frames from p and forwards them. */
 void sw_port_poll(struct sw *sw, struct port *p);
+
+/* Once a second: ageing, and ports whose block has run out. */
+void sw_tick(struct sw *sw);
+
+static inline bool sw_port_blocked(const struct port *p, uint64_t now)
+{
+	return p->blocked_until_ms > now;
+}
 
 #endif

@@ -20,6 +20,17 @@
 #define SWITCHD_MAX_MACS 8192
 #define SWITCHD_MAX_MACS_LIMIT (1u << 24)
 
+/*
+ * Loops and storms. A MAC that moves between ports more than FLAP_MOVES
+ * times within a second marks a loop: the port it moved to is blocked (no
+ * frames in or out) for FLAP_HOLD seconds. Flooded frames (broadcast,
+ * multicast, unknown unicast) entering one port are limited per second,
+ * with a second's worth of burst; 0 means no limit.
+ */
+#define SWITCHD_FLAP_MOVES 10
+#define SWITCHD_FLAP_HOLD_SEC 30
+#define SWITCHD_STORM_PPS 10000
+
 /* Ports. */
 #define SWITCHD_PORTS_MAX 256
 /* Frames read from one port per wakeup, so a busy port cannot starve the others. */

@@ -77,6 +77,8 @@ struct swp_counters {
 	uint64_t tx_drop_busy;     /* socket buffer full */
 	uint64_t tx_drop_error;    /* link down (EIO) or other send errors */
 	uint64_t rx_drop_link_local; /* to 01:80:c2:00:00:0x: STP, pause, LACP, 802.1X, LLDP */
+	uint64_t rx_drop_storm;      /* flooded frames over the port's storm limit */
+	uint64_t rx_drop_blocked;    /* arrived while the port was blocked (a loop) */
 };
 
 struct swp_port_info {
@@ -87,6 +89,8 @@ struct swp_port_info {
 	uint32_t mtu;
 	uint32_t macs;    /* MAC entries pointing at this port */
 	uint32_t created; /* switchd created the interface and will delete it */
+	uint32_t blocked; /* seconds the port stays blocked after a MAC flapped onto it; 0: forwarding */
+	uint32_t reserved;
 	struct swp_counters c;
 };
 

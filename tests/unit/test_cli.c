@@ -637,7 +637,7 @@ static struct swp_port_info sample_port(const char *name)
 			.tx_bytes = 4, .rx_dropped = 5, .tx_dropped = 6, .rx_drop_bad_src = 7,
 			.rx_drop_runt = 8, .rx_drop_filtered = 9, .rx_drop_error = 10,
 			.tx_drop_mtu = 11, .tx_drop_busy = 12, .tx_drop_error = 13,
-			.rx_drop_link_local = 14,
+			.rx_drop_link_local = 14, .rx_drop_storm = 15, .rx_drop_blocked = 16,
 		},
 	};
 
@@ -647,10 +647,11 @@ static struct swp_port_info sample_port(const char *name)
 
 #define SAMPLE_PORT_JSON(name) \
 	"{\"name\":\"" name "\",\"type\":\"tap\",\"ifindex\":7,\"state\":\"up\",\"mtu\":1500," \
-	"\"macs\":3,\"created\":true,\"rx_packets\":1,\"rx_bytes\":1099511627776," \
+	"\"macs\":3,\"created\":true,\"blocked\":0,\"rx_packets\":1,\"rx_bytes\":1099511627776," \
 	"\"tx_packets\":3,\"tx_bytes\":4,\"rx_dropped\":5,\"tx_dropped\":6," \
 	"\"rx_drop_bad_src\":7,\"rx_drop_runt\":8,\"rx_drop_filtered\":9,\"rx_drop_error\":10," \
-	"\"tx_drop_mtu\":11,\"tx_drop_busy\":12,\"tx_drop_error\":13,\"rx_drop_link_local\":14}"
+	"\"tx_drop_mtu\":11,\"tx_drop_busy\":12,\"tx_drop_error\":13,\"rx_drop_link_local\":14," \
+	"\"rx_drop_storm\":15,\"rx_drop_blocked\":16}"
 
 static void print_records(struct out *out, const struct cli_opts *o, const struct cli_cmd *cmd,
 			  uint16_t type, const void *bodies, size_t bsize, uint32_t n)
@@ -685,11 +686,12 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 	assert_string_equal(out_text(&out),
 			    "[" SAMPLE_PORT_JSON("eth0") ","
 			    "{\"name\":\"tap1\",\"type\":\"afpacket\",\"ifindex\":7,\"state\":\"down\","
-			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"rx_packets\":0,\"rx_bytes\":0,"
+			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"blocked\":0,\"rx_packets\":0,\"rx_bytes\":0,"
 			    "\"tx_packets\":0,\"tx_bytes\":0,\"rx_dropped\":0,\"tx_dropped\":0,"
 			    "\"rx_drop_bad_src\":0,\"rx_drop_runt\":0,\"rx_drop_filtered\":0,"
 			    "\"rx_drop_error\":0,\"tx_drop_mtu\":0,\"tx_drop_busy\":0,"
-			    "\"tx_drop_error\":0,\"rx_drop_link_local\":0}]\n");
+			    "\"tx_drop_error\":0,\"rx_drop_link_local\":0,\"rx_drop_storm\":0,"
+			    "\"rx_drop_blocked\":0}]\n");
 	free(out.buf);
 }
 
@@ -866,7 +868,7 @@ static void cli_text_port_with_drop_reasons(void **state)
 	t = out_text(&out);
 	assert_true(starts_with(t, "eth0: tap ifindex 7 up mtu 1500 macs 3 created\n"));
 	assert_non_null(strstr(t, "rx 1 packets 1099511627776 bytes 5 dropped "
-				  "(bad_src 7 runt 8 filtered 9 link_local 14 error 10)"));
+				  "(bad_src 7 runt 8 filtered 9 link_local 14 storm 15 blocked 16 error 10)"));
 	assert_non_null(strstr(t, "tx 3 packets 4 bytes 6 dropped (mtu 11 busy 12 error 13)"));
 	free(out.buf);
 }

@@ -45,7 +45,7 @@ static void proto_wire_sizes_are_fixed(void **state)
 	assert_int_equal(sizeof(struct swp_hdr), 16);
 	assert_int_equal(sizeof(struct swp_port_req), 24);
 	assert_int_equal(sizeof(struct swp_mac_req), 16);
-	assert_int_equal(sizeof(struct swp_port_info), 152);
+	assert_int_equal(sizeof(struct swp_port_info), 176);
 	assert_int_equal(sizeof(struct swp_mac_entry), 32);
 	assert_int_equal(sizeof(struct swp_status_info), 72);
 	assert_int_equal(sizeof(struct swp_done), 136);

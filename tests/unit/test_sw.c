@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "fwd.h"
 #include "sw.h"
 
 /* ---- the fake clock ---- */
@@ -990,6 +991,149 @@ static void sw_port_poll_rx_error_on_dead_port_removes_it(void **state)
 	assert_null(fdb_find(&env->sw.fdb, MAC_B, 0));
 }
 
+/* ---- loops and storms ---- */
+
+/* A MAC bouncing between two ports more than flap_moves times a second blocks the port it
+ * bounced onto: nothing in, nothing out, its entries gone, until the hold runs out. */
+static void sw_flapping_mac_blocks_the_port_it_moved_to(void **state)
+{
+	struct env *env = *state;
+	struct port *p[3];
+	uint8_t buf[60];
+	struct frame f;
+
+	for (int i = 0; i < 3; i++)
+		p[i] = add_port(env, i, 1500);
+	env->sw.fdb.flap_moves = 3;
+	env->sw.flap_hold_ms = 5000;
+	/* A's frames come in on ports 1 and 2 alternately, as from a loop between them. */
+	for (int k = 0; k < 4; k++) {
+		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+		input_now(&env->sw, p[1 + k % 2], &f, clock_ms + (uint64_t)k);
+		assert_int_equal(p[1]->blocked_until_ms + p[2]->blocked_until_ms, 0);
+	}
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	input_now(&env->sw, p[1], &f, clock_ms + 4); /* the fourth move within a second */
+	assert_true(sw_port_blocked(p[1], clock_ms + 4));
+	assert_false(sw_port_blocked(p[2], clock_ms + 4));
+	assert_int_equal(p[1]->c.rx_drop_blocked, 1);
+	assert_false(fdb_points_at(&env->sw.fdb, p[1]->slot));
+
+	/* Blocked: what arrives is dropped, nothing is sent to it. */
+	txlog_clear();
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_B, 0);
+	input_now(&env->sw, p[1], &f, clock_ms + 10);
+	assert_int_equal(ntx, 0);
+	assert_int_equal(p[1]->c.rx_drop_blocked, 2);
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_C, 0);
+	input_now(&env->sw, p[0], &f, clock_ms + 10);
+	assert_int_equal(tx_to(p[1]->slot), 0);
+	assert_int_equal(tx_to(p[2]->slot), 1);
+
+	/* The hold runs out: sw_tick lets the port forward again. */
+	clock_ms += 5005;
+	sw_tick(&env->sw);
+	assert_int_equal(p[1]->blocked_until_ms, 0);
+	txlog_clear();
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_B, 0);
+	input_now(&env->sw, p[1], &f, clock_ms);
+	assert_int_equal(tx_to(p[0]->slot), 1);
+	assert_int_equal(tx_to(p[2]->slot), 1);
+}
+
+/* The loop and storm settings given to sw_init are the ones in force. */
+static void sw_init_takes_loop_and_storm_settings(void **state)
+{
+	(void)state;
+	const struct sw_config cfg = {
+		.max_macs = 64, .ageing = 10, .flap_moves = 7, .flap_hold = 9, .storm_pps = { 1, 2, 3 },
+	};
+	struct sw sw;
+
+	assert_int_equal(sw_init(&sw, NULL, &cfg, fake_clock), 0);
+	assert_int_equal(sw.fdb.flap_moves, 7);
+	assert_int_equal(sw.flap_hold_ms, 9000);
+	assert_int_equal(sw.storm_pps[FWD_FLOOD_BROADCAST], 1);
+	assert_int_equal(sw.storm_pps[FWD_FLOOD_MULTICAST], 2);
+	assert_int_equal(sw.storm_pps[FWD_FLOOD_UNKNOWN], 3);
+	assert_int_equal(sw.fdb.max, 64);
+	assert_int_equal(sw.fdb.ageing_ms, 10000);
+	sw_fini(&sw);
+}
+
+/* Moves spread over time are hosts changing ports, not a loop. */
+static void sw_slow_moves_never_block(void **state)
+{
+	struct env *env = *state;
+	struct port *p[2];
+	uint8_t buf[60];
+	struct frame f;
+
+	p[0] = add_port(env, 0, 1500);
+	p[1] = add_port(env, 1, 1500);
+	env->sw.fdb.flap_moves = 3;
+	env->sw.flap_hold_ms = 5000;
+	for (int k = 0; k < 20; k++) {
+		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+		input_now(&env->sw, p[k % 2], &f, clock_ms + (uint64_t)k * 400);
+	}
+	assert_false(sw_port_blocked(p[0], clock_ms + 8000));
+	assert_false(sw_port_blocked(p[1], clock_ms + 8000));
+	assert_int_equal(env->sw.fdb.st.moved, 19);
+}
+
+/* Storm control: per port and kind of flood, a second's worth of burst, refilled with time;
+ * known unicast is never limited. */
+static void sw_storm_control_limits_floods_per_port_and_kind(void **state)
+{
+	struct env *env = *state;
+	struct port *p[3];
+	uint8_t buf[60];
+	struct frame f;
+
+	for (int i = 0; i < 3; i++)
+		p[i] = add_port(env, i, 1500);
+	env->sw.storm_pps[FWD_FLOOD_BROADCAST] = 5;
+	env->sw.storm_pps[FWD_FLOOD_MULTICAST] = 2;
+	for (int k = 0; k < 8; k++) {
+		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+		input_now(&env->sw, p[0], &f, clock_ms);
+	}
+	assert_int_equal(tx_to(p[1]->slot), 5);
+	assert_int_equal(p[0]->c.rx_drop_storm, 3);
+	/* Another port has its own bucket. */
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_B, 0);
+	input_now(&env->sw, p[1], &f, clock_ms);
+	assert_int_equal(p[1]->c.rx_drop_storm, 0);
+	/* Multicast has its own limit; unknown unicast none here. */
+	for (int k = 0; k < 4; k++) {
+		f = mkframe(buf, sizeof(buf), MCAST4, MAC_A, 0);
+		input_now(&env->sw, p[0], &f, clock_ms);
+	}
+	assert_int_equal(p[0]->c.rx_drop_storm, 5);
+	for (int k = 0; k < 20; k++) {
+		f = mkframe(buf, sizeof(buf), MAC_C, MAC_A, 0);
+		input_now(&env->sw, p[0], &f, clock_ms);
+	}
+	assert_int_equal(p[0]->c.rx_drop_storm, 5);
+	/* Known unicast (B is on port 1) passes whatever the buckets say. */
+	txlog_clear();
+	for (int k = 0; k < 20; k++) {
+		f = mkframe(buf, sizeof(buf), MAC_B, MAC_A, 0);
+		input_now(&env->sw, p[0], &f, clock_ms);
+	}
+	assert_int_equal(tx_to(p[1]->slot), 20);
+	/* 400 ms later two broadcasts' worth has come back (5 a second). */
+	txlog_clear();
+	for (int k = 0; k < 4; k++) {
+		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+		input_now(&env->sw, p[0], &f, clock_ms + 400);
+	}
+	assert_int_equal(tx_to(p[1]->slot), 2);
+	assert_int_equal(p[0]->c.rx_drop_storm, 7);
+	assert_int_equal(p[0]->c.rx_dropped, p[0]->c.rx_drop_storm);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1016,6 +1160,10 @@ int main(void)
 		T(sw_port_lookup_by_name_and_ifindex),
 		/* polling */
 		T(sw_frames_leave_at_flush_in_order),
+		T(sw_flapping_mac_blocks_the_port_it_moved_to),
+		T(sw_slow_moves_never_block),
+		cmocka_unit_test(sw_init_takes_loop_and_storm_settings),
+		T(sw_storm_control_limits_floods_per_port_and_kind),
 		T(sw_port_poll_forwards_frames_until_eagain),
 		T(sw_port_poll_reads_at_most_rx_budget),
 		T(sw_port_poll_enodev_removes_the_port),
