@@ -5,7 +5,9 @@ set -euo pipefail
 
 # To build and run, and what the README walkthrough uses (ping, jq).
 build=(build-essential cmake pkg-config libev-dev libmnl-dev uthash-dev iproute2 iputils-ping jq)
-test=(libcmocka-dev iperf3 python3 python3-scapy tcpdump procps)
+# qemu-system-x86, busybox-static, cpio, xz-utils: test_qemu_guest.sh boots a real guest
+# (tests/vm/build-guest.sh fetches its kernel with apt-get download and never installs it).
+test=(libcmocka-dev iperf3 netsniff-ng python3 python3-scapy tcpdump procps groff-base man-db mandoc qemu-system-x86 busybox-static cpio xz-utils)
 
 want=("${build[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test[@]}")

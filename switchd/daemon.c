@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "notify.h"
 
 static void daemon_link_cb(void *ctx, int type, const struct nl_link *l)
 {
@@ -51,7 +52,7 @@ static void daemon_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	struct daemon *d = w->data;
 
-	fdb_age(&d->sw.fdb, d->sw.now());
+	sw_tick(&d->sw);
 	daemon_check_ports(d);
 	ctl_tick(&d->ctl);
 }
@@ -105,6 +106,8 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	ev_signal_start(d->loop, &d->sigint);
 	log_info("switchd %s listening on %s (max %u MACs, ageing %u s)", SWITCHD_VERSION,
 		 opts->socket, opts->sw.max_macs, opts->sw.ageing);
+	/* Only now can switchctl connect: systemd's Type=notify waits for this. */
+	notify_ready();
 	return 0;
 fail:
 	nl_close(&d->nl);
@@ -119,6 +122,7 @@ void daemon_run(struct daemon *d)
 
 void daemon_stop(struct daemon *d)
 {
+	notify_stopping();
 	ctl_close(&d->ctl);
 	sw_fini(&d->sw);
 	nl_close(&d->nl);

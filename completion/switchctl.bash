@@ -1,0 +1,111 @@
+# bash completion for switchctl(8). Installed as
+# share/bash-completion/completions/switchctl, where bash-completion loads it on
+# first use; it needs nothing from bash-completion itself, so `source` works too.
+
+# Port names of the running switchd, asked with the -s the line already has.
+# Silent, and quick, when no switchd answers: completion must never hang.
+_switchctl_ports()
+{
+	local ctl=$1
+	shift
+	local out
+	command -v -- "$ctl" >/dev/null 2>&1 || return 0
+	if command -v timeout >/dev/null 2>&1; then
+		out=$(timeout 2 "$ctl" "$@" -j port show 2>/dev/null) || return 0
+	else
+		out=$("$ctl" "$@" -j port show 2>/dev/null) || return 0
+	fi
+	# -j port show is [{"name":"veth1",...},...]; no jq needed for the names.
+	# Names with a quote or backslash (escaped in JSON) are left out.
+	printf '%s\n' "$out" | grep -o '"name":"[^"\\]*"' | sed 's/^"name":"//; s/"$//'
+}
+
+# Interfaces that may become ports: every one but loopback, which switchd refuses.
+_switchctl_ifaces()
+{
+	local d
+	for d in /sys/class/net/*; do
+		[ -e "$d" ] || continue
+		d=${d##*/}
+		[ "$d" = lo ] || printf '%s\n' "$d"
+	done
+}
+
+_switchctl()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	local prev=
+	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local ctl=${COMP_WORDS[0]} sock=() args=() w i
+	# compgen -W splits its list on IFS: one word a line.
+	local IFS=$'\n'
+
+	# The word after -s/--socket (also when bash split "--socket=" at the '=').
+	if [[ $prev =~ ^-[jhV]*s$ || $prev == --socket ]] ||
+		{ [ "$prev" = = ] && [ "$COMP_CWORD" -gt 1 ] &&
+			[ "${COMP_WORDS[COMP_CWORD - 2]}" = --socket ]; }; then
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return 0
+	fi
+
+	# What stands before the cursor: options aside (getopt lets them stand
+	# anywhere, and short ones cluster: -js PATH, -sPATH), the socket kept for
+	# asking switchd, the command words in args.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ $w =~ ^-[jhV]*s$ || $w == --socket ]]; then
+			if [ "$w" = --socket ] && [ "${COMP_WORDS[i + 1]:-}" = = ]; then
+				i=$((i + 1)) # bash split --socket=PATH into three words
+			fi
+			if [ $((i + 1)) -lt "$COMP_CWORD" ]; then
+				i=$((i + 1))
+				sock=(-s "${COMP_WORDS[i]}")
+			fi
+		elif [[ $w == --socket=?* ]]; then
+			sock=(-s "${w#--socket=}")
+		elif [[ $w =~ ^-[jhV]*s(.+)$ ]]; then
+			sock=(-s "${BASH_REMATCH[1]}")
+		elif [[ $w != -* ]]; then
+			args+=("$w")
+		fi
+	done
+	# The shell has not expanded ~ in words being completed.
+	# shellcheck disable=SC2088 # a literal "~/" is what is looked for
+	if [ ${#sock[@]} -eq 2 ] && [ "${sock[1]:0:2}" = "~/" ]; then
+		sock[1]=$HOME/${sock[1]:2}
+	fi
+
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W $'-j\n--json\n-s\n--socket\n-h\n--help\n-V\n--version' -- "$cur")
+		return 0
+	fi
+
+	local words=
+	case ${#args[@]}:${args[0]:-} in
+	0:) words=$'port\nmac\nfdb\nstatus\nhelp' ;;
+	1:port) words=$'add\ndel\nshow' ;;
+	1:mac | 1:fdb) words=$'show\nflush' ;;
+	2:port)
+		case ${args[1]} in
+		add) words=$(_switchctl_ifaces) ;;
+		del | delete) words=$(_switchctl_ports "$ctl" "${sock[@]}") ;;
+		esac
+		;;
+	3:port) [ "${args[1]}" = add ] && words="type" ;;
+	4:port) [ "${args[1]}" = add ] && [ "${args[3]}" = type ] && words=$'tap\nafpacket' ;;
+	2:mac | 2:fdb)
+		case ${args[1]} in
+		show | list | flush) words=port ;;
+		esac
+		;;
+	3:mac | 3:fdb)
+		[ "${args[2]}" = port ] && words=$(_switchctl_ports "$ctl" "${sock[@]}")
+		;;
+	esac
+	# One candidate a line: interface names may hold characters a shell would split or glob.
+	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+	return 0
+}
+
+complete -F _switchctl switchctl

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# A real QEMU guest (Debian 12's 6.1 kernel, a busybox initramfs, virtio-net)
+# on switchd, next to a container on a veth port, attached both ways that
+# docs/vms.md shows:
+#   A. QEMU opens its TAP with script=no; `switchctl port add` attaches it
+#      (afpacket, since QEMU holds it); ping both ways, the guest's MAC on its
+#      port, 4 MiB over TCP each way with exact byte counts; QEMU is killed
+#      (SIGKILL) and the port goes within 2 s.
+#   B. QEMU runs scripts/qemu-ifup / qemu-ifdown: the port appears by itself,
+#      ping both ways and TCP work, QEMU quits through its monitor and the
+#      ifdown script removes the port.
+# The guest comes from tests/vm/build-guest.sh, cached in
+# $SWITCHD_GUEST_CACHE (default ${XDG_CACHE_HOME:-/var/cache}/switchd-test-guest):
+# the first run downloads the kernel package (apt-get download, ~70 MB).
+# Software emulation (TCG) unless /dev/kvm works and the CPU shows vmx/svm
+# (SWITCHD_TEST_QEMU_ACCEL=tcg|kvm overrides).
+. "$(dirname "$0")/lib.sh"
+
+REPO=$(cd "$HERE/../.." && pwd)
+CACHE=${SWITCHD_GUEST_CACHE:-${XDG_CACHE_HOME:-/var/cache}/switchd-test-guest}
+QEMU=${QEMU:-qemu-system-x86_64}
+BOOT_SECS=${SWITCHD_TEST_BOOT_SECS:-90}
+MB=4
+BYTES=$((MB * 1048576))
+NET=10.93.0
+C_IP=$NET.1
+T0=$(now_ms)
+
+command -v "$QEMU" >/dev/null ||
+	fail "missing $QEMU (Debian package qemu-system-x86; scripts/deps.sh --test installs it)"
+
+# Seconds (one decimal) since $1 (ms).
+since() { awk -v d=$(($(now_ms) - $1)) 'BEGIN { printf "%.1f", d / 1000 }'; }
+
+# ---- the guest image ------------------------------------------------------------
+
+# build-guest.sh bounds each apt step by itself; this bounds the whole.
+export SWITCHD_GUEST_DL_TIMEOUT=${SWITCHD_GUEST_DL_TIMEOUT:-120}
+t=$(now_ms)
+say "guest image: tests/vm/build-guest.sh $CACHE"
+rc=0
+timeout -k 10 "${SWITCHD_TEST_GUEST_BUILD_SECS:-200}" bash "$REPO/tests/vm/build-guest.sh" "$CACHE" \
+	>"$T/build-guest.out" 2>"$T/build-guest.err" || rc=$?
+sed 's/^/#   /' "$T/build-guest.err" >&2
+case $rc in
+0) ;;
+124 | 137) fail "building the guest (tests/vm/build-guest.sh) took longer than ${SWITCHD_TEST_GUEST_BUILD_SECS:-200}s: kernel download too slow?" ;;
+*) fail "building the guest failed: $(grep 'error:' "$T/build-guest.err" | tail -n 1)" ;;
+esac
+KERNEL=$CACHE/vmlinuz
+INITRD=$CACHE/initrd.img
+[ -s "$KERNEL" ] && [ -s "$INITRD" ] || fail "build-guest.sh left no $KERNEL / $INITRD"
+say "guest image ready in $(since "$t")s"
+
+ACCEL=${SWITCHD_TEST_QEMU_ACCEL:-}
+if [ -z "$ACCEL" ]; then
+	ACCEL=tcg
+	# A /dev/kvm without vmx/svm (a paravirtual backend) hangs a Debian kernel: TCG then.
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		ACCEL=kvm
+	fi
+fi
+say "QEMU accelerator: $ACCEL"
+
+# A MAC for a guest: QEMU's 52:54:00 prefix, random rest (no two runs alike).
+guest_mac() { echo "52:54:00:$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n' | sed 's/../&:/g; s/:$//')"; }
+
+# start_guest NAME TAP MAC IP TAPOPTS [QEMU ARGS...]: boots a guest in the
+# background, its serial console in $T/NAME.serial, QEMU's stderr in $T/NAME.err,
+# its PID (under timeout) in QPID[NAME].
+declare -A QPID=()
+start_guest() {
+	local name=$1 tap=$2 mac=$3 ip=$4 tapopts=$5
+	shift 5
+	: >"$T/$name.serial"
+	timeout -k 5 240 "$QEMU" -M pc -m 256 -smp 1 -accel "$ACCEL" \
+		-nodefaults -display none -no-reboot \
+		-kernel "$KERNEL" -initrd "$INITRD" \
+		-append "console=ttyS0 quiet panic=-1 swip=$ip/24 swmac=$mac swpeer=$C_IP swmb=$MB" \
+		-netdev "tap,id=n0,ifname=$tap,$tapopts" \
+		-device "virtio-net-pci,netdev=n0,mac=$mac" \
+		-serial "file:$T/$name.serial" -pidfile "$T/$name.pid" "$@" \
+		</dev/null >"$T/$name.out" 2>"$T/$name.err" &
+	QPID[$name]=$!
+	BG_PIDS+=("$!")
+}
+
+# The QEMU process itself (the child of our timeout), for a SIGKILL.
+qemu_pid() {
+	local pid
+	pid=$(cat "$T/$1.pid" 2>/dev/null) || return 1
+	[ "$(awk '{ sub(/.*\) /, ""); print $2 }' "/proc/$pid/stat" 2>/dev/null)" = "${QPID[$1]}" ] || return 1
+	running "$pid" || return 1
+	echo "$pid"
+}
+
+# lib.sh's cleanup stops timeout by PID (TERM, then KILL after 2 s); a KILL would
+# leave QEMU behind. So first KILL every QEMU still running, then run cleanup
+# with the exit status the test had.
+kill_guests() {
+	local name pid
+	for name in "${!QPID[@]}"; do
+		if pid=$(qemu_pid "$name"); then
+			disown "${QPID[$name]}" 2>/dev/null # no "Killed" notice for its timeout
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	done
+	return 0
+}
+rc_=0
+trap 'rc_=$?; set +eE; trap - ERR; kill_guests; (exit "$rc_"); cleanup' EXIT
+
+serial_has() { grep -qE "^$2" "$T/$1.serial"; }
+serial_line() { grep -E "^$2" "$T/$1.serial" | tail -n 1 | tr -d '\r'; }
+
+guest_dump() {
+	echo "---- serial console of guest $1 ----" >&2
+	tr -d '\r' <"$T/$1.serial" | tail -n 40 >&2
+	if [ -s "$T/$1.err" ]; then
+		echo "---- QEMU's stderr ----" >&2
+		tail -n 20 "$T/$1.err" >&2
+	fi
+	echo "----" >&2
+}
+
+# wait_guest NAME SECS REGEX WHAT: a serial line matching REGEX within SECS, or
+# fails at once if the guest reports a failure or QEMU exits.
+wait_guest() {
+	local name=$1 secs=$2 re=$3 what=$4 end
+	end=$(($(now_ms) + secs * 1000))
+	while ! serial_has "$name" "$re"; do
+		if serial_has "$name" "GUEST-(FAIL|PING-FAIL)"; then
+			guest_dump "$name"
+			fail "guest $name: $(serial_line "$name" "GUEST-(FAIL|PING-FAIL)") (waiting for $what)"
+		fi
+		if ! running "${QPID[$name]}"; then
+			guest_dump "$name"
+			fail "QEMU of guest $name exited while waiting for $what"
+		fi
+		if [ "$(now_ms)" -ge "$end" ]; then
+			guest_dump "$name"
+			fail "guest $name: timed out after ${secs}s waiting for $what"
+		fi
+		sleep 0.2
+	done
+}
+
+# tcp_read IP PORT: connects from the container, reads until EOF, prints the byte count.
+tcp_read() {
+	in_host c timeout 60 "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+n = 0
+while True:
+    b = s.recv(1 << 16)
+    if not b:
+        break
+    n += len(b)
+print(n)
+' "$1" "$2"
+}
+# tcp_write IP PORT BYTES: connects from the container, sends BYTES zero bytes, closes.
+tcp_write() {
+	in_host c timeout 60 "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+left = int(sys.argv[3])
+buf = bytes(1 << 16)
+while left > 0:
+    n = min(left, len(buf))
+    s.sendall(buf[:n])
+    left -= n
+s.shutdown(socket.SHUT_WR)
+while s.recv(1 << 16):
+    pass
+s.close()
+' "$1" "$2" "$3"
+}
+
+# check_tcp NAME IP: MB MiB from the guest to the container and back, exact counts.
+check_tcp() {
+	local name=$1 ip=$2 t n
+	t=$(now_ms)
+	n=$(tcp_read "$ip" 5001) || fail "TCP from guest $name ($ip:5001) to the container failed"
+	assert_eq "$BYTES" "$n" "bytes the container read from guest $name over TCP"
+	say "guest $name -> container: $n bytes over TCP in $(since "$t")s"
+	t=$(now_ms)
+	tcp_write "$ip" 5002 "$BYTES" || fail "TCP from the container to guest $name ($ip:5002) failed"
+	wait_guest "$name" 20 "GUEST-RECV " "guest $name to count the bytes it received"
+	assert_eq "GUEST-RECV $BYTES" "$(serial_line "$name" "GUEST-RECV ")" \
+		"bytes guest $name counted over TCP"
+	say "container -> guest $name: $BYTES bytes over TCP in $(since "$t")s"
+}
+
+start_daemon
+add_host c "$C_IP"
+mac_c=$(host_mac c)
+
+# ---- A: QEMU opens the TAP, `switchctl port add` attaches it ----------------------
+
+VA=${P}vm
+MAC_A=$(guest_mac)
+IP_A=$NET.10
+t=$(now_ms)
+start_guest a "$VA" "$MAC_A" "$IP_A" "script=no,downscript=no"
+link_exists() { ip link show "$1" >/dev/null 2>&1; }
+wait_until 20 "QEMU to create TAP $VA" link_exists "$VA"
+# The host's own stack has nothing to say on a switch port.
+sysctl -qw "net.ipv6.conf.$VA.disable_ipv6=1"
+wait_guest a "$BOOT_SECS" "GUEST-READY " "the guest to boot (GUEST-READY)"
+say "guest a booted in $(since "$t")s: $(serial_line a "GUEST-READY ")"
+assert_contains "$(serial_line a "GUEST-READY ")" "$MAC_A" "guest a's NIC MAC"
+
+port_absent "$VA" || fail "port $VA exists before port add"
+expect_exit 1 ctl port add "$VA" type tap
+assert_eq "port add $VA: TAP is held by another process; add it with type afpacket" "$ERR" \
+	"stderr of port add type tap on QEMU's TAP"
+ctl port add "$VA" >/dev/null
+assert_eq afpacket "$(port_field "$VA" type)" "type of QEMU's TAP's port"
+assert_eq false "$(port_field "$VA" created)" "created flag of QEMU's TAP's port"
+assert_eq up "$(port_field "$VA" state)" "state of QEMU's TAP's port"
+
+t=$(now_ms)
+ping_ok c "$IP_A"
+wait_guest a 60 "GUEST-PING-OK " "the guest's ping of the container ($C_IP)"
+say "ping container <-> guest a in $(since "$t")s"
+assert_eq "$VA" "$(mac_port "$MAC_A")" "port of guest a's MAC ($MAC_A)"
+assert_eq "${P}c" "$(mac_port "$mac_c")" "port of the container's MAC"
+check_tcp a "$IP_A"
+assert_ge "$(port_field "$VA" rx_bytes)" "$BYTES" "rx_bytes of $VA after the guest sent $BYTES bytes"
+assert_ge "$(port_field "$VA" tx_bytes)" "$BYTES" "tx_bytes of $VA after the guest received $BYTES bytes"
+
+# Kill QEMU outright: no downscript, the TAP vanishes with the process.
+pid=$(qemu_pid a) || fail "cannot find guest a's QEMU process"
+# timeout dies of the same signal: out of the job table, bash prints no "Killed" notice.
+disown "${QPID[a]}"
+kill -KILL "$pid"
+wait_until 5 "guest a's QEMU to exit" not_running "$pid"
+t=$(now_ms)
+wait_until 2 "port $VA to be removed after QEMU was killed" port_absent "$VA"
+say "port $VA removed $(since "$t")s after QEMU exited"
+assert_eq 1 "$(log_count "port $VA removed: interface vanished")" "log lines for $VA's removal"
+mac_absent "$MAC_A" || fail "guest a's MAC survived its port"
+link_exists "$VA" && fail "TAP $VA outlived QEMU"
+
+# ---- B: QEMU runs scripts/qemu-ifup and scripts/qemu-ifdown ------------------------
+
+VB=${P}vm2
+MAC_B=$(guest_mac)
+IP_B=$NET.11
+export SWITCHD_SOCKET=$SOCK SWITCHCTL
+MON=$T/b.mon
+t=$(now_ms)
+start_guest b "$VB" "$MAC_B" "$IP_B" \
+	"script=$REPO/scripts/qemu-ifup,downscript=$REPO/scripts/qemu-ifdown" \
+	-monitor "unix:$MON,server=on,wait=off"
+# QEMU runs the ifup script while it sets up the NIC, before the guest boots.
+wait_until 20 "qemu-ifup to attach $VB" port_exists "$VB"
+say "port $VB attached by qemu-ifup $(since "$t")s after QEMU started"
+assert_eq afpacket "$(port_field "$VB" type)" "type of the port qemu-ifup added"
+assert_eq up "$(port_field "$VB" state)" "state of the port qemu-ifup added"
+assert_contains "$(cat "$T/b.err")" "qemu-ifup: $VB: attached to switchd" "qemu-ifup's message"
+wait_guest b "$BOOT_SECS" "GUEST-READY " "the guest to boot (GUEST-READY)"
+say "guest b booted in $(since "$t")s"
+t=$(now_ms)
+ping_ok c "$IP_B"
+wait_guest b 60 "GUEST-PING-OK " "the guest's ping of the container ($C_IP)"
+say "ping container <-> guest b in $(since "$t")s"
+assert_eq "$VB" "$(mac_port "$MAC_B")" "port of guest b's MAC ($MAC_B)"
+check_tcp b "$IP_B"
+
+# Quit QEMU through its monitor: it runs the downscript before closing the TAP.
+t=$(now_ms)
+timeout 10 "$PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"quit\n")
+s.settimeout(5)
+try:
+    while s.recv(4096):
+        pass
+except OSError:
+    pass
+' "$MON" || fail "cannot send quit to guest b's QEMU monitor"
+wait_until 15 "guest b's QEMU to quit" not_running "${QPID[b]}"
+wait "${QPID[b]}" || fail "guest b's QEMU exited with status $? after quit"
+say "guest b's QEMU quit in $(since "$t")s"
+port_absent "$VB" || fail "port $VB still there after QEMU quit (qemu-ifdown)"
+assert_contains "$(cat "$T/b.err")" "qemu-ifdown: $VB: detached from switchd" "qemu-ifdown's message"
+assert_eq 1 "$(log_count "port $VB removed: deleted by request")" "log lines for $VB's port del"
+mac_absent "$MAC_B" || fail "guest b's MAC survived its port"
+link_exists "$VB" && fail "TAP $VB outlived QEMU"
+daemon_alive || fail "switchd died"
+assert_eq "${P}c" "$(port_names)" "ports left"
+
+say "total $(since "$T0")s"
