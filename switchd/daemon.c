@@ -64,6 +64,14 @@ static void daemon_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+static void daemon_hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_info("SIGHUP: nothing to reload (switchd has no configuration file yet)");
+}
+
 int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 {
 	int err;
@@ -104,6 +112,9 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	ev_signal_init(&d->sigint, daemon_signal_cb, SIGINT);
 	ev_signal_start(d->loop, &d->sigterm);
 	ev_signal_start(d->loop, &d->sigint);
+	/* The unit's ExecReload sends SIGHUP: it must never end the daemon. */
+	ev_signal_init(&d->sighup, daemon_hup_cb, SIGHUP);
+	ev_signal_start(d->loop, &d->sighup);
 	log_info("switchd %s listening on %s (max %u MACs, ageing %u s)", SWITCHD_VERSION,
 		 opts->socket, opts->sw.max_macs, opts->sw.ageing);
 	/* Only now can switchctl connect: systemd's Type=notify waits for this. */

@@ -20,7 +20,7 @@ struct daemon {
 	struct nl nl;
 	struct ctl ctl;
 	ev_timer tick;
-	ev_signal sigterm, sigint;
+	ev_signal sigterm, sigint, sighup;
 	struct daemon_opts opts;
 };
 

@@ -49,6 +49,8 @@ struct port_ops {
 	unsigned (*tx_burst)(struct port *p, const struct frame *const *f, unsigned n, int *err);
 	/* Whether the interface still exists, after an error. */
 	bool (*alive)(struct port *p);
+	/* Once a second, optional: adds losses only the kernel saw to p->c. */
+	void (*collect)(struct port *p);
 	void (*close)(struct port *p);
 };
 

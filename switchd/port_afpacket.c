@@ -135,6 +135,19 @@ static bool afp_alive(struct port *p)
 	return ioctl(p->fd, SIOCGIFNAME, &ifr) == 0 || errno != ENODEV;
 }
 
+/* Frames the kernel dropped because this socket's queue was full: receive losses too. */
+static void afp_collect(struct port *p)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	/* Reading the statistics resets them, so each drop is added once. */
+	if (getsockopt(p->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 && st.tp_drops) {
+		p->c.rx_dropped += st.tp_drops;
+		p->c.rx_drop_error += st.tp_drops;
+	}
+}
+
 static void afp_close(struct port *p)
 {
 	close(p->fd);
@@ -145,6 +158,7 @@ static const struct port_ops afp_ops = {
 	.rx_burst = afp_rx_burst,
 	.tx_burst = afp_tx_burst,
 	.alive = afp_alive,
+	.collect = afp_collect,
 	.close = afp_close,
 };
 

@@ -259,6 +259,8 @@ void sw_tick(struct sw *sw)
 	for (uint32_t i = 0; i < sw->nports; i++) {
 		struct port *p = sw->active[i];
 
+		if (p->ops->collect)
+			p->ops->collect(p);
 		if (p->blocked_until_ms && !sw_port_blocked(p, now)) {
 			p->blocked_until_ms = 0;
 			log_info("port %s forwarding again", p->name);

@@ -169,6 +169,12 @@ SOCK=$T/run/switchd.sock
 start_daemon
 [ "$(stat -c %a "$T/run")" = 750 ] || fail "socket directory mode $(stat -c %a "$T/run"), expected 750"
 [ "$(stat -c %a "$SOCK")" = 660 ] || fail "socket mode $(stat -c %a "$SOCK"), expected 660"
+# SIGHUP (the unit's ExecReload) changes nothing: the daemon stays and keeps its ports.
+ctl port add "${P}a" >/dev/null
+kill -HUP "$DAEMON_PID"
+wait_until 3 "the SIGHUP log line" grep -q "SIGHUP: nothing to reload" "$LOG"
+daemon_alive || fail "switchd died of SIGHUP"
+assert_eq "${P}a" "$(port_names)" "ports after SIGHUP"
 kill -INT "$DAEMON_PID"
 wait_until 5 "switchd to exit on SIGINT" not_running "$DAEMON_PID"
 rc=0

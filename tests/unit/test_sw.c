@@ -172,11 +172,19 @@ static void fake_close(struct port *p)
 	close_calls++; /* must never run: fakes have fd = -1 */
 }
 
+/* What the kernel alone saw: a fake reports 3 lost frames a call. */
+static void fake_collect(struct port *p)
+{
+	p->c.rx_dropped += 3;
+	p->c.rx_drop_error += 3;
+}
+
 static const struct port_ops fake_ops = {
 	.type = SWP_PORT_TAP,
 	.rx_burst = fake_rx_burst,
 	.tx_burst = fake_tx_burst,
 	.alive = fake_alive,
+	.collect = fake_collect,
 	.close = fake_close,
 };
 
@@ -1041,6 +1049,22 @@ static void sw_flapping_mac_blocks_the_port_it_moved_to(void **state)
 	assert_int_equal(tx_to(p[2]->slot), 1);
 }
 
+/* sw_tick collects the kernel's loss counts from every port, once per tick. */
+static void sw_tick_collects_kernel_drops(void **state)
+{
+	struct env *env = *state;
+	struct port *p[2];
+
+	p[0] = add_port(env, 0, 1500);
+	p[1] = add_port(env, 1, 1500);
+	sw_tick(&env->sw);
+	sw_tick(&env->sw);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(p[i]->c.rx_drop_error, 6);
+		assert_int_equal(p[i]->c.rx_dropped, 6);
+	}
+}
+
 /* The loop and storm settings given to sw_init are the ones in force. */
 static void sw_init_takes_loop_and_storm_settings(void **state)
 {
@@ -1163,6 +1187,7 @@ int main(void)
 		T(sw_flapping_mac_blocks_the_port_it_moved_to),
 		T(sw_slow_moves_never_block),
 		cmocka_unit_test(sw_init_takes_loop_and_storm_settings),
+		T(sw_tick_collects_kernel_drops),
 		T(sw_storm_control_limits_floods_per_port_and_kind),
 		T(sw_port_poll_forwards_frames_until_eagain),
 		T(sw_port_poll_reads_at_most_rx_budget),
