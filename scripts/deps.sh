@@ -7,7 +7,9 @@ set -euo pipefail
 build=(build-essential cmake pkg-config libev-dev libmnl-dev uthash-dev iproute2 iputils-ping jq)
 # qemu-system-x86, busybox-static, cpio, xz-utils: test_qemu_guest.sh boots a real guest
 # (tests/vm/build-guest.sh fetches its kernel with apt-get download and never installs it).
-test=(libcmocka-dev iperf3 netsniff-ng python3 python3-scapy tcpdump procps groff-base man-db mandoc qemu-system-x86 busybox-static cpio xz-utils)
+# clang, libclang-rt-14-dev: fuzz/'s libFuzzer harnesses (-fsanitize=fuzzer); llvm-14: the
+# llvm-symbolizer that puts file:line into their crash reports (fuzz/run.sh).
+test=(libcmocka-dev iperf3 netsniff-ng python3 python3-scapy tcpdump procps groff-base man-db mandoc qemu-system-x86 busybox-static cpio xz-utils clang libclang-rt-14-dev llvm-14)
 
 want=("${build[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test[@]}")

@@ -22,13 +22,156 @@ struct ctl_client {
 	int fd;
 	ev_io io;
 	ev_tstamp last; /* last read or write */
-	bool closing;   /* close once the output is flushed */
-	bool overflow;  /* the reply outgrew SWITCHD_CTL_OUTBUF_MAX */
-	size_t inlen;
-	uint8_t in[SWP_MSG_MAX];
-	uint8_t *out;
-	size_t outoff, outlen, outcap;
+	struct ctl_conn conn;
 };
+
+/* ---- framing: bytes in, whole checked messages out ---- */
+
+uint8_t *ctl_stream_space(struct ctl_stream *s, size_t *room)
+{
+	/* Give back what was consumed only now, so a message never moves while it is read. */
+	if (s->off) {
+		memmove(s->buf, s->buf + s->off, s->len - s->off);
+		s->len -= s->off;
+		s->off = 0;
+	}
+	*room = sizeof(s->buf) - s->len;
+	return s->buf + s->len;
+}
+
+void ctl_stream_fill(struct ctl_stream *s, size_t n)
+{
+	s->len += n;
+}
+
+int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
+{
+	size_t have = s->len - s->off;
+
+	if (have < sizeof(m->hdr))
+		return 0;
+	memcpy(&m->hdr, s->buf + s->off, sizeof(m->hdr));
+	m->err = swp_check(&m->hdr);
+	/* Known as soon as the header is in: no point waiting for a body that cannot be framed. */
+	if (m->err == -EMSGSIZE)
+		return -EMSGSIZE;
+	if (have < m->hdr.len)
+		return 0;
+	memcpy(m->body, s->buf + s->off + sizeof(m->hdr), m->hdr.len - sizeof(m->hdr));
+	s->off += m->hdr.len;
+	return 1;
+}
+
+/* ---- replies ---- */
+
+static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void *body, size_t len)
+{
+	size_t need = o->len + sizeof(struct swp_hdr) + len;
+
+	if (o->overflow)
+		return;
+	if (need > SWITCHD_CTL_OUTBUF_MAX) {
+		o->overflow = true;
+		return;
+	}
+	if (need > o->cap) {
+		size_t cap = o->cap ? o->cap : 4096;
+		uint8_t *buf;
+
+		while (cap < need)
+			cap *= 2;
+		buf = realloc(o->buf, cap);
+		if (!buf) {
+			o->overflow = true;
+			return;
+		}
+		o->buf = buf;
+		o->cap = cap;
+	}
+	o->len += swp_encode(o->buf + o->len, type, seq, body, len);
+}
+
+void ctl_out_sent(struct ctl_out *o, size_t n)
+{
+	o->off += n;
+	if (o->off < o->len)
+		return;
+	o->off = o->len = 0;
+	/* Give back what a big reply took. */
+	if (o->cap > 65536) {
+		free(o->buf);
+		o->buf = NULL;
+		o->cap = 0;
+	}
+}
+
+void ctl_reply_add(struct ctl_reply *r, uint16_t type, const void *body, size_t len)
+{
+	out_queue(&r->conn->out, type, r->seq, body, len);
+	r->count++;
+}
+
+void ctl_reply_error(struct ctl_reply *r, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = status;
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void conn_done(struct ctl_conn *cn, struct ctl_reply *r)
+{
+	struct swp_done d = { .status = r->status, .count = r->count };
+
+	snprintf(d.msg, sizeof(d.msg), "%s", r->msg);
+	out_queue(&cn->out, SWP_DONE, r->seq, &d, sizeof(d));
+}
+
+/* ---- one connection's protocol ---- */
+
+int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx)
+{
+	struct ctl_msg m;
+	int n;
+
+	while (!cn->closing && (n = ctl_stream_next(&cn->in, &m)) != 0) {
+		struct ctl_reply r = { .conn = cn, .seq = m.hdr.seq };
+
+		if (n == -EMSGSIZE) {
+			/* The stream cannot be re-framed: answer, then hang up. */
+			ctl_reply_error(&r, n, "message length %u out of range", m.hdr.len);
+			cn->closing = true;
+		} else if (m.err == -EPROTO) {
+			ctl_reply_error(&r, m.err, "protocol version %u not supported (want %u)",
+					m.hdr.version, SWP_VERSION);
+		} else if (m.err) {
+			ctl_reply_error(&r, m.err, "malformed message (type %u, length %u)",
+					m.hdr.type, m.hdr.len);
+		} else {
+			h(ctx, &m.hdr, m.body, &r);
+		}
+		conn_done(cn, &r);
+		/*
+		 * Checked after the SWP_DONE, not only after the records: a SWP_DONE that
+		 * does not fit must drop the client too, or it waits for one forever
+		 * (fuzz/crashers/ctl/done-over-outbuf-bound.bin).
+		 */
+		if (cn->out.overflow)
+			return -ENOBUFS;
+	}
+	return 0;
+}
+
+void ctl_conn_fini(struct ctl_conn *cn)
+{
+	free(cn->out.buf);
+	cn->out.buf = NULL;
+	cn->out.off = cn->out.len = cn->out.cap = 0;
+}
+
+/* ---- the server ---- */
 
 static void client_free(struct ctl_client *c)
 {
@@ -43,70 +186,19 @@ static void client_free(struct ctl_client *c)
 	ctl->nclients--;
 	ev_io_stop(ctl->loop, &c->io);
 	close(c->fd);
-	free(c->out);
+	ctl_conn_fini(&c->conn);
 	free(c);
-}
-
-static void client_queue(struct ctl_client *c, uint16_t type, uint32_t seq, const void *body,
-			 size_t len)
-{
-	size_t need = c->outlen + sizeof(struct swp_hdr) + len;
-
-	if (c->overflow)
-		return;
-	if (need > SWITCHD_CTL_OUTBUF_MAX) {
-		c->overflow = true;
-		return;
-	}
-	if (need > c->outcap) {
-		size_t cap = c->outcap ? c->outcap : 4096;
-		uint8_t *out;
-
-		while (cap < need)
-			cap *= 2;
-		out = realloc(c->out, cap);
-		if (!out) {
-			c->overflow = true;
-			return;
-		}
-		c->out = out;
-		c->outcap = cap;
-	}
-	c->outlen += swp_encode(c->out + c->outlen, type, seq, body, len);
-}
-
-void ctl_reply_add(struct ctl_reply *r, uint16_t type, const void *body, size_t len)
-{
-	client_queue(r->client, type, r->seq, body, len);
-	r->count++;
-}
-
-void ctl_reply_error(struct ctl_reply *r, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = status;
-	va_start(ap, fmt);
-	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
-	va_end(ap);
-}
-
-static void client_done(struct ctl_client *c, struct ctl_reply *r)
-{
-	struct swp_done d = { .status = r->status, .count = r->count };
-
-	snprintf(d.msg, sizeof(d.msg), "%s", r->msg);
-	client_queue(c, SWP_DONE, r->seq, &d, sizeof(d));
 }
 
 static void client_update_events(struct ctl_client *c)
 {
+	const struct ctl_out *o = &c->conn.out;
 	int ev = 0;
 
 	/* Stop reading while replies are pending: a client that never reads cannot queue more. */
-	if (!c->closing && c->outlen == c->outoff)
+	if (!c->conn.closing && o->len == o->off)
 		ev |= EV_READ;
-	if (c->outlen > c->outoff)
+	if (o->len > o->off)
 		ev |= EV_WRITE;
 	if ((c->io.events & (EV_READ | EV_WRITE)) == ev)
 		return;
@@ -119,85 +211,45 @@ static void client_update_events(struct ctl_client *c)
 /* Handles every whole message in the input buffer; false when the client must go. */
 static bool client_process(struct ctl_client *c)
 {
-	size_t off = 0;
-
-	while (c->inlen - off >= sizeof(struct swp_hdr)) {
-		struct swp_hdr hdr;
-		struct ctl_reply r = { .client = c };
-		int err;
-
-		memcpy(&hdr, c->in + off, sizeof(hdr));
-		r.seq = hdr.seq;
-		err = swp_check(&hdr);
-		if (err == -EMSGSIZE) {
-			/* The stream cannot be re-framed: answer, then hang up. */
-			ctl_reply_error(&r, err, "message length %u out of range", hdr.len);
-			client_done(c, &r);
-			c->closing = true;
-			break;
-		}
-		if (c->inlen - off < hdr.len)
-			break;
-		if (err == -EPROTO)
-			ctl_reply_error(&r, err, "protocol version %u not supported (want %u)",
-					hdr.version, SWP_VERSION);
-		else if (err)
-			ctl_reply_error(&r, err, "malformed message (type %u, length %u)", hdr.type,
-					hdr.len);
-		else {
-			/* An aligned copy: the body sits at any offset of the stream. */
-			_Alignas(8) uint8_t body[SWP_MSG_MAX];
-
-			memcpy(body, c->in + off + sizeof(hdr), hdr.len - sizeof(hdr));
-			c->ctl->handler(c->ctl->ctx, &hdr, body, &r);
-		}
-		if (c->overflow) {
-			log_warn("%s: reply larger than %u bytes, client dropped", __func__,
-				 SWITCHD_CTL_OUTBUF_MAX);
-			return false;
-		}
-		client_done(c, &r);
-		off += hdr.len;
+	if (ctl_conn_input(&c->conn, c->ctl->handler, c->ctl->ctx) < 0) {
+		log_warn("%s: reply larger than %u bytes, client dropped", __func__,
+			 SWITCHD_CTL_OUTBUF_MAX);
+		return false;
 	}
-	memmove(c->in, c->in + off, c->inlen - off);
-	c->inlen -= off;
 	return true;
 }
 
 static bool client_flush(struct ctl_client *c)
 {
-	while (c->outoff < c->outlen) {
-		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+	struct ctl_out *o = &c->conn.out;
+
+	while (o->off < o->len) {
+		ssize_t n = send(c->fd, o->buf + o->off, o->len - o->off, MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
-		c->outoff += (size_t)n;
+		ctl_out_sent(o, (size_t)n);
 		c->last = ev_now(c->ctl->loop);
 	}
-	c->outoff = c->outlen = 0;
-	/* Give back what a big reply took. */
-	if (c->outcap > 65536) {
-		free(c->out);
-		c->out = NULL;
-		c->outcap = 0;
-	}
-	return !c->closing;
+	return !c->conn.closing;
 }
 
 static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_client *c = w->data;
+	const struct ctl_out *o = &c->conn.out;
 
 	if (revents & EV_READ) {
-		ssize_t n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, MSG_DONTWAIT);
+		size_t room;
+		uint8_t *at = ctl_stream_space(&c->conn.in, &room);
+		ssize_t n = recv(c->fd, at, room, MSG_DONTWAIT);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			client_free(c);
 			return;
 		}
 		if (n > 0) {
-			c->inlen += (size_t)n;
+			ctl_stream_fill(&c->conn.in, (size_t)n);
 			c->last = ev_now(loop);
 			if (!client_process(c)) {
 				client_free(c);
@@ -205,11 +257,11 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 		}
 	}
-	if (c->outlen > c->outoff && !client_flush(c)) {
+	if (o->len > o->off && !client_flush(c)) {
 		client_free(c);
 		return;
 	}
-	if (c->closing && c->outlen == c->outoff) {
+	if (c->conn.closing && o->len == o->off) {
 		client_free(c);
 		return;
 	}

@@ -6,6 +6,7 @@
 #ifndef SWITCHD_CTL_H
 #define SWITCHD_CTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,9 +16,65 @@
 
 struct ctl_client;
 
+/*
+ * A client's received bytes, cut into messages. Only whole messages come out,
+ * so no handler ever sees a short body; the buffer holds exactly one largest
+ * message, which is why a client can never make the daemon hold more.
+ */
+struct ctl_stream {
+	size_t off; /* consumed by ctl_stream_next, given back on the next ctl_stream_space */
+	size_t len; /* received */
+	uint8_t buf[SWP_MSG_MAX];
+};
+
+/* One whole message out of a stream. */
+struct ctl_msg {
+	struct swp_hdr hdr;
+	int err; /* swp_check(): 0, -EPROTO or -EBADMSG */
+	/* An aligned copy: in the stream the body sits at any offset. */
+	_Alignas(8) uint8_t body[SWP_MSG_MAX - sizeof(struct swp_hdr)];
+};
+
+/*
+ * Where the next received bytes go: *room bytes (the buffer less what is
+ * held) at the returned address. Room is never 0 while ctl_stream_next has
+ * not returned -EMSGSIZE.
+ */
+uint8_t *ctl_stream_space(struct ctl_stream *s, size_t *room);
+/* n bytes were written at ctl_stream_space(). */
+void ctl_stream_fill(struct ctl_stream *s, size_t n);
+/*
+ * The next message: 1 with *m filled once it is whole, 0 while more bytes
+ * are needed, or -EMSGSIZE (m->hdr filled) when its length is out of range:
+ * the stream cannot be re-framed and returns -EMSGSIZE from then on.
+ */
+int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m);
+
+/* Replies queued for one client, at most SWITCHD_CTL_OUTBUF_MAX bytes. */
+struct ctl_out {
+	uint8_t *buf;
+	size_t off; /* sent */
+	size_t len; /* queued */
+	size_t cap;
+	bool overflow; /* a reply did not fit: the client must go */
+};
+
+/* n more queued bytes were sent; once all are, the buffer is reset. */
+void ctl_out_sent(struct ctl_out *o, size_t n);
+
+/*
+ * One client's side of the protocol without its socket: what the daemon does
+ * with received bytes, and so what the tests and fuzz/ drive directly.
+ */
+struct ctl_conn {
+	struct ctl_stream in;
+	struct ctl_out out;
+	bool closing; /* hang up once out is sent; nothing more is read */
+};
+
 /* What a handler builds: records as it goes, then one status for the SWP_DONE. */
 struct ctl_reply {
-	struct ctl_client *client;
+	struct ctl_conn *conn;
 	uint32_t seq;
 	uint32_t count;
 	int status;
@@ -26,6 +83,17 @@ struct ctl_reply {
 
 typedef void (*ctl_handler)(void *ctx, const struct swp_hdr *hdr, const void *body,
 			    struct ctl_reply *r);
+
+/*
+ * Handles every whole message received so far: a malformed one gets an error
+ * SWP_DONE, a well-formed one goes to h, and each gets exactly one SWP_DONE.
+ * After an out-of-range length it answers, sets closing and stops. Returns 0,
+ * or -ENOBUFS when the replies (records or a SWP_DONE) outgrew
+ * SWITCHD_CTL_OUTBUF_MAX: drop the client, whose answers are incomplete.
+ */
+int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx);
+/* Frees what the connection holds (not cn itself). */
+void ctl_conn_fini(struct ctl_conn *cn);
 
 struct ctl {
 	int fd;
