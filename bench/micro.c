@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 {
 	bool json = argc > 1 && !strcmp(argv[1], "-j");
 
-	log_init("micro", LOG_LVL_WARN);
+	log_init("micro", LOG_LVL_WARN, LOG_TO_STDERR);
 
 	bench_fdb(1000, "fdb lookup, 1k entries", "fdb refresh, 1k entries", "fdb learn+evict, 1k");
 	bench_fdb(65536, "fdb lookup, 64k entries", "fdb refresh, 64k entries", "fdb learn+evict, 64k");

@@ -41,6 +41,9 @@ void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *c
 void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
 		    const struct swp_done *done);
 
+/* One monitor event as a line: text, or one JSON object per line. */
+void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *ev);
+
 /* JSON string with escapes. */
 void json_str(FILE *f, const char *s);
 

@@ -1,6 +1,7 @@
 /* How switchctl prints replies: one function per record type, text or JSON. */
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -231,4 +232,104 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 		}
 		break;
 	}
+}
+
+/* An event's time as UTC ISO 8601 with milliseconds. */
+static void fmt_time(char out[32], uint64_t ms)
+{
+	time_t sec = (time_t)(ms / 1000);
+	struct tm tm;
+	char base[24];
+
+	gmtime_r(&sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 32, "%s.%03uZ", base, (unsigned)(ms % 1000));
+}
+
+static bool event_is_mac(uint32_t kind)
+{
+	return kind >= SWP_EV_MAC_LEARNED && kind <= SWP_EV_MAC_EVICTED;
+}
+
+static void print_event_json(FILE *f, const struct swp_event *ev, const char *name, const char *time,
+			     const char *port, const char *old_port, const char *reason)
+{
+	fprintf(f, "{\"time\":\"%s\",\"event\":\"%s\"", time, name);
+	if (event_is_mac(ev->kind)) {
+		char mac[18];
+
+		fmt_mac(mac, ev->mac);
+		fprintf(f, ",\"mac\":\"%s\",\"vlan\":%u", mac, ev->vlan);
+	}
+	if (ev->kind != SWP_EV_LOST && (port[0] || ev->kind != SWP_EV_MAC_FLUSHED)) {
+		fputs(",\"port\":", f);
+		json_str(f, port);
+	}
+	if (ev->kind == SWP_EV_MAC_MOVED) {
+		fputs(",\"old_port\":", f);
+		json_str(f, old_port);
+	}
+	switch (ev->kind) {
+	case SWP_EV_PORT_REMOVED:
+		fputs(",\"reason\":", f);
+		json_str(f, reason);
+		fprintf(f, ",\"flushed\":%" PRIu64, ev->count);
+		break;
+	case SWP_EV_PORT_BLOCKED:
+		fprintf(f, ",\"seconds\":%" PRIu64, ev->count);
+		break;
+	case SWP_EV_MAC_FLUSHED:
+		fprintf(f, ",\"flushed\":%" PRIu64, ev->count);
+		break;
+	case SWP_EV_LOST:
+		fprintf(f, ",\"lost\":%" PRIu64, ev->count);
+		break;
+	}
+	fputs("}\n", f);
+}
+
+void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *ev)
+{
+	char port[SWP_NAME_MAX + 1], old_port[SWP_NAME_MAX + 1], reason[sizeof(ev->reason) + 1];
+	const char *name = swp_event_name(ev->kind);
+	char time[32], mac[18];
+
+	if (!name)
+		return; /* a newer daemon's event: skip it rather than guess */
+	wire_name(port, ev->port);
+	wire_name(old_port, ev->old_port);
+	memcpy(reason, ev->reason, sizeof(ev->reason));
+	reason[sizeof(ev->reason)] = '\0';
+	fmt_time(time, ev->time_ms);
+	if (o->json) {
+		print_event_json(f, ev, name, time, port, old_port, reason);
+		return;
+	}
+	fmt_mac(mac, ev->mac);
+	fprintf(f, "%s %s", time, name);
+	switch (ev->kind) {
+	case SWP_EV_PORT_REMOVED:
+		fprintf(f, " %s (%s; %" PRIu64 " MAC entries flushed)", port, reason, ev->count);
+		break;
+	case SWP_EV_PORT_BLOCKED:
+		fprintf(f, " %s for %" PRIu64 " s (%s)", port, ev->count, reason);
+		break;
+	case SWP_EV_MAC_MOVED:
+		fprintf(f, " %s vlan %u port %s from %s", mac, ev->vlan, port, old_port);
+		break;
+	case SWP_EV_MAC_FLUSHED:
+		fprintf(f, " %" PRIu64 " entries%s%s (%s)", ev->count, port[0] ? " port " : "", port,
+			reason);
+		break;
+	case SWP_EV_LOST:
+		fprintf(f, " %" PRIu64 " events (the monitor did not read fast enough)", ev->count);
+		break;
+	default:
+		if (event_is_mac(ev->kind))
+			fprintf(f, " %s vlan %u port %s", mac, ev->vlan, port);
+		else
+			fprintf(f, " %s", port);
+		break;
+	}
+	fputc('\n', f);
 }

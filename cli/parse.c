@@ -18,6 +18,8 @@ void cli_usage(FILE *f)
 		"  mac show [port NAME]                the MAC table (fdb is a synonym of mac)\n"
 		"  mac flush [port NAME]               empty the MAC table, or one port's entries\n"
 		"  status                              version, uptime, ports, table size (the default)\n"
+		"  monitor                             print events (ports, MAC table) as they happen,\n"
+		"                                      until interrupted\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json          JSON output\n"
@@ -154,9 +156,15 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 		cmd->type = SWP_STATUS;
 		return CLI_RUN;
 	}
+	if (!strcmp(obj, "monitor")) {
+		if (argc > 1)
+			return usage_err(err, errlen, "monitor: unexpected argument '%s'", argv[1]);
+		cmd->type = SWP_MONITOR;
+		return CLI_RUN;
+	}
 	if (!strcmp(obj, "port"))
 		return parse_port(argc - 1, argv + 1, cmd, err, errlen);
 	if (!strcmp(obj, "mac") || !strcmp(obj, "fdb"))
 		return parse_mac(obj, argc - 1, argv + 1, cmd, err, errlen);
-	return usage_err(err, errlen, "unknown command '%s' (port, mac, fdb, status)", obj);
+	return usage_err(err, errlen, "unknown command '%s' (port, mac, fdb, status, monitor)", obj);
 }

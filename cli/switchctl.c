@@ -1,5 +1,6 @@
 /* switchctl: parse, send one request, print the replies until SWP_DONE. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -37,6 +38,9 @@ static int ctl_connect(const char *path)
 	return fd;
 }
 
+/* Set by SIGINT/SIGTERM during monitor. */
+static volatile sig_atomic_t interrupted;
+
 static int read_full(int fd, void *buf, size_t len)
 {
 	for (size_t off = 0; off < len;) {
@@ -46,12 +50,68 @@ static int read_full(int fd, void *buf, size_t len)
 			errno = ECONNRESET;
 			return -1;
 		}
-		if (n < 0 && errno != EINTR)
+		if (n < 0 && (errno != EINTR || interrupted))
 			return -1;
 		if (n > 0)
 			off += (size_t)n;
 	}
 	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/*
+ * After the monitor request's SWP_DONE: one line per event until SIGINT or
+ * SIGTERM (exit 0) or the daemon goes away (exit 1). Each line is flushed,
+ * so a pipe sees events as they happen.
+ */
+static int monitor(int fd, const struct cli_opts *o, uint32_t seq)
+{
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: recv returns EINTR */
+	struct timeval none = { 0 };
+	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* Events come when they come: no receive timeout from here on. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	while (!interrupted) {
+		struct swp_hdr hdr;
+
+		if (read_full(fd, &hdr, sizeof(hdr)) < 0)
+			goto io_error;
+		if (swp_check(&hdr) || hdr.seq != seq) {
+			fprintf(stderr, "switchctl: malformed event from switchd (type %u, length %u)\n",
+				hdr.type, hdr.len);
+			close(fd);
+			return 1;
+		}
+		if (read_full(fd, buf, hdr.len - sizeof(hdr)) < 0)
+			goto io_error;
+		if (hdr.type == SWP_EVENT) {
+			struct swp_event ev;
+
+			memcpy(&ev, buf, sizeof(ev));
+			cli_print_event(stdout, o, &ev);
+			if (fflush(stdout)) {
+				close(fd);
+				return 1;
+			}
+		}
+	}
+	close(fd);
+	return 0;
+io_error:
+	close(fd);
+	if (interrupted)
+		return 0;
+	fprintf(stderr, "switchctl: monitor: %s\n",
+		errno == ECONNRESET ? "switchd closed the connection" : strerror(errno));
+	return 1;
 }
 
 static int run(const struct cli_opts *o, const struct cli_cmd *cmd)
@@ -91,11 +151,14 @@ static int run(const struct cli_opts *o, const struct cli_cmd *cmd)
 
 			memcpy(&done, buf, sizeof(done));
 			done.msg[SWP_ERR_MAX - 1] = '\0';
-			close(fd);
 			if (done.status) {
+				close(fd);
 				fprintf(stderr, "%s\n", done.msg[0] ? done.msg : strerror(-done.status));
 				return 1;
 			}
+			if (cmd->type == SWP_MONITOR)
+				return monitor(fd, o, seq);
+			close(fd);
 			cli_print_done(stdout, o, cmd, &done);
 			return fflush(stdout) ? 1 : 0;
 		}

@@ -83,7 +83,7 @@ _switchctl()
 
 	local words=
 	case ${#args[@]}:${args[0]:-} in
-	0:) words=$'port\nmac\nfdb\nstatus\nhelp' ;;
+	0:) words=$'port\nmac\nfdb\nstatus\nmonitor\nhelp' ;;
 	1:port) words=$'add\ndel\nshow' ;;
 	1:mac | 1:fdb) words=$'show\nflush' ;;
 	2:port)

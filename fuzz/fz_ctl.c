@@ -493,7 +493,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fz_ctl", LOG_LVL_ERR); /* cmd.c logs every port add at info */
+	log_init("fz_ctl", LOG_LVL_ERR, LOG_TO_STDERR); /* cmd.c logs every port add at info */
 	return 0;
 }
 

@@ -877,7 +877,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fz_fwd", LOG_LVL_ERR); /* every port removal logs at info */
+	log_init("fz_fwd", LOG_LVL_ERR, LOG_TO_STDERR); /* every port removal logs at info */
 	fz_hooks.tx = fz_tx;
 	fz_hooks.rx = fz_rx;
 	fz_hooks.alive = fz_alive;

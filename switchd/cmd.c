@@ -149,6 +149,7 @@ static void cmd_mac_flush(struct daemon *d, const struct swp_mac_req *req, struc
 	r->count = fdb_flush(&d->sw.fdb, only ? only->slot : -1);
 	log_info("MAC table flushed%s%s: %u entries", only ? " on port " : "",
 		 only ? only->name : "", r->count);
+	sw_event(&d->sw, SWP_EV_MAC_FLUSHED, only, r->count, "by request");
 }
 
 static void cmd_status(struct daemon *d, struct ctl_reply *r)
@@ -170,10 +171,66 @@ static void cmd_status(struct daemon *d, struct ctl_reply *r)
 	ctl_reply_add(r, SWP_STATUS_INFO, &s, sizeof(s));
 }
 
+static void cmd_monitor(struct ctl_reply *r)
+{
+	if (ctl_subscribe(r) < 0)
+		ctl_reply_error(r, -EBUSY, "monitor: %u monitors already on this socket",
+				SWITCHD_CTL_MAX_MONITORS);
+}
+
+/* Requests that change the switch: refused on the read-only socket, logged with who sent them. */
+static const char *cmd_changing(uint16_t type)
+{
+	switch (type) {
+	case SWP_PORT_ADD:
+		return "port add";
+	case SWP_PORT_DEL:
+		return "port del";
+	case SWP_MAC_FLUSH:
+		return "mac flush";
+	default:
+		return NULL;
+	}
+}
+
+/* The name a changing request is about, for the log: untrusted, so bounded. */
+static const char *cmd_subject(uint16_t type, const void *body, char out[SWP_NAME_MAX])
+{
+	const char *src = type == SWP_MAC_FLUSH ? ((const struct swp_mac_req *)body)->port
+						: ((const struct swp_port_req *)body)->name;
+	size_t i;
+
+	for (i = 0; i < SWP_NAME_MAX - 1 && src[i]; i++)
+		out[i] = src[i] > ' ' && src[i] < 0x7f ? src[i] : '?';
+	out[i] = 0;
+	return out;
+}
+
+static void cmd_dispatch(struct daemon *d, const struct swp_hdr *hdr, const void *body,
+			 struct ctl_reply *r);
+
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)
 {
-	struct daemon *d = ctx;
+	const struct ctl_peer *peer = &r->conn->peer;
+	const char *verb = cmd_changing(hdr->type);
+	char subject[SWP_NAME_MAX];
 
+	if (!verb) {
+		cmd_dispatch(ctx, hdr, body, r);
+		return;
+	}
+	cmd_subject(hdr->type, body, subject);
+	if (peer->readonly)
+		ctl_reply_error(r, -EPERM, "%s: refused on the read-only socket", verb);
+	else
+		cmd_dispatch(ctx, hdr, body, r);
+	log_info("control: %s %s from uid %u pid %d: %s", verb, subject[0] ? subject : "(all)",
+		 peer->uid, (int)peer->pid, r->status ? r->msg : "done");
+}
+
+static void cmd_dispatch(struct daemon *d, const struct swp_hdr *hdr, const void *body,
+			 struct ctl_reply *r)
+{
 	switch (hdr->type) {
 	case SWP_PORT_ADD:
 		cmd_port_add(d, body, r);
@@ -192,6 +249,9 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 		break;
 	case SWP_STATUS:
 		cmd_status(d, r);
+		break;
+	case SWP_MONITOR:
+		cmd_monitor(r);
 		break;
 	default:
 		ctl_reply_error(r, -EOPNOTSUPP, "message type %u is not a request", hdr->type);

@@ -22,6 +22,8 @@ struct ctl_client {
 	int fd;
 	ev_io io;
 	ev_tstamp last; /* last read or write */
+	ev_tstamp progress; /* connected, last whole request received or reply bytes sent */
+	ev_tstamp partial_since; /* first byte of a message still incomplete; 0: none */
 	struct ctl_conn conn;
 };
 
@@ -70,6 +72,13 @@ static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void
 
 	if (o->overflow)
 		return;
+	/* A monitor's buffer may never empty: drop what was sent before growing. */
+	if (o->off && need > o->cap) {
+		memmove(o->buf, o->buf + o->off, o->len - o->off);
+		o->len -= o->off;
+		o->off = 0;
+		need = o->len + sizeof(struct swp_hdr) + len;
+	}
 	if (need > SWITCHD_CTL_OUTBUF_MAX) {
 		o->overflow = true;
 		return;
@@ -129,6 +138,45 @@ static void conn_done(struct ctl_conn *cn, struct ctl_reply *r)
 	out_queue(&cn->out, SWP_DONE, r->seq, &d, sizeof(d));
 }
 
+/* ---- events ---- */
+
+int ctl_subscribe(struct ctl_reply *r)
+{
+	struct ctl_conn *cn = r->conn;
+
+	if (cn->monitor)
+		return 0;
+	if (cn->ctl) {
+		if (cn->ctl->nmonitors >= SWITCHD_CTL_MAX_MONITORS)
+			return -EBUSY;
+		cn->ctl->nmonitors++;
+	}
+	cn->monitor = true;
+	cn->monitor_seq = r->seq;
+	return 0;
+}
+
+/* Queues one event if the client has room for it; false when it has not. */
+static bool conn_event(struct ctl_conn *cn, const struct swp_event *ev)
+{
+	const size_t msg = sizeof(struct swp_hdr) + sizeof(*ev);
+	size_t unread = cn->out.len - cn->out.off;
+
+	if (cn->lost) {
+		struct swp_event lost = { .kind = SWP_EV_LOST, .time_ms = ev->time_ms, .count = cn->lost };
+
+		if (unread + 2 * msg > SWITCHD_CTL_MONITOR_BUF)
+			return false;
+		out_queue(&cn->out, SWP_EVENT, cn->monitor_seq, &lost, sizeof(lost));
+		cn->lost = 0;
+		unread += msg;
+	}
+	if (unread + msg > SWITCHD_CTL_MONITOR_BUF)
+		return false;
+	out_queue(&cn->out, SWP_EVENT, cn->monitor_seq, ev, sizeof(*ev));
+	return true;
+}
+
 /* ---- one connection's protocol ---- */
 
 int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx)
@@ -177,6 +225,8 @@ static void client_free(struct ctl_client *c)
 {
 	struct ctl *ctl = c->ctl;
 
+	if (c->conn.monitor)
+		ctl->nmonitors--;
 	for (struct ctl_client **pp = &ctl->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -229,7 +279,7 @@ static bool client_flush(struct ctl_client *c)
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		ctl_out_sent(o, (size_t)n);
-		c->last = ev_now(c->ctl->loop);
+		c->last = c->progress = ev_now(c->ctl->loop);
 	}
 	return !c->conn.closing;
 }
@@ -255,6 +305,14 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 				client_free(c);
 				return;
 			}
+			/* ctl_stream_space() reset off before the recv: now it counts what was handled. */
+			if (c->conn.in.off)
+				c->progress = c->last;
+			/* Whatever is left is part of a message: it has SWITCHD_CTL_PARTIAL_SEC to complete. */
+			if (c->conn.in.len == c->conn.in.off)
+				c->partial_since = 0;
+			else if (!c->partial_since)
+				c->partial_since = c->last;
 		}
 	}
 	if (o->len > o->off && !client_flush(c)) {
@@ -266,6 +324,46 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	client_update_events(c);
+}
+
+/* The peer's credentials; unknown ones (never on Linux) stay -1 and are refused changes by uid. */
+static void ctl_peer_get(int fd, struct ctl_peer *peer)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && len == sizeof(cred)) {
+		peer->pid = cred.pid;
+		peer->uid = cred.uid;
+		peer->gid = cred.gid;
+	} else {
+		peer->pid = -1;
+		peer->uid = peer->gid = (uint32_t)-1;
+	}
+}
+
+/*
+ * Makes room for one more client by dropping the one that has made no
+ * progress (no whole request in, no reply bytes out) for the longest, if
+ * that is SWITCHD_CTL_EVICT_SEC or more; monitors stay. A client trickling a
+ * message byte by byte is not progressing. False when no client may go.
+ */
+static bool ctl_evict_one(struct ctl *ctl)
+{
+	ev_tstamp cutoff = ev_now(ctl->loop) - SWITCHD_CTL_EVICT_SEC;
+	struct ctl_client *victim = NULL;
+
+	for (struct ctl_client *c = ctl->clients; c; c = c->next) {
+		if (!c->conn.monitor && c->progress <= cutoff &&
+		    (!victim || c->progress < victim->progress))
+			victim = c;
+	}
+	if (!victim)
+		return false;
+	log_debug("%s: %s: full; dropping a client without progress for %.1f s (pid %d)", __func__,
+		  ctl->path, ev_now(ctl->loop) - victim->progress, (int)victim->conn.peer.pid);
+	client_free(victim);
+	return true;
 }
 
 static void ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -286,15 +384,23 @@ static void ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			return;
 		}
-		if (ctl->nclients >= SWITCHD_CTL_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
-			log_warn("%s: too many control clients (%u), connection refused", __func__,
-				 ctl->nclients);
+		if (ctl->nclients >= SWITCHD_CTL_MAX_CLIENTS && !ctl_evict_one(ctl)) {
+			log_warn("%s: %s: too many control clients (%u), connection refused", __func__,
+				 ctl->path, ctl->nclients);
+			close(fd);
+			continue;
+		}
+		if (!(c = calloc(1, sizeof(*c)))) {
+			log_warn("%s: out of memory, connection refused", __func__);
 			close(fd);
 			continue;
 		}
 		c->ctl = ctl;
 		c->fd = fd;
-		c->last = ev_now(loop);
+		c->conn.ctl = ctl;
+		ctl_peer_get(fd, &c->conn.peer);
+		c->conn.peer.readonly = ctl->readonly;
+		c->last = c->progress = ev_now(loop);
 		c->next = ctl->clients;
 		ctl->clients = c;
 		ctl->nclients++;
@@ -313,6 +419,30 @@ static void ctl_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_io_start(loop, &ctl->io);
 }
 
+void ctl_event(struct ctl *ctl, const struct swp_event *ev)
+{
+	struct ctl_client *c, *next;
+
+	if (ctl->fd < 0 || !ctl->nmonitors)
+		return;
+	for (c = ctl->clients; c; c = next) {
+		next = c->next;
+		if (!c->conn.monitor || c->conn.closing)
+			continue;
+		if (!conn_event(&c->conn, ev)) {
+			c->conn.lost++;
+			continue;
+		}
+		/*
+		 * Only an allocation failure overflows here: hang up once sent. Never
+		 * free a client here: this may run inside its own callback.
+		 */
+		if (c->conn.out.overflow)
+			c->conn.closing = true;
+		client_update_events(c);
+	}
+}
+
 void ctl_tick(struct ctl *ctl)
 {
 	ev_tstamp now = ev_now(ctl->loop);
@@ -320,7 +450,11 @@ void ctl_tick(struct ctl *ctl)
 
 	for (c = ctl->clients; c; c = next) {
 		next = c->next;
-		if (now - c->last > SWITCHD_CTL_IDLE_SEC) {
+		if (c->partial_since && now - c->partial_since > SWITCHD_CTL_PARTIAL_SEC) {
+			log_debug("%s: control client sent part of a message %d s ago; dropped", __func__,
+				  SWITCHD_CTL_PARTIAL_SEC);
+			client_free(c);
+		} else if (!c->conn.monitor && now - c->last > SWITCHD_CTL_IDLE_SEC) {
 			log_debug("%s: idle control client dropped", __func__);
 			client_free(c);
 		}
@@ -340,7 +474,8 @@ static bool ctl_live(const struct sockaddr_un *sun)
 	return live;
 }
 
-int ctl_open(struct ctl *ctl, struct ev_loop *loop, const char *path, ctl_handler h, void *ctx)
+int ctl_open(struct ctl *ctl, struct ev_loop *loop, const char *path, bool readonly,
+	     ctl_handler h, void *ctx)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[sizeof(sun.sun_path)];
@@ -355,7 +490,8 @@ int ctl_open(struct ctl *ctl, struct ev_loop *loop, const char *path, ctl_handle
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	/* The runtime directory, if missing (systemd's RuntimeDirectory= makes it otherwise). */
-	if (mkdir(dirname(dir), SWITCHD_RUNDIR_MODE) < 0 && errno != EEXIST)
+	if (mkdir(dirname(dir), readonly ? SWITCHD_RO_DIR_MODE : SWITCHD_RUNDIR_MODE) < 0 &&
+	    errno != EEXIST)
 		return -errno;
 	if (ctl_live(&sun))
 		return -EADDRINUSE;
@@ -369,13 +505,15 @@ int ctl_open(struct ctl *ctl, struct ev_loop *loop, const char *path, ctl_handle
 	old = umask(0117);
 	err = bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (err < 0 || chmod(path, SWITCHD_SOCKET_MODE) < 0 || listen(ctl->fd, 64) < 0) {
+	if (err < 0 || chmod(path, readonly ? SWITCHD_RO_SOCKET_MODE : SWITCHD_SOCKET_MODE) < 0 ||
+	    listen(ctl->fd, 64) < 0) {
 		err = -errno;
 		close(ctl->fd);
 		ctl->fd = -1;
 		return err;
 	}
 	ctl->loop = loop;
+	ctl->readonly = readonly;
 	ctl->handler = h;
 	ctl->ctx = ctx;
 	ev_io_init(&ctl->io, ctl_accept_cb, ctl->fd, EV_READ);

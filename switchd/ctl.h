@@ -62,14 +62,26 @@ struct ctl_out {
 /* n more queued bytes were sent; once all are, the buffer is reset. */
 void ctl_out_sent(struct ctl_out *o, size_t n);
 
+/* Who is at the other end (SO_PEERCRED), and what they may do. */
+struct ctl_peer {
+	int32_t pid;
+	uint32_t uid, gid;
+	bool readonly; /* came in through the read-only socket: show and status only */
+};
+
 /*
  * One client's side of the protocol without its socket: what the daemon does
  * with received bytes, and so what the tests and fuzz/ drive directly.
  */
 struct ctl_conn {
+	struct ctl *ctl; /* NULL when driven without a server (tests, fuzz/) */
 	struct ctl_stream in;
 	struct ctl_out out;
+	struct ctl_peer peer;
 	bool closing; /* hang up once out is sent; nothing more is read */
+	bool monitor; /* subscribed to events (ctl_event) */
+	uint32_t monitor_seq; /* of the SWP_MONITOR request; every event carries it */
+	uint64_t lost; /* events not queued because the client did not read */
 };
 
 /* What a handler builds: records as it goes, then one status for the SWP_DONE. */
@@ -97,25 +109,50 @@ void ctl_conn_fini(struct ctl_conn *cn);
 
 struct ctl {
 	int fd;
+	bool readonly; /* a read-only socket: world-connectable, changes refused */
 	char path[108];
 	struct ev_loop *loop;
 	ev_io io;
 	ev_timer retry; /* accept paused after EMFILE */
 	struct ctl_client *clients;
 	unsigned nclients;
+	unsigned nmonitors;
 	ctl_handler handler;
 	void *ctx;
 };
 
 /*
- * Listens on path. A stale socket file is replaced; a live one (another
- * daemon answers) gives -EADDRINUSE.
+ * Listens on path: mode 0660 (in a 0750 directory made if missing), or for a
+ * read-only socket 0666 (directory 0755). A stale socket file is replaced; a
+ * live one (another daemon answers) gives -EADDRINUSE.
  */
-int ctl_open(struct ctl *ctl, struct ev_loop *loop, const char *path, ctl_handler h, void *ctx);
+int ctl_open(struct ctl *ctl, struct ev_loop *loop, const char *path, bool readonly,
+	     ctl_handler h, void *ctx);
 void ctl_close(struct ctl *ctl);
 
-/* Drops clients idle for longer than SWITCHD_CTL_IDLE_SEC. */
+/*
+ * Drops clients idle for longer than SWITCHD_CTL_IDLE_SEC, and those that
+ * have held a partial message for longer than SWITCHD_CTL_PARTIAL_SEC.
+ * Subscribed monitors are never idle.
+ */
 void ctl_tick(struct ctl *ctl);
+
+/*
+ * Makes the connection a monitor: -EBUSY when SWITCHD_CTL_MAX_MONITORS
+ * already are. A handler calls it; the events follow its SWP_DONE.
+ */
+int ctl_subscribe(struct ctl_reply *r);
+/* Whether any client would receive an event: skip building one otherwise. */
+static inline bool ctl_has_monitors(const struct ctl *ctl)
+{
+	return ctl->nmonitors > 0;
+}
+/*
+ * Queues ev for every monitor. One that has SWITCHD_CTL_MONITOR_BUF bytes
+ * unread misses it; once it reads again it first gets a SWP_EV_LOST event
+ * with the count it missed.
+ */
+void ctl_event(struct ctl *ctl, const struct swp_event *ev);
 
 /* Queues one record of the reply. */
 void ctl_reply_add(struct ctl_reply *r, uint16_t type, const void *body, size_t len);

@@ -4,6 +4,7 @@
 #include <linux/rtnetlink.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "notify.h"
@@ -25,9 +26,29 @@ static void daemon_link_cb(void *ctx, int type, const struct nl_link *l)
 		sw_port_remove(&d->sw, p, "interface vanished");
 		return;
 	}
+	uint32_t state = (l->flags & IFF_UP) && (l->flags & IFF_RUNNING) ? SWP_STATE_UP : SWP_STATE_DOWN;
+
 	if (l->mtu)
 		p->mtu = l->mtu;
-	p->state = (l->flags & IFF_UP) && (l->flags & IFF_RUNNING) ? SWP_STATE_UP : SWP_STATE_DOWN;
+	if (state != p->state) {
+		log_info("port %s: link %s", p->name, swp_state_name(state));
+		sw_event(&d->sw, state == SWP_STATE_UP ? SWP_EV_PORT_UP : SWP_EV_PORT_DOWN, p, 0, NULL);
+	}
+	p->state = state;
+}
+
+/* Stamps an event from the switch and hands it to every monitor. */
+static void daemon_event_cb(void *ctx, struct swp_event *ev)
+{
+	struct daemon *d = ctx;
+	struct timespec ts;
+
+	if (!ctl_has_monitors(&d->ctl) && !ctl_has_monitors(&d->ctl_ro))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ev->time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	ctl_event(&d->ctl, ev);
+	ctl_event(&d->ctl_ro, ev);
 }
 
 /* Drops every port whose interface is gone: after lost link events, and each tick. */
@@ -55,6 +76,8 @@ static void daemon_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	sw_tick(&d->sw);
 	daemon_check_ports(d);
 	ctl_tick(&d->ctl);
+	if (d->ctl_ro.fd >= 0)
+		ctl_tick(&d->ctl_ro);
 }
 
 static void daemon_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -72,6 +95,17 @@ static void daemon_hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	log_info("SIGHUP: nothing to reload (switchd has no configuration file yet)");
 }
 
+static int daemon_listen(struct daemon *d, struct ctl *ctl, const char *path, bool readonly)
+{
+	int err = ctl_open(ctl, d->loop, path, readonly, cmd_handle, d);
+
+	if (err == -EADDRINUSE)
+		log_err("another switchd is already listening on %s", path);
+	else if (err)
+		log_err("control socket %s: %s", path, strerror(-err));
+	return err;
+}
+
 int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 {
 	int err;
@@ -79,6 +113,7 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	memset(d, 0, sizeof(*d));
 	d->opts = *opts;
 	d->ctl.fd = -1;
+	d->ctl_ro.fd = -1;
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	if (!d->loop) {
 		log_err("%s: cannot create the event loop", __func__);
@@ -97,14 +132,12 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 		log_err("%s: rtnetlink: %s", __func__, strerror(-err));
 		goto fail;
 	}
-	err = ctl_open(&d->ctl, d->loop, opts->socket, cmd_handle, d);
-	if (err == -EADDRINUSE) {
-		log_err("another switchd is already listening on %s", opts->socket);
+	err = daemon_listen(d, &d->ctl, opts->socket, false);
+	if (!err && opts->ro_socket)
+		err = daemon_listen(d, &d->ctl_ro, opts->ro_socket, true);
+	if (err)
 		goto fail;
-	} else if (err) {
-		log_err("control socket %s: %s", opts->socket, strerror(-err));
-		goto fail;
-	}
+	sw_set_event(&d->sw, daemon_event_cb, d);
 	ev_timer_init(&d->tick, daemon_tick_cb, SWITCHD_TICK_SEC, SWITCHD_TICK_SEC);
 	d->tick.data = d;
 	ev_timer_start(d->loop, &d->tick);
@@ -115,12 +148,14 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	/* The unit's ExecReload sends SIGHUP: it must never end the daemon. */
 	ev_signal_init(&d->sighup, daemon_hup_cb, SIGHUP);
 	ev_signal_start(d->loop, &d->sighup);
-	log_info("switchd %s listening on %s (max %u MACs, ageing %u s)", SWITCHD_VERSION,
-		 opts->socket, opts->sw.max_macs, opts->sw.ageing);
+	log_info("switchd %s listening on %s%s%s (max %u MACs, ageing %u s)", SWITCHD_VERSION,
+		 opts->socket, opts->ro_socket ? ", read-only on " : "",
+		 opts->ro_socket ? opts->ro_socket : "", opts->sw.max_macs, opts->sw.ageing);
 	/* Only now can switchctl connect: systemd's Type=notify waits for this. */
 	notify_ready();
 	return 0;
 fail:
+	ctl_close(&d->ctl);
 	nl_close(&d->nl);
 	sw_fini(&d->sw);
 	return err;
@@ -135,6 +170,7 @@ void daemon_stop(struct daemon *d)
 {
 	notify_stopping();
 	ctl_close(&d->ctl);
+	ctl_close(&d->ctl_ro);
 	sw_fini(&d->sw);
 	nl_close(&d->nl);
 	ev_timer_stop(d->loop, &d->tick);

@@ -10,6 +10,7 @@
 
 struct daemon_opts {
 	const char *socket;
+	const char *ro_socket; /* NULL: none */
 	struct sw_config sw;
 	bool verbose;
 };
@@ -19,6 +20,7 @@ struct daemon {
 	struct sw sw;
 	struct nl nl;
 	struct ctl ctl;
+	struct ctl ctl_ro;
 	ev_timer tick;
 	ev_signal sigterm, sigint, sighup;
 	struct daemon_opts opts;

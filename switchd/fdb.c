@@ -77,6 +77,13 @@ struct fdb_entry *fdb_find(struct fdb *fdb, const uint8_t *mac, uint16_t vlan)
 	return e;
 }
 
+static inline void fdb_notify(struct fdb *fdb, enum fdb_event ev, const struct fdb_entry *e,
+			      uint16_t old_port)
+{
+	if (fdb->notify)
+		fdb->notify(fdb->notify_ctx, ev, e, old_port);
+}
+
 /* The least recently seen entry of the port holding the most entries. */
 static struct fdb_entry *fdb_victim(struct fdb *fdb)
 {
@@ -112,10 +119,13 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 			}
 			return FDB_REFRESHED;
 		}
+		uint16_t old_port = e->port;
+
 		list_unlink(&fdb->ports[e->port], e);
 		e->port = port;
 		list_append(l, e);
 		fdb->st.moved++;
+		fdb_notify(fdb, FDB_EV_MOVED, e, old_port);
 		/* A host changes ports now and then; a MAC bouncing between them is a loop. */
 		if (now - e->move_ms >= 1000 || now < e->move_ms) {
 			e->move_ms = now;
@@ -129,6 +139,7 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 	if (fdb->count >= fdb->max) {
 		/* Full: recycle the victim's memory, the table never grows. */
 		e = fdb_victim(fdb);
+		fdb_notify(fdb, FDB_EV_EVICTED, e, e->port);
 		HASH_DEL(fdb->table, e);
 		list_unlink(&fdb->ports[e->port], e);
 		fdb->count--;
@@ -152,6 +163,7 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 	list_append(l, e);
 	fdb->count++;
 	fdb->st.learned++;
+	fdb_notify(fdb, FDB_EV_LEARNED, e, port);
 	return FDB_LEARNED;
 }
 
@@ -169,6 +181,7 @@ uint32_t fdb_age(struct fdb *fdb, uint64_t now)
 				continue;
 			if (now < e->seen_ms || now - e->seen_ms < fdb->ageing_ms)
 				break;
+			fdb_notify(fdb, FDB_EV_AGED, e, e->port);
 			fdb_remove(fdb, e);
 			n++;
 		}
@@ -197,7 +210,10 @@ void fdb_set_max(struct fdb *fdb, uint32_t max)
 {
 	fdb->max = max ? max : 1;
 	while (fdb->count > fdb->max) {
-		fdb_remove(fdb, fdb_victim(fdb));
+		struct fdb_entry *e = fdb_victim(fdb);
+
+		fdb_notify(fdb, FDB_EV_EVICTED, e, e->port);
+		fdb_remove(fdb, e);
 		fdb->st.evicted++;
 	}
 }

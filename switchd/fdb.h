@@ -43,6 +43,14 @@ struct fdb_port_list {
 	uint32_t count;
 };
 
+/* What fdb tells its watcher (fdb.notify), as it happens. */
+enum fdb_event {
+	FDB_EV_LEARNED,
+	FDB_EV_MOVED,   /* old_port: where it was */
+	FDB_EV_AGED,
+	FDB_EV_EVICTED,
+};
+
 struct fdb {
 	struct fdb_entry *table;
 	uint32_t count, max;
@@ -50,6 +58,9 @@ struct fdb {
 	uint32_t flap_moves; /* moves a second that make a MAC flap; 0: never */
 	struct fdb_stats st;
 	struct fdb_port_list ports[SWITCHD_PORTS_MAX];
+	/* Optional: called before an aged or evicted entry is freed. Must not change the table. */
+	void (*notify)(void *ctx, enum fdb_event ev, const struct fdb_entry *e, uint16_t old_port);
+	void *notify_ctx;
 };
 
 enum fdb_learn {

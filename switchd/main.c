@@ -11,14 +11,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: switchd [-v] [-s PATH] [--ageing SECONDS] [--max-macs N] [--storm-broadcast PPS]\n"
-		"               [--storm-multicast PPS] [--storm-unknown PPS] [--flap-moves N]\n"
-		"               [--flap-hold SECONDS]\n"
+		"usage: switchd [-v] [--syslog] [-s PATH] [--ro-socket PATH] [--ageing SECONDS]\n"
+		"               [--max-macs N] [--storm-broadcast PPS] [--storm-multicast PPS]\n"
+		"               [--storm-unknown PPS] [--flap-moves N] [--flap-hold SECONDS]\n"
 		"\n"
 		"A userspace layer-2 switch for TAP and AF_PACKET ports; runs in the foreground\n"
 		"and logs to stderr. Drive it with switchctl.\n"
 		"\n"
 		"  -s, --socket PATH     control socket (default %s)\n"
+		"      --ro-socket PATH  also listen on a read-only socket anyone may connect to:\n"
+		"                        show, status and monitor only\n"
 		"      --ageing SECONDS  MAC entry ageing time, 1..%u (default %u)\n"
 		"      --max-macs N      MAC table size limit, 1..%u (default %u)\n"
 		"      --storm-broadcast PPS, --storm-multicast PPS, --storm-unknown PPS\n"
@@ -28,6 +30,7 @@ static void usage(FILE *f)
 		"                        blocks the port it moved to (default %u; 0: never)\n"
 		"      --flap-hold SECONDS  how long such a port stays blocked (default %u)\n"
 		"  -v, --verbose         debug logging\n"
+		"      --syslog          log to syslog (facility daemon) instead of stderr\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         print the version\n",
 		SWITCHD_SOCKET, SWITCHD_AGEING_MAX_SEC, SWITCHD_AGEING_SEC, SWITCHD_MAX_MACS_LIMIT,
@@ -59,6 +62,8 @@ int main(int argc, char **argv)
 		{ "flap-moves", required_argument, NULL, 'F' },
 		{ "flap-hold", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "syslog", no_argument, NULL, 'L' },
+		{ "ro-socket", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -74,6 +79,7 @@ int main(int argc, char **argv)
 			.storm_pps = { SWITCHD_STORM_PPS, SWITCHD_STORM_PPS, SWITCHD_STORM_PPS },
 		},
 	};
+	enum log_target target = LOG_TO_STDERR;
 	struct daemon d;
 	long v;
 	int c, idx = 0;
@@ -119,6 +125,12 @@ int main(int argc, char **argv)
 		case 'v':
 			opts.verbose = true;
 			break;
+		case 'L':
+			target = LOG_TO_SYSLOG;
+			break;
+		case 'R':
+			opts.ro_socket = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -135,7 +147,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	log_init("switchd", opts.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (opts.ro_socket && !strcmp(opts.ro_socket, opts.socket)) {
+		fprintf(stderr, "switchd: --ro-socket must differ from the control socket\n");
+		return 2;
+	}
+	log_init("switchd", opts.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, target);
 	if (daemon_start(&d, &opts) < 0)
 		return 1;
 	daemon_run(&d);

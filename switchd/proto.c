@@ -13,6 +13,7 @@ _Static_assert(sizeof(struct swp_port_info) == 48 + 16 * 8, "swp_port_info layou
 _Static_assert(sizeof(struct swp_mac_entry) == 32, "swp_mac_entry layout");
 _Static_assert(sizeof(struct swp_status_info) == 72, "swp_status_info layout");
 _Static_assert(sizeof(struct swp_done) == 136, "swp_done layout");
+_Static_assert(sizeof(struct swp_event) == 128, "swp_event layout");
 
 long swp_body_size(uint16_t type)
 {
@@ -25,6 +26,7 @@ long swp_body_size(uint16_t type)
 		return sizeof(struct swp_mac_req);
 	case SWP_PORT_SHOW:
 	case SWP_STATUS:
+	case SWP_MONITOR:
 		return 0;
 	case SWP_DONE:
 		return sizeof(struct swp_done);
@@ -34,6 +36,8 @@ long swp_body_size(uint16_t type)
 		return sizeof(struct swp_mac_entry);
 	case SWP_STATUS_INFO:
 		return sizeof(struct swp_status_info);
+	case SWP_EVENT:
+		return sizeof(struct swp_event);
 	default:
 		return -1;
 	}
@@ -105,4 +109,24 @@ const char *swp_state_name(uint32_t state)
 	default:
 		return "unknown";
 	}
+}
+
+const char *swp_event_name(uint32_t kind)
+{
+	static const char *const names[] = {
+		[SWP_EV_PORT_ADDED] = "port_added",
+		[SWP_EV_PORT_REMOVED] = "port_removed",
+		[SWP_EV_PORT_UP] = "port_up",
+		[SWP_EV_PORT_DOWN] = "port_down",
+		[SWP_EV_PORT_BLOCKED] = "port_blocked",
+		[SWP_EV_PORT_UNBLOCKED] = "port_unblocked",
+		[SWP_EV_MAC_LEARNED] = "mac_learned",
+		[SWP_EV_MAC_MOVED] = "mac_moved",
+		[SWP_EV_MAC_AGED] = "mac_aged",
+		[SWP_EV_MAC_EVICTED] = "mac_evicted",
+		[SWP_EV_MAC_FLUSHED] = "mac_flushed",
+		[SWP_EV_LOST] = "events_lost",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;
 }

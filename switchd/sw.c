@@ -1,6 +1,7 @@
 #include "sw.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -68,6 +69,45 @@ int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, ui
 	return 0;
 }
 
+void sw_event(struct sw *sw, uint32_t kind, const struct port *p, uint64_t count, const char *reason)
+{
+	struct swp_event ev = { .kind = kind, .count = count };
+
+	if (!sw->event)
+		return;
+	if (p)
+		swp_set_name(ev.port, p->name);
+	if (reason)
+		snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
+	sw->event(sw->event_ctx, &ev);
+}
+
+static void sw_fdb_notify(void *ctx, enum fdb_event fe, const struct fdb_entry *e, uint16_t old_port)
+{
+	static const uint32_t kinds[] = {
+		[FDB_EV_LEARNED] = SWP_EV_MAC_LEARNED,
+		[FDB_EV_MOVED] = SWP_EV_MAC_MOVED,
+		[FDB_EV_AGED] = SWP_EV_MAC_AGED,
+		[FDB_EV_EVICTED] = SWP_EV_MAC_EVICTED,
+	};
+	struct sw *sw = ctx;
+	struct swp_event ev = { .kind = kinds[fe], .vlan = e->key.vlan };
+
+	memcpy(ev.mac, e->key.mac, 6);
+	swp_set_name(ev.port, sw->slots[e->port]->name);
+	if (fe == FDB_EV_MOVED && sw->slots[old_port])
+		swp_set_name(ev.old_port, sw->slots[old_port]->name);
+	sw->event(sw->event_ctx, &ev);
+}
+
+void sw_set_event(struct sw *sw, void (*event)(void *ctx, struct swp_event *ev), void *ctx)
+{
+	sw->event = event;
+	sw->event_ctx = ctx;
+	sw->fdb.notify = event ? sw_fdb_notify : NULL;
+	sw->fdb.notify_ctx = sw;
+}
+
 void sw_fini(struct sw *sw)
 {
 	if (sw->loop)
@@ -105,6 +145,7 @@ int sw_port_attach(struct sw *sw, struct port *p)
 		p->io.data = p;
 		ev_io_start(sw->loop, &p->io);
 	}
+	sw_event(sw, SWP_EV_PORT_ADDED, p, 0, NULL);
 	return 0;
 }
 
@@ -126,6 +167,7 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 	}
 	sw->slots[p->slot] = NULL;
 	log_info("port %s removed: %s (%u MAC entries flushed)", p->name, why, flushed);
+	sw_event(sw, SWP_EV_PORT_REMOVED, p, flushed, why);
 	port_close(p);
 }
 
@@ -243,12 +285,17 @@ static bool sw_storm_allows(struct sw *sw, struct port *p, enum fwd_flood kind, 
  */
 static void sw_block(struct sw *sw, struct port *p, const uint8_t *mac, uint64_t now)
 {
+	uint32_t flushed;
+
 	p->blocked_until_ms = now + sw->flap_hold_ms;
-	fdb_flush(&sw->fdb, p->slot);
+	flushed = fdb_flush(&sw->fdb, p->slot);
 	log_warn("port %s blocked for %u s: MAC %02x:%02x:%02x:%02x:%02x:%02x moves between ports more "
 		 "than %u times a second (a loop?)",
 		 p->name, sw->flap_hold_ms / 1000, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
 		 sw->fdb.flap_moves);
+	sw_event(sw, SWP_EV_PORT_BLOCKED, p, sw->flap_hold_ms / 1000, "MAC flapping");
+	if (flushed)
+		sw_event(sw, SWP_EV_MAC_FLUSHED, p, flushed, "port blocked");
 }
 
 void sw_tick(struct sw *sw)
@@ -264,6 +311,7 @@ void sw_tick(struct sw *sw)
 		if (p->blocked_until_ms && !sw_port_blocked(p, now)) {
 			p->blocked_until_ms = 0;
 			log_info("port %s forwarding again", p->name);
+			sw_event(sw, SWP_EV_PORT_UNBLOCKED, p, 0, NULL);
 		}
 	}
 }

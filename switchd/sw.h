@@ -37,6 +37,9 @@ struct sw {
 	uint32_t flap_hold_ms;
 	uint32_t storm_pps[3];
 	ev_idle spin;
+	/* Optional: told of ports added, removed, blocked and of MAC table changes (time_ms unset). */
+	void (*event)(void *ctx, struct swp_event *ev);
+	void *event_ctx;
 };
 
 /* CLOCK_MONOTONIC in milliseconds: the default clock. */
@@ -44,6 +47,11 @@ uint64_t sw_clock_ms(void);
 
 int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, uint64_t (*now)(void));
 void sw_fini(struct sw *sw);
+
+/* Sets sw->event; NULL stops the events. */
+void sw_set_event(struct sw *sw, void (*event)(void *ctx, struct swp_event *ev), void *ctx);
+/* Hands an event about port p (NULL: none) to sw->event, if set. */
+void sw_event(struct sw *sw, uint32_t kind, const struct port *p, uint64_t count, const char *reason);
 
 /* Gives p a slot and, with a loop, starts reading it. -ENOSPC when full. */
 int sw_port_attach(struct sw *sw, struct port *p);

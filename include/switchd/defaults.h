@@ -8,9 +8,24 @@
 #define SWITCHD_SOCKET "/run/switchd/switchd.sock"
 #define SWITCHD_SOCKET_MODE 0660
 #define SWITCHD_RUNDIR_MODE 0750
+/* --ro-socket: anyone may connect, to show and status only. */
+#define SWITCHD_RO_SOCKET_MODE 0666
+#define SWITCHD_RO_DIR_MODE 0755
+/*
+ * Clients per socket (the read-only one has its own). When all are taken, a
+ * new client takes the place of the one that has been quiet the longest,
+ * if that one has been quiet for SWITCHD_CTL_EVICT_SEC: a crowd of idle
+ * connections cannot lock an operator out.
+ */
 #define SWITCHD_CTL_MAX_CLIENTS 64
-/* A client that keeps a partial message or sends nothing for this long is dropped. */
+#define SWITCHD_CTL_EVICT_SEC 1.0
+/* A client that sends nothing for this long is dropped (monitors excepted). */
 #define SWITCHD_CTL_IDLE_SEC 30
+/* A message must arrive whole within this long of its first byte. */
+#define SWITCHD_CTL_PARTIAL_SEC 5
+/* Monitors per socket, and the unread events one may have before it misses some. */
+#define SWITCHD_CTL_MAX_MONITORS 16
+#define SWITCHD_CTL_MONITOR_BUF (1u << 20)
 /* A client that does not read its replies may not make the daemon hold more than this. */
 #define SWITCHD_CTL_OUTBUF_MAX (8u << 20)
 

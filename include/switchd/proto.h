@@ -26,11 +26,13 @@ enum swp_type {
 	SWP_MAC_SHOW = 4,
 	SWP_MAC_FLUSH = 5,
 	SWP_STATUS = 6,
+	SWP_MONITOR = 8, /* SWP_DONE, then SWP_EVENT records until the client hangs up */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
 	SWP_MAC_ENTRY = 102,
 	SWP_STATUS_INFO = 103,
+	SWP_EVENT = 104,
 };
 
 enum swp_port_type {
@@ -112,6 +114,33 @@ struct swp_status_info {
 	uint64_t mac_learned, mac_moved, mac_evicted, mac_aged;
 };
 
+enum swp_event_kind {
+	SWP_EV_PORT_ADDED = 1,
+	SWP_EV_PORT_REMOVED = 2, /* reason says why */
+	SWP_EV_PORT_UP = 3,
+	SWP_EV_PORT_DOWN = 4,
+	SWP_EV_PORT_BLOCKED = 5,   /* a MAC flapped onto it (a loop); count: seconds */
+	SWP_EV_PORT_UNBLOCKED = 6,
+	SWP_EV_MAC_LEARNED = 7,
+	SWP_EV_MAC_MOVED = 8,      /* from old_port to port */
+	SWP_EV_MAC_AGED = 9,
+	SWP_EV_MAC_EVICTED = 10,   /* made room in a full table */
+	SWP_EV_MAC_FLUSHED = 11,   /* count entries of port (empty: every port) */
+	SWP_EV_LOST = 12,          /* count events this client missed by not reading */
+};
+
+/* SWP_EVENT: one thing that happened, as it happened. */
+struct swp_event {
+	uint32_t kind;      /* enum swp_event_kind */
+	uint16_t vlan;      /* MAC events */
+	uint8_t mac[6];     /* MAC events */
+	uint64_t time_ms;   /* CLOCK_REALTIME, milliseconds since the epoch */
+	uint64_t count;     /* SWP_EV_MAC_FLUSHED, SWP_EV_LOST, SWP_EV_PORT_BLOCKED */
+	char port[SWP_NAME_MAX];
+	char old_port[SWP_NAME_MAX]; /* SWP_EV_MAC_MOVED */
+	char reason[64];    /* SWP_EV_PORT_REMOVED */
+};
+
 /* SWP_DONE */
 struct swp_done {
 	int32_t status; /* 0 or -errno */
@@ -138,5 +167,7 @@ int swp_set_name(char dst[SWP_NAME_MAX], const char *src);
 
 const char *swp_type_name(uint32_t port_type);
 const char *swp_state_name(uint32_t state);
+/* "mac_learned", ...; NULL for an unknown kind. */
+const char *swp_event_name(uint32_t kind);
 
 #endif

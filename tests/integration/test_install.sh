@@ -126,6 +126,7 @@ complete_line() {
 	' complete_line "$COMP" "$@"
 }
 assert_eq "port" "$(complete_line switchctl po)" "completion of 'switchctl po'"
+assert_eq "monitor" "$(complete_line switchctl mo)" "completion of 'switchctl mo'"
 assert_eq "add del show" "$(complete_line switchctl port '')" "completion of 'switchctl port '"
 assert_eq "show flush" "$(complete_line switchctl fdb '')" "completion of 'switchctl fdb '"
 assert_eq "tap afpacket" "$(complete_line switchctl -j port add x type '')" \
