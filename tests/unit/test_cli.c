@@ -109,6 +109,23 @@ static void cli_status_command(void **state)
 	assert_usage(&p);
 }
 
+static void cli_monitor_command(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "monitor");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MONITOR);
+	assert_int_equal(p.cmd.blen, 0);
+	PARSE(&p, "-j", "monitor");
+	assert_runs(&p);
+	assert_true(p.o.json);
+	PARSE(&p, "monitor", "ports");
+	assert_usage(&p);
+	assert_string_equal(p.err, "monitor: unexpected argument 'ports'");
+}
+
 static void cli_port_add_defaults_to_auto_type(void **state)
 {
 	(void)state;
@@ -887,6 +904,89 @@ static char *json_of(const char *s)
 	return buf;
 }
 
+static struct swp_event sample_event(uint32_t kind, const char *port)
+{
+	struct swp_event ev = {
+		.kind = kind,
+		.vlan = 42,
+		.mac = { 0x02, 0xab, 0, 0, 0, 0x01 },
+		.time_ms = 1795625716902ull, /* 2026-11-25T16:55:16.902Z */
+	};
+
+	assert_int_equal(swp_set_name(ev.port, port), 0);
+	return ev;
+}
+
+/* Every kind, as text then as JSON, checked line by line. */
+static void cli_events_text_and_json(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t kind;
+		uint64_t count;
+		const char *port, *old_port, *reason, *text, *json;
+	} cases[] = {
+		{ SWP_EV_PORT_ADDED, 0, "vm1", "", "", "port_added vm1",
+		  "\"event\":\"port_added\",\"port\":\"vm1\"}" },
+		{ SWP_EV_PORT_REMOVED, 3, "vm1", "", "interface vanished",
+		  "port_removed vm1 (interface vanished; 3 MAC entries flushed)",
+		  "\"event\":\"port_removed\",\"port\":\"vm1\",\"reason\":\"interface vanished\","
+		  "\"flushed\":3}" },
+		{ SWP_EV_PORT_DOWN, 0, "vm1", "", "", "port_down vm1",
+		  "\"event\":\"port_down\",\"port\":\"vm1\"}" },
+		{ SWP_EV_PORT_BLOCKED, 30, "vm1", "", "MAC flapping", "port_blocked vm1 for 30 s (MAC flapping)",
+		  "\"event\":\"port_blocked\",\"port\":\"vm1\",\"seconds\":30}" },
+		{ SWP_EV_MAC_LEARNED, 0, "vm1", "", "", "mac_learned 02:ab:00:00:00:01 vlan 42 port vm1",
+		  "\"event\":\"mac_learned\",\"mac\":\"02:ab:00:00:00:01\",\"vlan\":42,\"port\":\"vm1\"}" },
+		{ SWP_EV_MAC_MOVED, 0, "vm2", "vm1", "",
+		  "mac_moved 02:ab:00:00:00:01 vlan 42 port vm2 from vm1",
+		  "\"event\":\"mac_moved\",\"mac\":\"02:ab:00:00:00:01\",\"vlan\":42,\"port\":\"vm2\","
+		  "\"old_port\":\"vm1\"}" },
+		{ SWP_EV_MAC_EVICTED, 0, "vm1", "", "", "mac_evicted 02:ab:00:00:00:01 vlan 42 port vm1",
+		  "\"event\":\"mac_evicted\",\"mac\":\"02:ab:00:00:00:01\",\"vlan\":42,\"port\":\"vm1\"}" },
+		{ SWP_EV_MAC_FLUSHED, 7, "", "", "by request", "mac_flushed 7 entries (by request)",
+		  "\"event\":\"mac_flushed\",\"flushed\":7}" },
+		{ SWP_EV_MAC_FLUSHED, 2, "vm1", "", "port blocked", "mac_flushed 2 entries port vm1 (port blocked)",
+		  "\"event\":\"mac_flushed\",\"port\":\"vm1\",\"flushed\":2}" },
+		{ SWP_EV_LOST, 99, "", "", "", "events_lost 99 events (the monitor did not read fast enough)",
+		  "\"event\":\"events_lost\",\"lost\":99}" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct swp_event ev = sample_event(cases[i].kind, cases[i].port);
+		const struct cli_opts text = { 0 }, json = { .json = true };
+		char want[512];
+		struct out out;
+
+		ev.count = cases[i].count;
+		swp_set_name(ev.old_port, cases[i].old_port);
+		snprintf(ev.reason, sizeof(ev.reason), "%s", cases[i].reason);
+		out_open(&out);
+		cli_print_event(out.f, &text, &ev);
+		snprintf(want, sizeof(want), "2026-11-25T16:55:16.902Z %s\n", cases[i].text);
+		assert_string_equal(out_text(&out), want);
+		free(out.buf);
+		out_open(&out);
+		cli_print_event(out.f, &json, &ev);
+		snprintf(want, sizeof(want), "{\"time\":\"2026-11-25T16:55:16.902Z\",%s\n", cases[i].json);
+		assert_string_equal(out_text(&out), want);
+		free(out.buf);
+	}
+}
+
+static void cli_event_of_an_unknown_kind_prints_nothing(void **state)
+{
+	(void)state;
+	struct swp_event ev = sample_event(1000, "vm1");
+	const struct cli_opts o = { .json = true };
+	struct out out;
+
+	out_open(&out);
+	cli_print_event(out.f, &o, &ev);
+	assert_string_equal(out_text(&out), "");
+	free(out.buf);
+}
+
 static void cli_json_str_escapes_quotes_backslashes_and_controls(void **state)
 {
 	(void)state;
@@ -926,6 +1026,7 @@ int main(void)
 		/* commands */
 		cmocka_unit_test(cli_no_arguments_asks_for_status),
 		cmocka_unit_test(cli_status_command),
+		cmocka_unit_test(cli_monitor_command),
 		cmocka_unit_test(cli_port_add_defaults_to_auto_type),
 		cmocka_unit_test(cli_port_add_with_type_tap_or_afpacket),
 		cmocka_unit_test(cli_port_del_and_delete),
@@ -963,6 +1064,8 @@ int main(void)
 		cmocka_unit_test(cli_text_mac_table),
 		cmocka_unit_test(cli_text_port_with_drop_reasons),
 		cmocka_unit_test(cli_json_str_escapes_quotes_backslashes_and_controls),
+		cmocka_unit_test(cli_events_text_and_json),
+		cmocka_unit_test(cli_event_of_an_unknown_kind_prints_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
