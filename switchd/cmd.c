@@ -119,25 +119,58 @@ static int cmd_mac_port(struct daemon *d, const char *verb, const struct swp_mac
 	return 0;
 }
 
+struct cmd_mac_dump {
+	struct daemon *d;
+	struct ctl_reply *r;
+	const struct port *only;
+	uint64_t now;
+};
+
+static void cmd_mac_one(void *ctx, const struct fdb_entry *e)
+{
+	struct cmd_mac_dump *dump = ctx;
+	const struct port *p = dump->d->sw.slots[e->port];
+	struct swp_mac_entry m = { .vlan = e->key.vlan, .is_static = e->is_static };
+
+	if (dump->only && p != dump->only)
+		return;
+	memcpy(m.mac, e->key.mac, 6);
+	m.age = fdb_entry_age(e, dump->now);
+	swp_set_name(m.port, p->name);
+	ctl_reply_add(dump->r, SWP_MAC_ENTRY, &m, sizeof(m));
+}
+
+/*
+ * One piece of a mac show: about SWITCHD_CTL_MORE_RECORDS entries, or a
+ * bounded stretch of the table, so neither the loop nor a client's buffer
+ * pays for a big table at once. True when the table has been covered.
+ */
+static bool cmd_mac_more(void *ctx, struct ctl_reply *r)
+{
+	struct cmd_mac_dump dump = { .d = ctx, .r = r };
+	uint32_t start = r->count, buckets = 0;
+
+	dump.now = dump.d->sw.now();
+	if (r->arg[0] && !(dump.only = sw_port_by_name(&dump.d->sw, r->arg)))
+		return true; /* the port went away meanwhile: its entries with it */
+	do {
+		r->cursor = fdb_scan(&dump.d->sw.fdb, r->cursor, 64, cmd_mac_one, &dump);
+		buckets += 64;
+	} while (r->cursor && r->count - start < SWITCHD_CTL_MORE_RECORDS && buckets < 65536);
+	return !r->cursor;
+}
+
 static void cmd_mac_show(struct daemon *d, const struct swp_mac_req *req, struct ctl_reply *r)
 {
-	uint64_t now = d->sw.now();
-	struct fdb_entry *e, *tmp;
 	struct port *only;
 
 	if (cmd_mac_port(d, "show", req, &only, r) < 0)
 		return;
-	HASH_ITER(hh, d->sw.fdb.table, e, tmp) {
-		struct swp_mac_entry m = { .vlan = e->key.vlan, .is_static = e->is_static };
-		const struct port *p = d->sw.slots[e->port];
-
-		if (only && p != only)
-			continue;
-		memcpy(m.mac, e->key.mac, 6);
-		m.age = fdb_entry_age(e, now);
-		swp_set_name(m.port, p->name);
-		ctl_reply_add(r, SWP_MAC_ENTRY, &m, sizeof(m));
-	}
+	if (only)
+		swp_set_name(r->arg, only->name);
+	r->cursor = 0;
+	if (!cmd_mac_more(d, r))
+		r->more = cmd_mac_more;
 }
 
 static void cmd_mac_flush(struct daemon *d, const struct swp_mac_req *req, struct ctl_reply *r)

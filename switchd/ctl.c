@@ -184,7 +184,7 @@ int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx)
 	struct ctl_msg m;
 	int n;
 
-	while (!cn->closing && (n = ctl_stream_next(&cn->in, &m)) != 0) {
+	while (!cn->closing && !cn->pending.more && (n = ctl_stream_next(&cn->in, &m)) != 0) {
 		struct ctl_reply r = { .conn = cn, .seq = m.hdr.seq };
 
 		if (n == -EMSGSIZE) {
@@ -199,6 +199,11 @@ int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx)
 					m.hdr.type, m.hdr.len);
 		} else {
 			h(ctx, &m.hdr, m.body, &r);
+			if (r.more && !r.status && !cn->out.overflow) {
+				/* The rest comes as the client reads (ctl_conn_continue). */
+				cn->pending = r;
+				return 0;
+			}
 		}
 		conn_done(cn, &r);
 		/*
@@ -210,6 +215,22 @@ int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx)
 			return -ENOBUFS;
 	}
 	return 0;
+}
+
+int ctl_conn_continue(struct ctl_conn *cn, ctl_handler h, void *ctx)
+{
+	struct ctl_reply *r = &cn->pending;
+
+	if (!r->more)
+		return 0;
+	if (!r->more(ctx, r) && !r->status && !cn->out.overflow)
+		return 1;
+	conn_done(cn, r);
+	memset(r, 0, sizeof(*r));
+	if (cn->out.overflow)
+		return -ENOBUFS;
+	/* Requests that came in meanwhile waited in the input buffer. */
+	return ctl_conn_input(cn, h, ctx);
 }
 
 void ctl_conn_fini(struct ctl_conn *cn)
@@ -246,9 +267,10 @@ static void client_update_events(struct ctl_client *c)
 	int ev = 0;
 
 	/* Stop reading while replies are pending: a client that never reads cannot queue more. */
-	if (!c->conn.closing && o->len == o->off)
+	if (!c->conn.closing && o->len == o->off && !c->conn.pending.more)
 		ev |= EV_READ;
-	if (o->len > o->off)
+	/* A reply in pieces goes on when the socket takes more. */
+	if (o->len > o->off || c->conn.pending.more)
 		ev |= EV_WRITE;
 	if ((c->io.events & (EV_READ | EV_WRITE)) == ev)
 		return;
@@ -309,13 +331,21 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (c->conn.in.off)
 				c->progress = c->last;
 			/* Whatever is left is part of a message: it has SWITCHD_CTL_PARTIAL_SEC to complete. */
-			if (c->conn.in.len == c->conn.in.off)
+			if (c->conn.in.len == c->conn.in.off || c->conn.pending.more)
 				c->partial_since = 0;
 			else if (!c->partial_since)
 				c->partial_since = c->last;
 		}
 	}
 	if (o->len > o->off && !client_flush(c)) {
+		client_free(c);
+		return;
+	}
+	/* The next piece of a long reply, once the client has read most of the last one. */
+	if (c->conn.pending.more && o->len - o->off < SWITCHD_CTL_MORE_LOW &&
+	    ctl_conn_continue(&c->conn, c->ctl->handler, c->ctl->ctx) < 0) {
+		log_warn("%s: reply larger than %u bytes, client dropped", __func__,
+			 SWITCHD_CTL_OUTBUF_MAX);
 		client_free(c);
 		return;
 	}

@@ -62,6 +62,32 @@ struct ctl_out {
 /* n more queued bytes were sent; once all are, the buffer is reset. */
 void ctl_out_sent(struct ctl_out *o, size_t n);
 
+struct ctl_reply;
+struct ctl_conn;
+
+/*
+ * The rest of a reply too big to queue at once: queues the next piece and
+ * returns true when the reply is complete.
+ */
+typedef bool (*ctl_more)(void *ctx, struct ctl_reply *r);
+
+/* What a handler builds: records as it goes, then one status for the SWP_DONE. */
+struct ctl_reply {
+	struct ctl_conn *conn;
+	uint32_t seq;
+	uint32_t count;
+	int status;
+	char msg[SWP_ERR_MAX];
+	/*
+	 * Set by a handler that queued only part of its records: ctl calls it
+	 * again, with this reply, each time the client has read what was queued,
+	 * and answers nothing else meanwhile. cursor and arg are the handler's.
+	 */
+	ctl_more more;
+	uint64_t cursor;
+	char arg[SWP_NAME_MAX];
+};
+
 /* Who is at the other end (SO_PEERCRED), and what they may do. */
 struct ctl_peer {
 	int32_t pid;
@@ -79,18 +105,10 @@ struct ctl_conn {
 	struct ctl_out out;
 	struct ctl_peer peer;
 	bool closing; /* hang up once out is sent; nothing more is read */
+	struct ctl_reply pending; /* a reply in pieces: pending.more is set */
 	bool monitor; /* subscribed to events (ctl_event) */
 	uint32_t monitor_seq; /* of the SWP_MONITOR request; every event carries it */
 	uint64_t lost; /* events not queued because the client did not read */
-};
-
-/* What a handler builds: records as it goes, then one status for the SWP_DONE. */
-struct ctl_reply {
-	struct ctl_conn *conn;
-	uint32_t seq;
-	uint32_t count;
-	int status;
-	char msg[SWP_ERR_MAX];
 };
 
 typedef void (*ctl_handler)(void *ctx, const struct swp_hdr *hdr, const void *body,
@@ -104,6 +122,12 @@ typedef void (*ctl_handler)(void *ctx, const struct swp_hdr *hdr, const void *bo
  * SWITCHD_CTL_OUTBUF_MAX: drop the client, whose answers are incomplete.
  */
 int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx);
+/*
+ * Queues the next piece of a pending reply (and its SWP_DONE once complete,
+ * then handles the messages received meanwhile). Returns 1 while more is to
+ * come, 0 when nothing is pending, -ENOBUFS as ctl_conn_input.
+ */
+int ctl_conn_continue(struct ctl_conn *cn, ctl_handler h, void *ctx);
 /* Frees what the connection holds (not cn itself). */
 void ctl_conn_fini(struct ctl_conn *cn);
 

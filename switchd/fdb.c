@@ -206,6 +206,43 @@ uint32_t fdb_flush(struct fdb *fdb, int port)
 	return n;
 }
 
+static uint64_t fdb_bitrev(uint64_t v)
+{
+	v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+	v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
+	v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
+	v = ((v >> 8) & 0x00ff00ff00ff00ffull) | ((v & 0x00ff00ff00ff00ffull) << 8);
+	v = ((v >> 16) & 0x0000ffff0000ffffull) | ((v & 0x0000ffff0000ffffull) << 16);
+	return (v >> 32) | (v << 32);
+}
+
+uint64_t fdb_scan(const struct fdb *fdb, uint64_t cursor, uint32_t max_buckets,
+		  void (*fn)(void *ctx, const struct fdb_entry *e), void *ctx)
+{
+	const UT_hash_table *tbl;
+	uint64_t mask;
+
+	if (!fdb->table)
+		return 0;
+	/* uthash keeps num_buckets a power of two and a bucket's index is hashv & (num_buckets - 1). */
+	tbl = fdb->table->hh.tbl;
+	mask = tbl->num_buckets - 1;
+	for (uint32_t i = 0; i < max_buckets; i++) {
+		for (const UT_hash_handle *hh = tbl->buckets[cursor & mask].hh_head; hh; hh = hh->hh_next)
+			fn(ctx, (const struct fdb_entry *)((const char *)hh - tbl->hho));
+		/*
+		 * Add one to the bucket index read from its top bit down. When the
+		 * table doubles, bucket b splits into b and b + n, which come right
+		 * after each other in this order: whatever was visited stays behind
+		 * the cursor.
+		 */
+		cursor = fdb_bitrev(fdb_bitrev(cursor | ~mask) + 1);
+		if (!cursor)
+			return 0;
+	}
+	return cursor;
+}
+
 void fdb_set_max(struct fdb *fdb, uint32_t max)
 {
 	fdb->max = max ? max : 1;

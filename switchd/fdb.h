@@ -96,6 +96,18 @@ uint32_t fdb_age(struct fdb *fdb, uint64_t now);
 /* Removes every entry of port, or of all ports when port < 0; returns how many. */
 uint32_t fdb_flush(struct fdb *fdb, int port);
 
+/*
+ * Visits the entries of up to max_buckets hash buckets, starting at cursor
+ * (0 the first time), and returns the cursor to go on from, or 0 once the
+ * whole table has been visited. The table may change between calls: an entry
+ * present throughout is visited exactly once (the buckets are walked in
+ * reverse-binary order, which the table doubling in size does not disturb);
+ * one added or removed meanwhile may or may not be. fn must not change the
+ * table.
+ */
+uint64_t fdb_scan(const struct fdb *fdb, uint64_t cursor, uint32_t max_buckets,
+		  void (*fn)(void *ctx, const struct fdb_entry *e), void *ctx);
+
 /* Shrinking below the current count evicts at once. */
 void fdb_set_max(struct fdb *fdb, uint32_t max);
 void fdb_set_ageing(struct fdb *fdb, uint32_t ageing_sec);

@@ -28,6 +28,12 @@
 #define SWITCHD_CTL_MONITOR_BUF (1u << 20)
 /* A client that does not read its replies may not make the daemon hold more than this. */
 #define SWITCHD_CTL_OUTBUF_MAX (8u << 20)
+/*
+ * A long reply (mac show of a big table) is made a piece at a time, the next
+ * one when less than this is left unread: a client holds ~100 KiB of it.
+ */
+#define SWITCHD_CTL_MORE_LOW (64u << 10)
+#define SWITCHD_CTL_MORE_RECORDS 1024
 
 /* MAC table. */
 #define SWITCHD_AGEING_SEC 300

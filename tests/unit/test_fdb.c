@@ -632,6 +632,141 @@ static void fdb_fini_frees_every_entry(void **state)
 	assert_null(fdb.table);
 }
 
+/* ---- scanning (mac show in pieces) ---- */
+
+struct scan_seen {
+	uint8_t count[40000]; /* visits by entry number (mac_n) */
+	uint32_t visits;
+};
+
+static void scan_count(void *ctx, const struct fdb_entry *e)
+{
+	struct scan_seen *seen = ctx;
+	uint32_t n = (uint32_t)e->key.mac[2] << 24 | (uint32_t)e->key.mac[3] << 16 |
+		     (uint32_t)e->key.mac[4] << 8 | e->key.mac[5];
+
+	assert_true(n < 40000);
+	seen->count[n]++;
+	seen->visits++;
+}
+
+static void fdb_scan_of_an_empty_table_is_done_at_once(void **state)
+{
+	(void)state;
+	struct fdb fdb;
+	struct scan_seen seen = { 0 };
+
+	fdb_init(&fdb, 100, AGEING_SEC);
+	assert_int_equal(fdb_scan(&fdb, 0, 64, scan_count, &seen), 0);
+	assert_int_equal(seen.visits, 0);
+	fdb_fini(&fdb);
+}
+
+static void fdb_scan_visits_every_entry_once(void **state)
+{
+	(void)state;
+	struct fdb fdb;
+	struct scan_seen seen = { 0 };
+	uint64_t cursor = 0;
+	unsigned calls = 0;
+
+	fdb_init(&fdb, 40000, AGEING_SEC);
+	for (uint32_t n = 0; n < 10000; n++)
+		assert_int_equal(fdb_learn(&fdb, mac_n(n), 0, (uint16_t)(n % 7), 1), FDB_LEARNED);
+	do {
+		cursor = fdb_scan(&fdb, cursor, 3, scan_count, &seen);
+		calls++;
+	} while (cursor);
+	assert_true(calls > 1);
+	assert_int_equal(seen.visits, 10000);
+	for (uint32_t n = 0; n < 10000; n++)
+		assert_int_equal(seen.count[n], 1);
+	fdb_fini(&fdb);
+}
+
+/*
+ * Entries learned while a scan is under way make the table double its
+ * buckets several times; every entry present from start to end must still
+ * be visited exactly once, and the removed ones never after their removal.
+ */
+static void fdb_scan_survives_the_table_changing_between_calls(void **state)
+{
+	(void)state;
+	struct fdb fdb;
+	struct scan_seen seen = { 0 };
+	uint64_t cursor = 0;
+	uint32_t next = 2000;
+
+	fdb_init(&fdb, 40000, AGEING_SEC);
+	for (uint32_t n = 0; n < 2000; n++)
+		fdb_learn(&fdb, mac_n(n), 0, 1, 1);
+	do {
+		cursor = fdb_scan(&fdb, cursor, 2, scan_count, &seen);
+		/* Between pieces: 300 more entries. */
+		for (int k = 0; k < 300 && next < 38000; k++)
+			fdb_learn(&fdb, mac_n(next++), 0, 2, 1);
+	} while (cursor);
+	assert_true(next > 20000); /* the table grew many times over during the scan */
+	for (uint32_t n = 0; n < 2000; n++)
+		assert_int_equal(seen.count[n], 1);
+	for (uint32_t n = 2000; n < next; n++)
+		assert_true(seen.count[n] <= 1);
+	fdb_fini(&fdb);
+
+	/* Entries removed during a scan: the ones that stay are still seen once each. */
+	memset(&seen, 0, sizeof(seen));
+	fdb_init(&fdb, 40000, AGEING_SEC);
+	for (uint32_t n = 0; n < 4000; n++)
+		fdb_learn(&fdb, mac_n(n), 0, n < 2000 ? 1 : 2, 1);
+	cursor = fdb_scan(&fdb, 0, 8, scan_count, &seen);
+	assert_int_equal(fdb_flush(&fdb, 2), 2000);
+	while (cursor)
+		cursor = fdb_scan(&fdb, cursor, 8, scan_count, &seen);
+	for (uint32_t n = 0; n < 2000; n++)
+		assert_int_equal(seen.count[n], 1);
+	fdb_fini(&fdb);
+}
+
+/* ---- notifications (switchctl monitor) ---- */
+
+struct notes {
+	int n[4];
+	uint16_t last_old_port;
+};
+
+static void note(void *ctx, enum fdb_event ev, const struct fdb_entry *e, uint16_t old_port)
+{
+	struct notes *t = ctx;
+
+	assert_non_null(e);
+	t->n[ev]++;
+	t->last_old_port = old_port;
+}
+
+static void fdb_notifies_learn_move_age_and_evict(void **state)
+{
+	(void)state;
+	struct fdb fdb;
+	struct notes t = { 0 };
+
+	fdb_init(&fdb, 2, AGEING_SEC);
+	fdb.notify = note;
+	fdb.notify_ctx = &t;
+	fdb_learn(&fdb, MAC_A, 0, 1, 0);
+	fdb_learn(&fdb, MAC_A, 0, 1, 10); /* a refresh says nothing */
+	assert_int_equal(t.n[FDB_EV_LEARNED], 1);
+	fdb_learn(&fdb, MAC_A, 0, 3, 20);
+	assert_int_equal(t.n[FDB_EV_MOVED], 1);
+	assert_int_equal(t.last_old_port, 1);
+	fdb_learn(&fdb, MAC_B, 0, 2, 30);
+	fdb_learn(&fdb, mac_n(5), 0, 2, 40); /* full: evicts */
+	assert_int_equal(t.n[FDB_EV_EVICTED], 1);
+	assert_int_equal(fdb_age(&fdb, 40 + AGEING_MS), 2);
+	assert_int_equal(t.n[FDB_EV_AGED], 2);
+	assert_int_equal(t.n[FDB_EV_LEARNED], 3);
+	fdb_fini(&fdb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +798,11 @@ int main(void)
 		cmocka_unit_test(fdb_flush_port_removes_only_that_ports_entries),
 		cmocka_unit_test(fdb_flush_all_empties_the_table),
 		cmocka_unit_test(fdb_fini_frees_every_entry),
+		/* scanning and notifications */
+		cmocka_unit_test(fdb_scan_of_an_empty_table_is_done_at_once),
+		cmocka_unit_test(fdb_scan_visits_every_entry_once),
+		cmocka_unit_test(fdb_scan_survives_the_table_changing_between_calls),
+		cmocka_unit_test(fdb_notifies_learn_move_age_and_evict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
