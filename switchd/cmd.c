@@ -164,10 +164,40 @@ static void cmd_status(struct daemon *d, struct ctl_reply *r)
 		.mac_moved = fdb->st.moved,
 		.mac_evicted = fdb->st.evicted,
 		.mac_aged = fdb->st.aged,
+		.flap_moves = fdb->flap_moves,
+		.flap_hold = (uint32_t)(d->sw.flap_hold_ms / 1000),
+		.storm_pps = { d->sw.storm_pps[0], d->sw.storm_pps[1], d->sw.storm_pps[2] },
 	};
 
 	snprintf(s.version, sizeof(s.version), "%s", SWITCHD_VERSION);
 	ctl_reply_add(r, SWP_STATUS_INFO, &s, sizeof(s));
+}
+
+static void cmd_set(struct daemon *d, const struct swp_set_req *req, struct ctl_reply *r)
+{
+	const struct swp_setting *s = swp_setting_by_key(req->key);
+	uint64_t old;
+	uint32_t evicted;
+
+	if (!s) {
+		ctl_reply_error(r, -EINVAL, "set: unknown setting %u", req->key);
+		return;
+	}
+	if (req->value < s->min || req->value > s->max) {
+		ctl_reply_error(r, -ERANGE, "set %s: %llu is not in %llu..%llu", s->name,
+				(unsigned long long)req->value, (unsigned long long)s->min,
+				(unsigned long long)s->max);
+		return;
+	}
+	old = sw_setting(&d->sw, s->key);
+	evicted = sw_set(&d->sw, s->key, req->value);
+	r->count = evicted;
+	if (evicted)
+		log_info("set %s %llu -> %llu: %u MAC entries evicted", s->name,
+			 (unsigned long long)old, (unsigned long long)req->value, evicted);
+	else if (old != req->value)
+		log_info("set %s %llu -> %llu", s->name, (unsigned long long)old,
+			 (unsigned long long)req->value);
 }
 
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)
@@ -192,6 +222,9 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 		break;
 	case SWP_STATUS:
 		cmd_status(d, r);
+		break;
+	case SWP_SET:
+		cmd_set(d, body, r);
 		break;
 	default:
 		ctl_reply_error(r, -EOPNOTSUPP, "message type %u is not a request", hdr->type);

@@ -74,6 +74,7 @@ int main(int argc, char **argv)
 			.storm_pps = { SWITCHD_STORM_PPS, SWITCHD_STORM_PPS, SWITCHD_STORM_PPS },
 		},
 	};
+	const struct swp_setting *lim;
 	struct daemon d;
 	long v;
 	int c, idx = 0;
@@ -104,9 +105,12 @@ int main(int argc, char **argv)
 		case 'U':
 		case 'F':
 		case 'H':
-			if ((v = parse_num(optarg, c == 'H' ? 1 : 0, 10000000)) < 0) {
-				fprintf(stderr, "switchd: --%s: not a number in %d..10000000: %s\n",
-					longopts[idx].name, c == 'H' ? 1 : 0, optarg);
+			/* The limits switchctl's set obeys too: one table (proto.c). */
+			lim = swp_setting_by_name(longopts[idx].name);
+			if ((v = parse_num(optarg, (long)lim->min, (long)lim->max)) < 0) {
+				fprintf(stderr, "switchd: --%s: not a number in %lu..%lu: %s\n",
+					longopts[idx].name, (unsigned long)lim->min, (unsigned long)lim->max,
+					optarg);
 				return 2;
 			}
 			if (c == 'F')

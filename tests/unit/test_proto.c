@@ -24,6 +24,7 @@ static const struct {
 	{ SWP_MAC_SHOW, sizeof(struct swp_mac_req) },
 	{ SWP_MAC_FLUSH, sizeof(struct swp_mac_req) },
 	{ SWP_STATUS, 0 },
+	{ SWP_SET, sizeof(struct swp_set_req) },
 	{ SWP_DONE, sizeof(struct swp_done) },
 	{ SWP_PORT_INFO, sizeof(struct swp_port_info) },
 	{ SWP_MAC_ENTRY, sizeof(struct swp_mac_entry) },
@@ -47,7 +48,8 @@ static void proto_wire_sizes_are_fixed(void **state)
 	assert_int_equal(sizeof(struct swp_mac_req), 16);
 	assert_int_equal(sizeof(struct swp_port_info), 176);
 	assert_int_equal(sizeof(struct swp_mac_entry), 32);
-	assert_int_equal(sizeof(struct swp_status_info), 72);
+	assert_int_equal(sizeof(struct swp_set_req), 16);
+	assert_int_equal(sizeof(struct swp_status_info), 96);
 	assert_int_equal(sizeof(struct swp_done), 136);
 	for (size_t i = 0; i < NTYPES; i++)
 		assert_int_equal(swp_body_size(types[i].type), (long)types[i].body);
@@ -84,7 +86,7 @@ static void proto_check_rejects_wrong_body_length_with_ebadmsg(void **state)
 static void proto_check_rejects_unknown_type_with_ebadmsg(void **state)
 {
 	(void)state;
-	static const uint16_t unknown[] = { 0, 7, 8, 99, 104, 200, 0xffff };
+	static const uint16_t unknown[] = { 0, 8, 9, 99, 104, 200, 0xffff };
 
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		struct swp_hdr h = hdr_of(SWP_VERSION, unknown[i], 16);
