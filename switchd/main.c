@@ -5,19 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "daemon.h"
 #include "log.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: switchd [-v] [-s PATH] [--ageing SECONDS] [--max-macs N] [--storm-broadcast PPS]\n"
-		"               [--storm-multicast PPS] [--storm-unknown PPS] [--flap-moves N]\n"
-		"               [--flap-hold SECONDS]\n"
+		"usage: switchd [-nv] [-c FILE] [-s PATH] [--ageing SECONDS] [--max-macs N]\n"
+		"               [--storm-broadcast PPS] [--storm-multicast PPS] [--storm-unknown PPS]\n"
+		"               [--flap-moves N] [--flap-hold SECONDS]\n"
 		"\n"
 		"A userspace layer-2 switch for TAP and AF_PACKET ports; runs in the foreground\n"
 		"and logs to stderr. Drive it with switchctl.\n"
 		"\n"
+		"  -c, --config FILE     apply FILE's 'port add' and 'set' lines at start-up,\n"
+		"                        and again on SIGHUP\n"
+		"  -n, --check           only check the options and the -c FILE, then exit\n"
 		"  -s, --socket PATH     control socket (default %s)\n"
 		"      --ageing SECONDS  MAC entry ageing time, 1..%u (default %u)\n"
 		"      --max-macs N      MAC table size limit, 1..%u (default %u)\n"
@@ -47,10 +51,33 @@ static long parse_num(const char *s, long min, long max)
 	return v;
 }
 
+/* -n: the file is read and checked, nothing else is touched (no root needed). */
+static int check_config(const char *path)
+{
+	struct conf c;
+	char err[512];
+	int rc;
+
+	if (!path) {
+		fprintf(stderr, "switchd: -n checks a configuration file: give it with -c FILE\n");
+		return 2;
+	}
+	rc = conf_load(&c, path, err, sizeof(err));
+	conf_free(&c);
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: ok\n", path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
 		{ "ageing", required_argument, NULL, 'a' },
 		{ "max-macs", required_argument, NULL, 'm' },
 		{ "storm-broadcast", required_argument, NULL, 'B' },
@@ -76,11 +103,18 @@ int main(int argc, char **argv)
 	};
 	const struct swp_setting *lim;
 	struct daemon d;
+	bool check = false;
 	long v;
 	int c, idx = 0;
 
-	while ((c = getopt_long(argc, argv, "s:vhV", longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ns:vhV", longopts, &idx)) != -1) {
 		switch (c) {
+		case 'c':
+			opts.conf = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
 		case 's':
 			opts.socket = optarg;
 			break;
@@ -139,6 +173,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (check)
+		return check_config(opts.conf);
 	log_init("switchd", opts.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if (daemon_start(&d, &opts) < 0)
 		return 1;
