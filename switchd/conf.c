@@ -13,7 +13,8 @@
 /* More words than any command has: a line this long is a mistake. */
 #define CONF_MAX_WORDS 32
 
-static int conf_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int conf_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int conf_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -47,7 +48,8 @@ int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t err
 			break;
 		/* getopt would take these for switchctl's options, which mean nothing here. */
 		if (w[0] == '-')
-			return conf_err(err, errlen, "options such as '%s' do not belong in a config file", w);
+			return conf_err(err, errlen,
+					"options such as '%s' do not belong in a config file", w);
 		if (argc > CONF_MAX_WORDS)
 			return conf_err(err, errlen, "more than %d words", CONF_MAX_WORDS);
 		argv[argc++] = w;
@@ -84,7 +86,8 @@ int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t err
 		/* cli_parse checked that the name fits, with its NUL. */
 		dup = conf_port_find(c, cmd.body.port.name);
 		if (dup)
-			return conf_err(err, errlen, "port %s is already added on line %u", dup->name, dup->line);
+			return conf_err(err, errlen, "port %s is already added on line %u", dup->name,
+					dup->line);
 		if (c->nports >= SWITCHD_PORTS_MAX)
 			return conf_err(err, errlen, "more than %u ports", SWITCHD_PORTS_MAX);
 		p = realloc(c->ports, (c->nports + 1) * sizeof(*c->ports));
@@ -417,7 +420,8 @@ void conf_reload(struct daemon *d)
 			conf_remove(d, s->old->name, "no longer in the configuration file");
 			removed++;
 		} else if (s->action == CONF_RUNTIME) {
-			log_warn("reload: %s:%u: port %s was added by switchctl, not by the file: left as it is",
+			log_warn("reload: %s:%u: port %s was added by switchctl, not by the file: "
+				 "left as it is",
 				 next.path, s->new->line, s->new->name);
 		}
 	}
