@@ -19,6 +19,7 @@ struct cli_cmd {
 	union {
 		struct swp_port_req port;
 		struct swp_mac_req mac;
+		struct swp_set_req set;
 	} body;
 	size_t blen;
 };

@@ -173,9 +173,12 @@ static void print_status(FILE *f, const struct cli_opts *o, const struct swp_sta
 		json_str(f, version);
 		fprintf(f, ",\"uptime\":%" PRIu64 ",\"ports\":%u,\"macs\":%u,\"max_macs\":%u,"
 			   "\"ageing\":%u,\"mac_learned\":%" PRIu64 ",\"mac_moved\":%" PRIu64
-			   ",\"mac_evicted\":%" PRIu64 ",\"mac_aged\":%" PRIu64 "}\n",
+			   ",\"mac_evicted\":%" PRIu64 ",\"mac_aged\":%" PRIu64 ",\"flap_moves\":%u,"
+			   "\"flap_hold\":%u,\"storm_broadcast\":%u,\"storm_multicast\":%u,"
+			   "\"storm_unknown\":%u}\n",
 			s->uptime, s->ports, s->macs, s->max_macs, s->ageing, s->mac_learned,
-			s->mac_moved, s->mac_evicted, s->mac_aged);
+			s->mac_moved, s->mac_evicted, s->mac_aged, s->flap_moves, s->flap_hold,
+			s->storm_pps[0], s->storm_pps[1], s->storm_pps[2]);
 		return;
 	}
 	fprintf(f, "version   %s\nuptime    %" PRIu64 " s\nports     %u\nmacs      %u of %u\n"
@@ -183,6 +186,9 @@ static void print_status(FILE *f, const struct cli_opts *o, const struct swp_sta
 		   "\naged      %" PRIu64 "\n",
 		version, s->uptime, s->ports, s->macs, s->max_macs, s->ageing, s->mac_learned,
 		s->mac_moved, s->mac_evicted, s->mac_aged);
+	fprintf(f, "flap      %u moves/s, hold %u s\nstorm     broadcast %u, multicast %u, "
+		   "unknown %u pps\n",
+		s->flap_moves, s->flap_hold, s->storm_pps[0], s->storm_pps[1], s->storm_pps[2]);
 }
 
 void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
@@ -222,6 +228,16 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 		else
 			fprintf(f, "%u MAC entries flushed\n", done->count);
 		break;
+	case SWP_SET: {
+		const struct swp_setting *s = swp_setting_by_key(cmd->body.set.key);
+
+		if (o->json)
+			fprintf(f, "{\"setting\":\"%s\",\"value\":%llu,\"evicted\":%u}\n",
+				s ? s->name : "", (unsigned long long)cmd->body.set.value, done->count);
+		else if (done->count)
+			fprintf(f, "%u MAC entries evicted\n", done->count);
+		break;
+	}
 	case SWP_PORT_ADD:
 	case SWP_PORT_DEL:
 		if (o->json) {

@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -20,6 +22,10 @@ void cli_usage(FILE *f)
 		"  status                              version, uptime, ports, table size (the default)\n"
 		"  monitor                             print events (ports, MAC table) as they happen,\n"
 		"                                      until interrupted\n"
+		"  set SETTING VALUE                   change a setting of the running switchd:\n"
+		"                                      ageing SECONDS, max-macs N, flap-moves N,\n"
+		"                                      flap-hold SECONDS, storm-broadcast PPS,\n"
+		"                                      storm-multicast PPS, storm-unknown PPS\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json          JSON output\n"
@@ -105,6 +111,37 @@ static enum cli_parse_result parse_mac(const char *obj, int argc, char **argv, s
 	return CLI_RUN;
 }
 
+#define SET_NAMES                                                                                  \
+	"ageing, max-macs, flap-moves, flap-hold, storm-broadcast, storm-multicast, storm-unknown"
+
+static enum cli_parse_result parse_set(int argc, char **argv, struct cli_cmd *cmd, char *err,
+				       size_t errlen)
+{
+	const struct swp_setting *s;
+	unsigned long long v;
+	char *end;
+
+	if (argc < 1)
+		return usage_err(err, errlen, "set: missing setting (" SET_NAMES ")");
+	if (!(s = swp_setting_by_name(argv[0])))
+		return usage_err(err, errlen, "set: unknown setting '%s' (" SET_NAMES ")", argv[0]);
+	if (argc < 2)
+		return usage_err(err, errlen, "set %s: missing value", s->name);
+	if (argc > 2)
+		return usage_err(err, errlen, "set %s: unexpected argument '%s'", s->name, argv[2]);
+	errno = 0;
+	v = strtoull(argv[1], &end, 10);
+	/* Digits only: strtoull would take a sign, spaces and wrap "-1" around. */
+	if (argv[1][0] < '0' || argv[1][0] > '9' || *end || errno || v < s->min || v > s->max)
+		return usage_err(err, errlen, "set %s: not a number in %llu..%llu: '%s'", s->name,
+				 (unsigned long long)s->min, (unsigned long long)s->max, argv[1]);
+	cmd->type = SWP_SET;
+	cmd->blen = sizeof(cmd->body.set);
+	cmd->body.set.key = s->key;
+	cmd->body.set.value = v;
+	return CLI_RUN;
+}
+
 enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struct cli_cmd *cmd,
 				char *err, size_t errlen)
 {
@@ -166,5 +203,8 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 		return parse_port(argc - 1, argv + 1, cmd, err, errlen);
 	if (!strcmp(obj, "mac") || !strcmp(obj, "fdb"))
 		return parse_mac(obj, argc - 1, argv + 1, cmd, err, errlen);
-	return usage_err(err, errlen, "unknown command '%s' (port, mac, fdb, status, monitor)", obj);
+	if (!strcmp(obj, "set"))
+		return parse_set(argc - 1, argv + 1, cmd, err, errlen);
+	return usage_err(err, errlen, "unknown command '%s' (port, mac, fdb, status, set, monitor)",
+			 obj);
 }

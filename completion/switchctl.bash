@@ -83,9 +83,10 @@ _switchctl()
 
 	local words=
 	case ${#args[@]}:${args[0]:-} in
-	0:) words=$'port\nmac\nfdb\nstatus\nmonitor\nhelp' ;;
+	0:) words=$'port\nmac\nfdb\nstatus\nset\nmonitor\nhelp' ;;
 	1:port) words=$'add\ndel\nshow' ;;
 	1:mac | 1:fdb) words=$'show\nflush' ;;
+	1:set) words=$'ageing\nmax-macs\nflap-moves\nflap-hold\nstorm-broadcast\nstorm-multicast\nstorm-unknown' ;;
 	2:port)
 		case ${args[1]} in
 		add) words=$(_switchctl_ifaces) ;;

@@ -75,6 +75,8 @@ static long fz_body_size(uint16_t type)
 	case SWP_MAC_SHOW:
 	case SWP_MAC_FLUSH:
 		return (long)sizeof(struct swp_mac_req);
+	case SWP_SET:
+		return (long)sizeof(struct swp_set_req);
 	case SWP_DONE:
 		return (long)sizeof(struct swp_done);
 	case SWP_PORT_INFO:
@@ -250,6 +252,7 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	char name[SWP_NAME_MAX];
 	const char *nm = NULL;
 	struct port *named = NULL;
+	struct swp_set_req set = { 0 };
 	uint32_t on_named = 0;
 	int why[8], nwhy = 0;
 	const struct fz_msg *m;
@@ -310,6 +313,16 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		on_named = fz_entries_on(sw, named);
 		break;
 	}
+	case SWP_SET: {
+		const struct swp_setting *s;
+
+		memcpy(&set, body, sizeof(set));
+		if (!(s = swp_setting_by_key(set.key)))
+			why[nwhy++] = -EINVAL;
+		else if (set.value < s->min || set.value > s->max)
+			why[nwhy++] = -ERANGE;
+		break;
+	}
 	case SWP_PORT_SHOW:
 	case SWP_STATUS:
 		break;
@@ -357,6 +370,15 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	case SWP_STATUS:
 		fz_check(r->count == 1, "status: %u records", r->count);
 		break;
+	case SWP_SET:
+		if (!r->status)
+			fz_check(sw_setting(sw, set.key) == set.value &&
+					 r->count == (set.key == SWP_SET_MAX_MACS && macs > set.value ?
+							      macs - (uint32_t)set.value : 0),
+				 "set %u %llu: reads back %llu, %u evicted", set.key,
+				 (unsigned long long)set.value,
+				 (unsigned long long)sw_setting(sw, set.key), r->count);
+		break;
 	}
 	fz_check_table(sw);
 
@@ -369,7 +391,7 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	}
 	/* No reply queued yet leaves the buffer unallocated: NULL + 0 is still undefined. */
 	fz_check_records(sw, hdr->type, named, z->conn.out.buf ? z->conn.out.buf + before : NULL,
-			 z->conn.out.len - before, hdr->type == SWP_MAC_FLUSH ? 0 : r->count);
+			 z->conn.out.len - before, fz_record_type(hdr->type) ? r->count : 0);
 }
 
 /* ---- the replies of one read, in order ---- */

@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # ---- harness 1: control protocol ----
 
 HDR = struct.Struct("=HHIII")  # version, type, len, seq, reserved
-PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS = 1, 2, 3, 4, 5, 6
+PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET = 1, 2, 3, 4, 5, 6, 7
 DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO = 100, 101, 102, 103
 MSG_MAX, OUTBUF_MAX = 4096, 8 << 20
 
@@ -80,6 +80,10 @@ def mac_req(typ, seq, port=b""):
     return msg(typ, seq, name16(port))
 
 
+def set_req(seq, key, value):
+    return msg(SET, seq, struct.pack("=IIQ", key, 0, value))
+
+
 def ctl_seeds():
     every = b"".join([
         port_req(PORT_ADD, 1, b"tap0", 1),
@@ -122,6 +126,12 @@ def ctl_seeds():
         ])),
         "reply_types_as_requests": ctl_input(b"".join(
             msg(t, t, b"\0" * n) for t, n in sorted(BODY.items())) + msg(STATUS, 1)),
+        # Each setting in and out of range; max-macs below the entries learned evicts.
+        "set": ctl_input(b"".join([
+            set_req(1, 1, 60), set_req(2, 1, 0), set_req(3, 2, 4), set_req(4, 3, 0),
+            set_req(5, 4, 0), set_req(6, 5, 100), set_req(7, 6, 10000001), set_req(8, 7, 0),
+            set_req(9, 0, 1), set_req(10, 99, 1), set_req(11, 2, 1 << 40), msg(STATUS, 12),
+        ]), macs=10),
         "bad_version": ctl_input(msg(STATUS, 1, version=2) + msg(STATUS, 2, version=0) + msg(STATUS, 3)),
         "bad_type": ctl_input(msg(77, 1) + msg(0, 2) + msg(0xFFFF, 3) + msg(STATUS, 4)),
         "wrong_body_size": ctl_input(msg(STATUS, 1, b"\0" * 4) + msg(PORT_ADD, 2, b"\0" * 23) +

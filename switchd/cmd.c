@@ -198,6 +198,9 @@ static void cmd_status(struct daemon *d, struct ctl_reply *r)
 		.mac_moved = fdb->st.moved,
 		.mac_evicted = fdb->st.evicted,
 		.mac_aged = fdb->st.aged,
+		.flap_moves = fdb->flap_moves,
+		.flap_hold = (uint32_t)(d->sw.flap_hold_ms / 1000),
+		.storm_pps = { d->sw.storm_pps[0], d->sw.storm_pps[1], d->sw.storm_pps[2] },
 	};
 
 	snprintf(s.version, sizeof(s.version), "%s", SWITCHD_VERSION);
@@ -221,6 +224,8 @@ static const char *cmd_changing(uint16_t type)
 		return "port del";
 	case SWP_MAC_FLUSH:
 		return "mac flush";
+	case SWP_SET:
+		return "set";
 	default:
 		return NULL;
 	}
@@ -229,10 +234,17 @@ static const char *cmd_changing(uint16_t type)
 /* The name a changing request is about, for the log: untrusted, so bounded. */
 static const char *cmd_subject(uint16_t type, const void *body, char out[SWP_NAME_MAX])
 {
-	const char *src = type == SWP_MAC_FLUSH ? ((const struct swp_mac_req *)body)->port
-						: ((const struct swp_port_req *)body)->name;
+	const char *src;
 	size_t i;
 
+	if (type == SWP_SET) {
+		const struct swp_setting *s = swp_setting_by_key(((const struct swp_set_req *)body)->key);
+
+		snprintf(out, SWP_NAME_MAX, "%s", s ? s->name : "?");
+		return out;
+	}
+	src = type == SWP_MAC_FLUSH ? ((const struct swp_mac_req *)body)->port
+				    : ((const struct swp_port_req *)body)->name;
 	for (i = 0; i < SWP_NAME_MAX - 1 && src[i]; i++)
 		out[i] = src[i] > ' ' && src[i] < 0x7f ? src[i] : '?';
 	out[i] = 0;
@@ -241,6 +253,33 @@ static const char *cmd_subject(uint16_t type, const void *body, char out[SWP_NAM
 
 static void cmd_dispatch(struct daemon *d, const struct swp_hdr *hdr, const void *body,
 			 struct ctl_reply *r);
+
+static void cmd_set(struct daemon *d, const struct swp_set_req *req, struct ctl_reply *r)
+{
+	const struct swp_setting *s = swp_setting_by_key(req->key);
+	uint64_t old;
+	uint32_t evicted;
+
+	if (!s) {
+		ctl_reply_error(r, -EINVAL, "set: unknown setting %u", req->key);
+		return;
+	}
+	if (req->value < s->min || req->value > s->max) {
+		ctl_reply_error(r, -ERANGE, "set %s: %llu is not in %llu..%llu", s->name,
+				(unsigned long long)req->value, (unsigned long long)s->min,
+				(unsigned long long)s->max);
+		return;
+	}
+	old = sw_setting(&d->sw, s->key);
+	evicted = sw_set(&d->sw, s->key, req->value);
+	r->count = evicted;
+	if (evicted)
+		log_info("set %s %llu -> %llu: %u MAC entries evicted", s->name,
+			 (unsigned long long)old, (unsigned long long)req->value, evicted);
+	else if (old != req->value)
+		log_info("set %s %llu -> %llu", s->name, (unsigned long long)old,
+			 (unsigned long long)req->value);
+}
 
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)
 {
@@ -257,8 +296,12 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 		ctl_reply_error(r, -EPERM, "%s: refused on the read-only socket", verb);
 	else
 		cmd_dispatch(ctx, hdr, body, r);
-	log_info("control: %s %s from uid %u pid %d: %s", verb, subject[0] ? subject : "(all)",
-		 peer->uid, (int)peer->pid, r->status ? r->msg : "done");
+	if (peer->config)
+		log_info("config: %s %s: %s", verb, subject[0] ? subject : "(all)",
+			 r->status ? r->msg : "done");
+	else
+		log_info("control: %s %s from uid %u pid %d: %s", verb, subject[0] ? subject : "(all)",
+			 peer->uid, (int)peer->pid, r->status ? r->msg : "done");
 }
 
 static void cmd_dispatch(struct daemon *d, const struct swp_hdr *hdr, const void *body,
@@ -285,6 +328,9 @@ static void cmd_dispatch(struct daemon *d, const struct swp_hdr *hdr, const void
 		break;
 	case SWP_MONITOR:
 		cmd_monitor(r);
+		break;
+	case SWP_SET:
+		cmd_set(d, body, r);
 		break;
 	default:
 		ctl_reply_error(r, -EOPNOTSUPP, "message type %u is not a request", hdr->type);

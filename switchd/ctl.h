@@ -93,6 +93,7 @@ struct ctl_peer {
 	int32_t pid;
 	uint32_t uid, gid;
 	bool readonly; /* came in through the read-only socket: show and status only */
+	bool config;   /* not a client: the daemon applying its configuration file */
 };
 
 /*

@@ -90,9 +90,8 @@ static void daemon_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 static void daemon_hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)loop;
-	(void)w;
 	(void)revents;
-	log_info("SIGHUP: nothing to reload (switchd has no configuration file yet)");
+	conf_reload(w->data);
 }
 
 static int daemon_listen(struct daemon *d, struct ctl *ctl, const char *path, bool readonly)
@@ -138,6 +137,9 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	if (err)
 		goto fail;
 	sw_set_event(&d->sw, daemon_event_cb, d);
+	/* After the socket: a second switchd must not get as far as taking the file's ports. */
+	if (opts->conf && (err = conf_start(d, opts->conf)))
+		goto fail;
 	ev_timer_init(&d->tick, daemon_tick_cb, SWITCHD_TICK_SEC, SWITCHD_TICK_SEC);
 	d->tick.data = d;
 	ev_timer_start(d->loop, &d->tick);
@@ -147,10 +149,12 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	ev_signal_start(d->loop, &d->sigint);
 	/* The unit's ExecReload sends SIGHUP: it must never end the daemon. */
 	ev_signal_init(&d->sighup, daemon_hup_cb, SIGHUP);
+	d->sighup.data = d;
 	ev_signal_start(d->loop, &d->sighup);
 	log_info("switchd %s listening on %s%s%s (max %u MACs, ageing %u s)", SWITCHD_VERSION,
 		 opts->socket, opts->ro_socket ? ", read-only on " : "",
-		 opts->ro_socket ? opts->ro_socket : "", opts->sw.max_macs, opts->sw.ageing);
+		 opts->ro_socket ? opts->ro_socket : "", d->sw.fdb.max,
+		 (unsigned)(d->sw.fdb.ageing_ms / 1000));
 	/* Only now can switchctl connect: systemd's Type=notify waits for this. */
 	notify_ready();
 	return 0;
@@ -158,6 +162,7 @@ fail:
 	ctl_close(&d->ctl);
 	nl_close(&d->nl);
 	sw_fini(&d->sw);
+	conf_free(&d->conf);
 	return err;
 }
 
@@ -173,6 +178,7 @@ void daemon_stop(struct daemon *d)
 	ctl_close(&d->ctl_ro);
 	sw_fini(&d->sw);
 	nl_close(&d->nl);
+	conf_free(&d->conf);
 	ev_timer_stop(d->loop, &d->tick);
 	ev_loop_destroy(d->loop);
 }

@@ -4,6 +4,7 @@
 
 #include <ev.h>
 
+#include "conf.h"
 #include "ctl.h"
 #include "nl.h"
 #include "sw.h"
@@ -11,6 +12,7 @@
 struct daemon_opts {
 	const char *socket;
 	const char *ro_socket; /* NULL: none */
+	const char *conf; /* -c FILE, or NULL */
 	struct sw_config sw;
 	bool verbose;
 };
@@ -24,6 +26,7 @@ struct daemon {
 	ev_timer tick;
 	ev_signal sigterm, sigint, sighup;
 	struct daemon_opts opts;
+	struct conf conf; /* what the last (re)load of opts.conf applied */
 };
 
 /* Returns 0 or -errno, having logged why. */

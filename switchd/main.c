@@ -5,19 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "daemon.h"
 #include "log.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: switchd [-v] [--syslog] [-s PATH] [--ro-socket PATH] [--ageing SECONDS]\n"
-		"               [--max-macs N] [--storm-broadcast PPS] [--storm-multicast PPS]\n"
-		"               [--storm-unknown PPS] [--flap-moves N] [--flap-hold SECONDS]\n"
+		"usage: switchd [-nv] [--syslog] [-c FILE] [-s PATH] [--ro-socket PATH]\n"
+		"               [--ageing SECONDS] [--max-macs N] [--storm-broadcast PPS]\n"
+		"               [--storm-multicast PPS] [--storm-unknown PPS] [--flap-moves N]\n"
+		"               [--flap-hold SECONDS]\n"
 		"\n"
 		"A userspace layer-2 switch for TAP and AF_PACKET ports; runs in the foreground\n"
 		"and logs to stderr. Drive it with switchctl.\n"
 		"\n"
+		"  -c, --config FILE     apply FILE's 'port add' and 'set' lines at start-up,\n"
+		"                        and again on SIGHUP\n"
+		"  -n, --check           only check the options and the -c FILE, then exit\n"
 		"  -s, --socket PATH     control socket (default %s)\n"
 		"      --ro-socket PATH  also listen on a read-only socket anyone may connect to:\n"
 		"                        show, status and monitor only\n"
@@ -50,10 +55,33 @@ static long parse_num(const char *s, long min, long max)
 	return v;
 }
 
+/* -n: the file is read and checked, nothing else is touched (no root needed). */
+static int check_config(const char *path)
+{
+	struct conf c;
+	char err[512];
+	int rc;
+
+	if (!path) {
+		fprintf(stderr, "switchd: -n checks a configuration file: give it with -c FILE\n");
+		return 2;
+	}
+	rc = conf_load(&c, path, err, sizeof(err));
+	conf_free(&c);
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: ok\n", path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
 		{ "ageing", required_argument, NULL, 'a' },
 		{ "max-macs", required_argument, NULL, 'm' },
 		{ "storm-broadcast", required_argument, NULL, 'B' },
@@ -80,12 +108,20 @@ int main(int argc, char **argv)
 		},
 	};
 	enum log_target target = LOG_TO_STDERR;
+	const struct swp_setting *lim;
 	struct daemon d;
+	bool check = false;
 	long v;
 	int c, idx = 0;
 
-	while ((c = getopt_long(argc, argv, "s:vhV", longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ns:vhV", longopts, &idx)) != -1) {
 		switch (c) {
+		case 'c':
+			opts.conf = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
 		case 's':
 			opts.socket = optarg;
 			break;
@@ -110,9 +146,12 @@ int main(int argc, char **argv)
 		case 'U':
 		case 'F':
 		case 'H':
-			if ((v = parse_num(optarg, c == 'H' ? 1 : 0, 10000000)) < 0) {
-				fprintf(stderr, "switchd: --%s: not a number in %d..10000000: %s\n",
-					longopts[idx].name, c == 'H' ? 1 : 0, optarg);
+			/* The limits switchctl's set obeys too: one table (proto.c). */
+			lim = swp_setting_by_name(longopts[idx].name);
+			if ((v = parse_num(optarg, (long)lim->min, (long)lim->max)) < 0) {
+				fprintf(stderr, "switchd: --%s: not a number in %lu..%lu: %s\n",
+					longopts[idx].name, (unsigned long)lim->min, (unsigned long)lim->max,
+					optarg);
 				return 2;
 			}
 			if (c == 'F')
@@ -151,6 +190,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "switchd: --ro-socket must differ from the control socket\n");
 		return 2;
 	}
+	if (check)
+		return check_config(opts.conf);
 	log_init("switchd", opts.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO, target);
 	if (daemon_start(&d, &opts) < 0)
 		return 1;

@@ -62,6 +62,7 @@ struct port {
 	uint32_t mtu; /* 0: unknown, not enforced */
 	uint32_t state; /* enum swp_port_state */
 	bool created;  /* switchd created the interface; it goes with the port */
+	bool conf;     /* added by the configuration file: a reload may remove or re-create it */
 	const struct port_ops *ops;
 	struct swp_counters c;
 	ev_io io;

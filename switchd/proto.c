@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "switchd/defaults.h"
+
 /* The layout is the wire format: keep it free of implicit padding. */
 _Static_assert(sizeof(struct swp_hdr) == 16, "swp_hdr layout");
 _Static_assert(sizeof(struct swp_port_req) == 24, "swp_port_req layout");
@@ -11,7 +13,8 @@ _Static_assert(sizeof(struct swp_mac_req) == 16, "swp_mac_req layout");
 _Static_assert(sizeof(struct swp_counters) == 16 * 8, "swp_counters layout");
 _Static_assert(sizeof(struct swp_port_info) == 48 + 16 * 8, "swp_port_info layout");
 _Static_assert(sizeof(struct swp_mac_entry) == 32, "swp_mac_entry layout");
-_Static_assert(sizeof(struct swp_status_info) == 72, "swp_status_info layout");
+_Static_assert(sizeof(struct swp_set_req) == 16, "swp_set_req layout");
+_Static_assert(sizeof(struct swp_status_info) == 96, "swp_status_info layout");
 _Static_assert(sizeof(struct swp_done) == 136, "swp_done layout");
 _Static_assert(sizeof(struct swp_event) == 128, "swp_event layout");
 
@@ -28,6 +31,8 @@ long swp_body_size(uint16_t type)
 	case SWP_STATUS:
 	case SWP_MONITOR:
 		return 0;
+	case SWP_SET:
+		return sizeof(struct swp_set_req);
 	case SWP_DONE:
 		return sizeof(struct swp_done);
 	case SWP_PORT_INFO:
@@ -81,6 +86,32 @@ int swp_set_name(char dst[SWP_NAME_MAX], const char *src)
 	memset(dst, 0, SWP_NAME_MAX);
 	memcpy(dst, src, n);
 	return 0;
+}
+
+static const struct swp_setting swp_settings[] = {
+	{ "ageing", SWP_SET_AGEING, 1, SWITCHD_AGEING_MAX_SEC },
+	{ "max-macs", SWP_SET_MAX_MACS, 1, SWITCHD_MAX_MACS_LIMIT },
+	{ "flap-moves", SWP_SET_FLAP_MOVES, 0, SWITCHD_FLAP_MOVES_MAX },
+	{ "flap-hold", SWP_SET_FLAP_HOLD, 1, SWITCHD_FLAP_HOLD_MAX_SEC },
+	{ "storm-broadcast", SWP_SET_STORM_BROADCAST, 0, SWITCHD_STORM_PPS_MAX },
+	{ "storm-multicast", SWP_SET_STORM_MULTICAST, 0, SWITCHD_STORM_PPS_MAX },
+	{ "storm-unknown", SWP_SET_STORM_UNKNOWN, 0, SWITCHD_STORM_PPS_MAX },
+};
+
+const struct swp_setting *swp_setting_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(swp_settings) / sizeof(swp_settings[0]); i++)
+		if (!strcmp(swp_settings[i].name, name))
+			return &swp_settings[i];
+	return NULL;
+}
+
+const struct swp_setting *swp_setting_by_key(uint32_t key)
+{
+	for (size_t i = 0; i < sizeof(swp_settings) / sizeof(swp_settings[0]); i++)
+		if (swp_settings[i].key == key)
+			return &swp_settings[i];
+	return NULL;
 }
 
 const char *swp_type_name(uint32_t port_type)

@@ -60,7 +60,7 @@ int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, ui
 	sw->now = now ? now : sw_clock_ms;
 	sw->start_ms = sw->now();
 	sw->spin_us = cfg->spin_us;
-	sw->flap_hold_ms = cfg->flap_hold * 1000;
+	sw->flap_hold_ms = (uint64_t)cfg->flap_hold * 1000;
 	memcpy(sw->storm_pps, cfg->storm_pps, sizeof(sw->storm_pps));
 	ev_idle_init(&sw->spin, sw_spin_cb);
 	sw->spin.data = sw;
@@ -291,11 +291,59 @@ static void sw_block(struct sw *sw, struct port *p, const uint8_t *mac, uint64_t
 	flushed = fdb_flush(&sw->fdb, p->slot);
 	log_warn("port %s blocked for %u s: MAC %02x:%02x:%02x:%02x:%02x:%02x moves between ports more "
 		 "than %u times a second (a loop?)",
-		 p->name, sw->flap_hold_ms / 1000, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+		 p->name, (unsigned)(sw->flap_hold_ms / 1000), mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
 		 sw->fdb.flap_moves);
 	sw_event(sw, SWP_EV_PORT_BLOCKED, p, sw->flap_hold_ms / 1000, "MAC flapping");
 	if (flushed)
 		sw_event(sw, SWP_EV_MAC_FLUSHED, p, flushed, "port blocked");
+}
+
+uint64_t sw_setting(const struct sw *sw, uint32_t key)
+{
+	switch (key) {
+	case SWP_SET_AGEING:
+		return sw->fdb.ageing_ms / 1000;
+	case SWP_SET_MAX_MACS:
+		return sw->fdb.max;
+	case SWP_SET_FLAP_MOVES:
+		return sw->fdb.flap_moves;
+	case SWP_SET_FLAP_HOLD:
+		return sw->flap_hold_ms / 1000;
+	case SWP_SET_STORM_BROADCAST:
+	case SWP_SET_STORM_MULTICAST:
+	case SWP_SET_STORM_UNKNOWN:
+		return sw->storm_pps[key - SWP_SET_STORM_BROADCAST];
+	default:
+		return 0;
+	}
+}
+
+uint32_t sw_set(struct sw *sw, uint32_t key, uint64_t value)
+{
+	uint64_t evicted = sw->fdb.st.evicted;
+
+	switch (key) {
+	case SWP_SET_AGEING:
+		/* Entries older than the new time go at the next tick's sweep. */
+		fdb_set_ageing(&sw->fdb, (uint32_t)value);
+		break;
+	case SWP_SET_MAX_MACS:
+		fdb_set_max(&sw->fdb, (uint32_t)value);
+		break;
+	case SWP_SET_FLAP_MOVES:
+		sw->fdb.flap_moves = (uint32_t)value;
+		break;
+	case SWP_SET_FLAP_HOLD:
+		/* Ports blocked now keep the hold they were given. */
+		sw->flap_hold_ms = value * 1000;
+		break;
+	case SWP_SET_STORM_BROADCAST:
+	case SWP_SET_STORM_MULTICAST:
+	case SWP_SET_STORM_UNKNOWN:
+		sw->storm_pps[key - SWP_SET_STORM_BROADCAST] = (uint32_t)value;
+		break;
+	}
+	return (uint32_t)(sw->fdb.st.evicted - evicted);
 }
 
 void sw_tick(struct sw *sw)

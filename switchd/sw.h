@@ -34,7 +34,7 @@ struct sw {
 	uint32_t npending;
 	uint32_t spin_us;
 	uint64_t spin_until_us;
-	uint32_t flap_hold_ms;
+	uint64_t flap_hold_ms;
 	uint32_t storm_pps[3];
 	ev_idle spin;
 	/* Optional: told of ports added, removed, blocked and of MAC table changes (time_ms unset). */
@@ -71,6 +71,14 @@ void sw_flush(struct sw *sw);
 
 /* Reads up to SWITCHD_RX_BUDGET frames from p and forwards them. */
 void sw_port_poll(struct sw *sw, struct port *p);
+
+/*
+ * A runtime setting by enum swp_setting_key (SWP_SET), its value already in
+ * the range swp_setting_by_key() gives. sw_set returns the MAC entries a
+ * smaller max-macs evicted.
+ */
+uint64_t sw_setting(const struct sw *sw, uint32_t key);
+uint32_t sw_set(struct sw *sw, uint32_t key, uint64_t value);
 
 /* Once a second: ageing, and ports whose block has run out. */
 void sw_tick(struct sw *sw);

@@ -51,6 +51,10 @@
 #define SWITCHD_FLAP_MOVES 10
 #define SWITCHD_FLAP_HOLD_SEC 30
 #define SWITCHD_STORM_PPS 10000
+/* Upper bounds of the three settings above (command line and switchctl set). */
+#define SWITCHD_FLAP_MOVES_MAX 10000000
+#define SWITCHD_FLAP_HOLD_MAX_SEC 10000000
+#define SWITCHD_STORM_PPS_MAX 10000000
 
 /* Ports. */
 #define SWITCHD_PORTS_MAX 256

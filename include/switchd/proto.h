@@ -26,6 +26,7 @@ enum swp_type {
 	SWP_MAC_SHOW = 4,
 	SWP_MAC_FLUSH = 5,
 	SWP_STATUS = 6,
+	SWP_SET = 7,
 	SWP_MONITOR = 8, /* SWP_DONE, then SWP_EVENT records until the client hangs up */
 	/* replies */
 	SWP_DONE = 100,
@@ -83,6 +84,24 @@ struct swp_counters {
 	uint64_t rx_drop_blocked;    /* arrived while the port was blocked (a loop) */
 };
 
+/* SWP_SET: one runtime setting, the same as switchd's command-line option of that name. */
+enum swp_setting_key {
+	SWP_SET_AGEING = 1,          /* seconds */
+	SWP_SET_MAX_MACS = 2,        /* shrinking evicts at once */
+	SWP_SET_FLAP_MOVES = 3,      /* 0: never block */
+	SWP_SET_FLAP_HOLD = 4,       /* seconds */
+	SWP_SET_STORM_BROADCAST = 5, /* frames a second; 0: no limit */
+	SWP_SET_STORM_MULTICAST = 6,
+	SWP_SET_STORM_UNKNOWN = 7,
+};
+#define SWP_SET_KEY_MAX SWP_SET_STORM_UNKNOWN
+
+struct swp_set_req {
+	uint32_t key; /* enum swp_setting_key */
+	uint32_t reserved;
+	uint64_t value;
+};
+
 struct swp_port_info {
 	char name[SWP_NAME_MAX];
 	uint32_t type; /* SWP_PORT_TAP or SWP_PORT_AFPACKET */
@@ -112,6 +131,9 @@ struct swp_status_info {
 	uint32_t max_macs;
 	uint32_t ageing;   /* seconds */
 	uint64_t mac_learned, mac_moved, mac_evicted, mac_aged;
+	uint32_t flap_moves, flap_hold; /* loop protection (flap_hold in seconds) */
+	uint32_t storm_pps[3];          /* broadcast, multicast, unknown unicast; 0: no limit */
+	uint32_t reserved;
 };
 
 enum swp_event_kind {
@@ -164,6 +186,19 @@ size_t swp_encode(void *buf, uint16_t type, uint32_t seq, const void *body, size
 
 /* Copies a name into a fixed field; -ENAMETOOLONG if it does not fit. */
 int swp_set_name(char dst[SWP_NAME_MAX], const char *src);
+
+/*
+ * The settings SWP_SET knows, by the name switchctl and the command line give
+ * them ("ageing", "max-macs", "flap-moves", ...), with the range a value must
+ * be in (include/switchd/defaults.h). NULL when there is no such setting.
+ */
+struct swp_setting {
+	const char *name;
+	uint32_t key;
+	uint64_t min, max;
+};
+const struct swp_setting *swp_setting_by_name(const char *name);
+const struct swp_setting *swp_setting_by_key(uint32_t key);
 
 const char *swp_type_name(uint32_t port_type);
 const char *swp_state_name(uint32_t state);

@@ -19,9 +19,9 @@ import time
 HDR = struct.Struct("=HHIII")
 VERSION = 1
 MSG_MAX = 4096
-PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS = 1, 2, 3, 4, 5, 6
+PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET = 1, 2, 3, 4, 5, 6, 7
 DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO = 100, 101, 102, 103
-BODY = {DONE: 136, PORT_INFO: 176, MAC_ENTRY: 32, STATUS_INFO: 72}
+BODY = {DONE: 136, PORT_INFO: 176, MAC_ENTRY: 32, STATUS_INFO: 96}
 
 path, port, switchctl = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
 checks = 0
@@ -54,6 +54,10 @@ def msg(typ, seq, body=b"", version=VERSION, length=None):
 
 def port_req(name, typ=0):
     return name.ljust(16, b"\0")[:16] + struct.pack("=II", typ, 0)
+
+
+def set_req(key, value):
+    return struct.pack("=IIQ", key, 0, value)
 
 
 def mac_req(name):
@@ -190,7 +194,7 @@ one(msg(PORT_DEL, 21, port_req(port), version=2), 21, E("EPROTO"), "port del of 
 one(msg(MAC_FLUSH, 22, mac_req(b""), version=0), 22, E("EPROTO"), "mac flush, version 0")
 
 # 5. Unknown types: -EBADMSG, connection stays.
-for typ in (0, 7, 99, 104, 0xFFFF):
+for typ in (0, 9, 99, 104, 0xFFFF):
     one(msg(typ, 30), 30, E("EBADMSG"), "type %d" % typ)
 one(msg(77, 31, b"x" * 100), 31, E("EBADMSG"), "type 77 with a 100-byte body")
 
@@ -217,6 +221,9 @@ cases = [
     (MAC_SHOW, b"", "mac show without a body"),
     (STATUS, b"\0" * 4, "status with a 4-byte body"),
     (PORT_SHOW, b"\0" * 16, "port show with a body"),
+    (SET, b"", "set without a body"),
+    (SET, set_req(1, 300)[:12], "set, 12-byte body"),
+    (SET, set_req(2, 1) + b"\0" * 8, "set max-macs 1, 24-byte body"),
 ]
 for typ, body, what in cases:
     one(msg(typ, 40, body), 40, E("EBADMSG"), what, contains="malformed")
@@ -240,6 +247,13 @@ one(msg(MAC_FLUSH, 69, mac_req(b"B" * 16)), 69, E("EINVAL"), "mac flush, untermi
 one(msg(MAC_FLUSH, 70, mac_req(b"nosuchport")), 70, E("ENOENT"), "mac flush of an unknown port")
 one(msg(MAC_SHOW, 71, mac_req(port + b"\0garbage")), 71, 0, "mac show, garbage after the NUL",
     records=(MAC_ENTRY,))
+one(msg(SET, 72, set_req(0, 60)), 72, E("EINVAL"), "set, key 0", contains="unknown setting")
+one(msg(SET, 73, set_req(99, 60)), 73, E("EINVAL"), "set, key 99", contains="unknown setting")
+one(msg(SET, 74, set_req(1, 0)), 74, E("ERANGE"), "set ageing 0", contains="not in 1..")
+one(msg(SET, 75, set_req(2, 0)), 75, E("ERANGE"), "set max-macs 0")
+one(msg(SET, 76, set_req(2, 1 << 40)), 76, E("ERANGE"), "set max-macs 2^40")
+one(msg(SET, 77, set_req(4, 0)), 77, E("ERANGE"), "set flap-hold 0")
+one(msg(SET, 78, set_req(5, 0xFFFFFFFFFFFFFFFF)), 78, E("ERANGE"), "set storm-broadcast 2^64-1")
 
 # 9. Clients that hold connections open: one silent, one with half a header, one with a
 #    header whose body never comes. switchctl still gets answers meanwhile.

@@ -399,8 +399,81 @@ static void cli_usage_text_lists_the_commands(void **state)
 	assert_non_null(strstr(buf, "usage: switchctl"));
 	assert_non_null(strstr(buf, "port add NAME"));
 	assert_non_null(strstr(buf, "mac flush"));
+	assert_non_null(strstr(buf, "set SETTING VALUE"));
 	assert_non_null(strstr(buf, SWITCHD_SOCKET));
 	free(buf);
+}
+
+static void cli_set_every_setting(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *value;
+		uint32_t key;
+		uint64_t want;
+	} ok[] = {
+		{ "ageing", "60", SWP_SET_AGEING, 60 },
+		{ "ageing", "1", SWP_SET_AGEING, 1 },
+		{ "ageing", "1000000", SWP_SET_AGEING, SWITCHD_AGEING_MAX_SEC },
+		{ "max-macs", "16777216", SWP_SET_MAX_MACS, SWITCHD_MAX_MACS_LIMIT },
+		{ "flap-moves", "0", SWP_SET_FLAP_MOVES, 0 },
+		{ "flap-hold", "5", SWP_SET_FLAP_HOLD, 5 },
+		{ "storm-broadcast", "0", SWP_SET_STORM_BROADCAST, 0 },
+		{ "storm-multicast", "250", SWP_SET_STORM_MULTICAST, 250 },
+		{ "storm-unknown", "10000000", SWP_SET_STORM_UNKNOWN, SWITCHD_STORM_PPS_MAX },
+	};
+	struct parsed p;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		PARSE(&p, "set", ok[i].name, ok[i].value);
+		assert_runs(&p);
+		assert_int_equal(p.cmd.type, SWP_SET);
+		assert_int_equal(p.cmd.blen, sizeof(struct swp_set_req));
+		assert_int_equal(p.cmd.body.set.key, ok[i].key);
+		assert_int_equal(p.cmd.body.set.reserved, 0);
+		assert_int_equal(p.cmd.body.set.value, ok[i].want);
+	}
+	PARSE(&p, "-j", "set", "ageing", "60");
+	assert_runs(&p);
+	assert_true(p.o.json);
+}
+
+static void cli_usage_bad_set(void **state)
+{
+	(void)state;
+	static const char *const bad[][3] = {
+		{ "ageing", "0", "1..1000000" },   { "ageing", "1000001", "1..1000000" },
+		{ "max-macs", "0", "1..16777216" },
+		{ "ageing", "+5", "'+5'" },        { "ageing", " 5", "' 5'" },
+		{ "ageing", "5s", "'5s'" },        { "ageing", "", "''" },
+		{ "flap-hold", "0", "1..10000000" },
+		{ "storm-unknown", "18446744073709551616", "0..10000000" },
+		{ "flap-moves", "0x10", "'0x10'" },
+	};
+	struct parsed p;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&p, "set", bad[i][0], bad[i][1]);
+		assert_usage(&p);
+		if (!strstr(p.err, bad[i][2]) || !strstr(p.err, bad[i][0]))
+			fail_msg("set %s '%s': message '%s' lacks '%s'", bad[i][0], bad[i][1], p.err,
+				 bad[i][2]);
+	}
+	/* getopt takes "-1" for an option: a usage error still. */
+	PARSE(&p, "set", "max-macs", "-1");
+	assert_usage(&p);
+	PARSE(&p, "set");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "max-macs"));
+	PARSE(&p, "set", "ageing");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "missing value"));
+	PARSE(&p, "set", "ageing", "60", "70");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "'70'"));
+	PARSE(&p, "set", "max_macs", "60");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "unknown setting 'max_macs'"));
 }
 
 /* ---- usage errors ---- */
@@ -793,16 +866,66 @@ static void cli_json_status_object(void **state)
 	const struct swp_status_info s = {
 		.version = SWITCHD_VERSION, .uptime = 3600, .ports = 2, .macs = 10,
 		.max_macs = 8192, .ageing = 300, .mac_learned = 11, .mac_moved = 12,
-		.mac_evicted = 13, .mac_aged = 14,
+		.mac_evicted = 13, .mac_aged = 14, .flap_moves = 10, .flap_hold = 30,
+		.storm_pps = { 100, 0, 7 },
 	};
 	struct out out;
 
 	out_open(&out);
 	print_records(&out, &o, &cmd, SWP_STATUS_INFO, &s, sizeof(s), 1);
+	/* The settings come after the keys scripts read before they existed. */
 	assert_string_equal(out_text(&out),
 			    "{\"version\":\"" SWITCHD_VERSION "\",\"uptime\":3600,\"ports\":2,"
 			    "\"macs\":10,\"max_macs\":8192,\"ageing\":300,\"mac_learned\":11,"
-			    "\"mac_moved\":12,\"mac_evicted\":13,\"mac_aged\":14}\n");
+			    "\"mac_moved\":12,\"mac_evicted\":13,\"mac_aged\":14,\"flap_moves\":10,"
+			    "\"flap_hold\":30,\"storm_broadcast\":100,\"storm_multicast\":0,"
+			    "\"storm_unknown\":7}\n");
+	free(out.buf);
+}
+
+static void cli_text_status_shows_the_settings(void **state)
+{
+	(void)state;
+	const struct cli_opts o = { .json = false };
+	const struct cli_cmd cmd = { .type = SWP_STATUS };
+	const struct swp_status_info s = {
+		.version = SWITCHD_VERSION, .max_macs = 8192, .ageing = 300, .flap_moves = 10,
+		.flap_hold = 30, .storm_pps = { 100, 0, 7 },
+	};
+	struct out out;
+	const char *text;
+
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_STATUS_INFO, &s, sizeof(s), 1);
+	text = out_text(&out);
+	assert_non_null(strstr(text, "ageing    300 s\n"));
+	assert_non_null(strstr(text, "flap      10 moves/s, hold 30 s\n"));
+	assert_non_null(strstr(text, "storm     broadcast 100, multicast 0, unknown 7 pps\n"));
+	free(out.buf);
+}
+
+static void cli_done_of_set(void **state)
+{
+	(void)state;
+	const struct cli_opts json = { .json = true }, text = { .json = false };
+	struct cli_cmd cmd = { .type = SWP_SET };
+	struct swp_done done = { .count = 0 };
+	struct out out;
+
+	cmd.body.set.key = SWP_SET_MAX_MACS;
+	cmd.body.set.value = 4;
+	out_open(&out);
+	cli_print_done(out.f, &json, &cmd, &done);
+	assert_string_equal(out_text(&out), "{\"setting\":\"max-macs\",\"value\":4,\"evicted\":0}\n");
+	free(out.buf);
+	out_open(&out);
+	cli_print_done(out.f, &text, &cmd, &done);
+	assert_string_equal(out_text(&out), "");
+	free(out.buf);
+	done.count = 6;
+	out_open(&out);
+	cli_print_done(out.f, &text, &cmd, &done);
+	assert_string_equal(out_text(&out), "6 MAC entries evicted\n");
 	free(out.buf);
 }
 
@@ -1035,6 +1158,8 @@ int main(void)
 		cmocka_unit_test(cli_fdb_is_a_synonym_of_mac),
 		cmocka_unit_test(cli_mac_show_one_port),
 		cmocka_unit_test(cli_mac_flush_all_or_one_port),
+		cmocka_unit_test(cli_set_every_setting),
+		cmocka_unit_test(cli_usage_bad_set),
 		/* options */
 		cmocka_unit_test(cli_json_option_before_or_after_command),
 		cmocka_unit_test(cli_socket_option_before_or_after_command),
@@ -1060,6 +1185,8 @@ int main(void)
 		cmocka_unit_test(cli_json_empty_show_is_an_empty_array),
 		cmocka_unit_test(cli_json_names_are_escaped_and_bounded),
 		cmocka_unit_test(cli_json_status_object),
+		cmocka_unit_test(cli_text_status_shows_the_settings),
+		cmocka_unit_test(cli_done_of_set),
 		cmocka_unit_test(cli_done_of_flush_add_and_del),
 		cmocka_unit_test(cli_text_mac_table),
 		cmocka_unit_test(cli_text_port_with_drop_reasons),

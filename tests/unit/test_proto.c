@@ -25,6 +25,7 @@ static const struct {
 	{ SWP_MAC_FLUSH, sizeof(struct swp_mac_req) },
 	{ SWP_STATUS, 0 },
 	{ SWP_MONITOR, 0 },
+	{ SWP_SET, sizeof(struct swp_set_req) },
 	{ SWP_DONE, sizeof(struct swp_done) },
 	{ SWP_PORT_INFO, sizeof(struct swp_port_info) },
 	{ SWP_MAC_ENTRY, sizeof(struct swp_mac_entry) },
@@ -49,8 +50,9 @@ static void proto_wire_sizes_are_fixed(void **state)
 	assert_int_equal(sizeof(struct swp_mac_req), 16);
 	assert_int_equal(sizeof(struct swp_port_info), 176);
 	assert_int_equal(sizeof(struct swp_mac_entry), 32);
-	assert_int_equal(sizeof(struct swp_status_info), 72);
 	assert_int_equal(sizeof(struct swp_event), 128);
+	assert_int_equal(sizeof(struct swp_set_req), 16);
+	assert_int_equal(sizeof(struct swp_status_info), 96);
 	assert_int_equal(sizeof(struct swp_done), 136);
 	for (size_t i = 0; i < NTYPES; i++)
 		assert_int_equal(swp_body_size(types[i].type), (long)types[i].body);

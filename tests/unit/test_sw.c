@@ -1085,6 +1085,49 @@ static void sw_init_takes_loop_and_storm_settings(void **state)
 	sw_fini(&sw);
 }
 
+/* switchctl set: each setting reads back as set; a smaller max-macs evicts at once. */
+static void sw_set_changes_each_setting_at_runtime(void **state)
+{
+	struct env *env = *state;
+	struct port *p = add_port(env, 0, 0);
+	static const struct {
+		uint32_t key;
+		uint64_t value;
+	} set[] = {
+		{ SWP_SET_AGEING, 60 },
+		{ SWP_SET_AGEING, SWITCHD_AGEING_MAX_SEC },
+		{ SWP_SET_FLAP_MOVES, 0 },
+		{ SWP_SET_FLAP_HOLD, SWITCHD_FLAP_HOLD_MAX_SEC }, /* overflowed a u32 of milliseconds */
+		{ SWP_SET_STORM_BROADCAST, 1 },
+		{ SWP_SET_STORM_MULTICAST, 0 },
+		{ SWP_SET_STORM_UNKNOWN, SWITCHD_STORM_PPS_MAX },
+		{ SWP_SET_MAX_MACS, SWITCHD_MAX_MACS_LIMIT },
+	};
+
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+		assert_int_equal(sw_set(&env->sw, set[i].key, set[i].value), 0);
+		assert_int_equal(sw_setting(&env->sw, set[i].key), set[i].value);
+	}
+	assert_int_equal(env->sw.flap_hold_ms, (uint64_t)SWITCHD_FLAP_HOLD_MAX_SEC * 1000);
+	assert_int_equal(env->sw.storm_pps[FWD_FLOOD_BROADCAST], 1);
+
+	for (int i = 0; i < 10; i++) {
+		uint8_t mac[6] = { 0x52, 0x54, 0, 0, 1, (uint8_t)i };
+
+		clock_ms += 10;
+		announce(env, p, mac);
+	}
+	assert_int_equal(env->sw.fdb.count, 10);
+	assert_int_equal(sw_set(&env->sw, SWP_SET_MAX_MACS, 4), 6);
+	assert_int_equal(env->sw.fdb.count, 4);
+	assert_int_equal(sw_setting(&env->sw, SWP_SET_MAX_MACS), 4);
+	/* The most recently seen stay. */
+	assert_non_null(fdb_find(&env->sw.fdb, (const uint8_t[6]){ 0x52, 0x54, 0, 0, 1, 9 }, 0));
+	assert_null(fdb_find(&env->sw.fdb, (const uint8_t[6]){ 0x52, 0x54, 0, 0, 1, 5 }, 0));
+	assert_int_equal(sw_set(&env->sw, SWP_SET_MAX_MACS, 100), 0);
+	assert_int_equal(env->sw.fdb.count, 4);
+}
+
 /* Moves spread over time are hosts changing ports, not a loop. */
 static void sw_slow_moves_never_block(void **state)
 {
@@ -1187,6 +1230,7 @@ int main(void)
 		T(sw_flapping_mac_blocks_the_port_it_moved_to),
 		T(sw_slow_moves_never_block),
 		cmocka_unit_test(sw_init_takes_loop_and_storm_settings),
+		T(sw_set_changes_each_setting_at_runtime),
 		T(sw_tick_collects_kernel_drops),
 		T(sw_storm_control_limits_floods_per_port_and_kind),
 		T(sw_port_poll_forwards_frames_until_eagain),

@@ -1,0 +1,461 @@
+/* The configuration file: read with switchctl's parser, applied with the daemon's handler. */
+#include "conf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+
+/* More words than any command has: a line this long is a mistake. */
+#define CONF_MAX_WORDS 32
+
+static int conf_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int conf_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+const struct conf_port *conf_port_find(const struct conf *c, const char *name)
+{
+	for (uint32_t i = 0; i < c->nports; i++)
+		if (!strcmp(c->ports[i].name, name))
+			return &c->ports[i];
+	return NULL;
+}
+
+int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t errlen)
+{
+	char *argv[CONF_MAX_WORDS + 2], *save = NULL, *w;
+	char why[256];
+	struct cli_opts o;
+	struct cli_cmd cmd;
+	int argc = 0;
+
+	argv[argc++] = (char *)"switchctl";
+	for (w = strtok_r(line, " \t\r\n\v\f", &save); w; w = strtok_r(NULL, " \t\r\n\v\f", &save)) {
+		if (w[0] == '#')
+			break;
+		/* getopt would take these for switchctl's options, which mean nothing here. */
+		if (w[0] == '-')
+			return conf_err(err, errlen,
+					"options such as '%s' do not belong in a config file", w);
+		if (argc > CONF_MAX_WORDS)
+			return conf_err(err, errlen, "more than %d words", CONF_MAX_WORDS);
+		argv[argc++] = w;
+	}
+	argv[argc] = NULL;
+	if (argc == 1)
+		return 0;
+	switch (cli_parse(argc, argv, &o, &cmd, why, sizeof(why))) {
+	case CLI_USAGE:
+		return conf_err(err, errlen, "%s", why);
+	case CLI_RUN:
+		if (cmd.type == SWP_PORT_ADD || cmd.type == SWP_SET)
+			break;
+		/* fall through */
+	default:
+		return conf_err(err, errlen, "only 'port add' and 'set' belong in a config file");
+	}
+
+	if (cmd.type == SWP_SET) {
+		const struct swp_setting *s = swp_setting_by_key(cmd.body.set.key);
+
+		if (c->set_line[s->key])
+			return conf_err(err, errlen, "%s is already set on line %u", s->name,
+					c->set_line[s->key]);
+		c->value[s->key] = cmd.body.set.value;
+		c->set_line[s->key] = lineno;
+		return 0;
+	}
+
+	{
+		struct conf_port *p;
+		const struct conf_port *dup;
+
+		/* cli_parse checked that the name fits, with its NUL. */
+		dup = conf_port_find(c, cmd.body.port.name);
+		if (dup)
+			return conf_err(err, errlen, "port %s is already added on line %u", dup->name,
+					dup->line);
+		if (c->nports >= SWITCHD_PORTS_MAX)
+			return conf_err(err, errlen, "more than %u ports", SWITCHD_PORTS_MAX);
+		p = realloc(c->ports, (c->nports + 1) * sizeof(*c->ports));
+		if (!p)
+			return conf_err(err, errlen, "out of memory");
+		c->ports = p;
+		p = &c->ports[c->nports++];
+		memset(p, 0, sizeof(*p));
+		memcpy(p->name, cmd.body.port.name, SWP_NAME_MAX);
+		p->cmd = cmd;
+		p->line = lineno;
+	}
+	return 0;
+}
+
+int conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	char *line = NULL, why[256];
+	size_t cap = 0;
+	unsigned lineno = 0;
+	ssize_t n;
+	FILE *f;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->path = strdup(path);
+	if (!c->path)
+		return conf_err(err, errlen, "%s: out of memory", path);
+	f = fopen(path, "re");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (strlen(line) != (size_t)n) {
+			rc = conf_err(err, errlen, "%s:%u: a NUL byte in the line", path, lineno);
+			break;
+		}
+		if (conf_line(c, line, lineno, why, sizeof(why)) < 0) {
+			rc = conf_err(err, errlen, "%s:%u: %s", path, lineno, why);
+			break;
+		}
+	}
+	if (!rc && ferror(f)) {
+		rc = -EIO;
+		snprintf(err, errlen, "%s: read error", path);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+void conf_free(struct conf *c)
+{
+	free(c->path);
+	free(c->ports);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool conf_same_request(const struct conf_port *a, const struct conf_port *b)
+{
+	return a->cmd.type == b->cmd.type && a->cmd.blen == b->cmd.blen &&
+	       !memcmp(&a->cmd.body, &b->cmd.body, a->cmd.blen);
+}
+
+size_t conf_plan(const struct conf *old, const struct conf *next,
+		 enum conf_port_state (*state)(void *ctx, const char *name), void *ctx,
+		 struct conf_step *steps)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < next->nports; i++) {
+		const struct conf_port *np = &next->ports[i], *op = conf_port_find(old, np->name);
+		struct conf_step *s = &steps[n++];
+
+		s->old = op;
+		s->new = np;
+		switch (state(ctx, np->name)) {
+		case CONF_PORT_ABSENT:
+			s->action = CONF_ADD;
+			break;
+		case CONF_PORT_RUNTIME:
+			s->action = CONF_RUNTIME;
+			break;
+		case CONF_PORT_OWNED:
+			s->action = op && conf_same_request(op, np) ? CONF_KEEP : CONF_RECREATE;
+			break;
+		}
+	}
+	for (uint32_t i = 0; i < old->nports; i++) {
+		const struct conf_port *op = &old->ports[i];
+
+		if (!conf_port_find(next, op->name) && state(ctx, op->name) == CONF_PORT_OWNED)
+			steps[n++] = (struct conf_step){ .action = CONF_DEL, .old = op };
+	}
+	return n;
+}
+
+uint64_t conf_base_value(const struct sw_config *base, uint32_t key)
+{
+	switch (key) {
+	case SWP_SET_AGEING:
+		return base->ageing;
+	case SWP_SET_MAX_MACS:
+		return base->max_macs;
+	case SWP_SET_FLAP_MOVES:
+		return base->flap_moves;
+	case SWP_SET_FLAP_HOLD:
+		return base->flap_hold;
+	case SWP_SET_STORM_BROADCAST:
+	case SWP_SET_STORM_MULTICAST:
+	case SWP_SET_STORM_UNKNOWN:
+		return base->storm_pps[key - SWP_SET_STORM_BROADCAST];
+	default:
+		return 0;
+	}
+}
+
+bool conf_setting_target(const struct conf *old, const struct conf *next,
+			 const struct sw_config *base, uint32_t key, uint64_t *value)
+{
+	if (next->set_line[key]) {
+		*value = next->value[key];
+		return true;
+	}
+	if (old->set_line[key]) {
+		*value = conf_base_value(base, key);
+		return true;
+	}
+	return false;
+}
+
+/* ---- applying: every change is a request through cmd_handle, as switchctl's would be ---- */
+
+static int conf_request(struct daemon *d, const struct cli_cmd *cmd, char *why, size_t len)
+{
+	static struct ctl_conn cn; /* replies to nobody: only the status counts */
+	struct ctl_reply r = { .conn = &cn };
+	const struct swp_hdr hdr = {
+		.version = SWP_VERSION,
+		.type = cmd->type,
+		.len = (uint32_t)(sizeof(hdr) + cmd->blen),
+	};
+
+	cn.peer.config = true; /* logged as such, not as a client */
+
+	cmd_handle(d, &hdr, &cmd->body, &r);
+	ctl_conn_fini(&cn);
+	if (r.status)
+		snprintf(why, len, "%s", r.msg[0] ? r.msg : strerror(-r.status));
+	return r.status;
+}
+
+static int conf_add(struct daemon *d, const struct conf *c, const struct conf_port *cp, char *err,
+		    size_t errlen)
+{
+	char why[SWP_ERR_MAX];
+	struct port *p;
+	int rc = conf_request(d, &cp->cmd, why, sizeof(why));
+
+	if (rc) {
+		snprintf(err, errlen, "%s:%u: %s", c->path, cp->line, why);
+		return rc;
+	}
+	if ((p = sw_port_by_name(&d->sw, cp->name)))
+		p->conf = true;
+	return 0;
+}
+
+static void conf_remove(struct daemon *d, const char *name, const char *why)
+{
+	struct port *p = sw_port_by_name(&d->sw, name);
+
+	if (p)
+		sw_port_remove(&d->sw, p, why);
+}
+
+static int conf_set(struct daemon *d, uint32_t key, uint64_t value, char *why, size_t len)
+{
+	struct cli_cmd cmd = { .type = SWP_SET, .blen = sizeof(struct swp_set_req) };
+
+	cmd.body.set.key = key;
+	cmd.body.set.value = value;
+	return conf_request(d, &cmd, why, len);
+}
+
+int conf_start(struct daemon *d, const char *path)
+{
+	char err[512], why[SWP_ERR_MAX];
+	unsigned nset = 0;
+	int rc;
+
+	rc = conf_load(&d->conf, path, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
+	/* Settings first: the ports then start under them. */
+	for (uint32_t k = 1; k <= SWP_SET_KEY_MAX; k++) {
+		if (!d->conf.set_line[k])
+			continue;
+		rc = conf_set(d, k, d->conf.value[k], why, sizeof(why));
+		if (rc) {
+			log_err("%s:%u: %s", path, d->conf.set_line[k], why);
+			return rc;
+		}
+		nset++;
+	}
+	for (uint32_t i = 0; i < d->conf.nports; i++) {
+		rc = conf_add(d, &d->conf, &d->conf.ports[i], err, sizeof(err));
+		if (rc) {
+			log_err("%s", err);
+			/* Nothing of the file stays behind: TAPs it created go with their ports. */
+			while (i-- > 0)
+				conf_remove(d, d->conf.ports[i].name, "configuration file failed");
+			return rc;
+		}
+	}
+	log_info("configuration %s: %u ports, %u settings", path, d->conf.nports, nset);
+	return 0;
+}
+
+static enum conf_port_state conf_state(void *ctx, const char *name)
+{
+	struct daemon *d = ctx;
+	const struct port *p = sw_port_by_name(&d->sw, name);
+
+	if (!p)
+		return CONF_PORT_ABSENT;
+	return p->conf ? CONF_PORT_OWNED : CONF_PORT_RUNTIME;
+}
+
+/* Puts back what a failed reload did so far, newest first. */
+static void conf_undo(struct daemon *d, const struct conf_step *steps, const size_t *done, size_t ndone)
+{
+	char err[512];
+
+	while (ndone-- > 0) {
+		const struct conf_step *s = &steps[done[ndone]];
+
+		conf_remove(d, s->new->name, "reload failed, undone");
+		if (s->action == CONF_RECREATE && conf_add(d, &d->conf, s->old, err, sizeof(err)))
+			log_err("reload: cannot put back port %s as it was: %s", s->old->name, err);
+	}
+}
+
+static void conf_summary(char *buf, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void conf_summary(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	if (*at)
+		*at += (size_t)snprintf(buf + *at, len - *at, ", ");
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at += (size_t)n;
+}
+
+/*
+ * New ports are added first and changed ones re-created next, the only steps
+ * that can fail: when one does, those done are undone and nothing else has
+ * been touched yet. Removals and settings cannot fail.
+ */
+void conf_reload(struct daemon *d)
+{
+	char err[512], why[SWP_ERR_MAX], sum[512];
+	struct conf next;
+	struct conf_step *steps = NULL;
+	size_t *done = NULL, nsteps, ndone = 0, at = 0;
+	unsigned added = 0, removed = 0, recreated = 0;
+	static const enum conf_action passes[] = { CONF_ADD, CONF_RECREATE };
+
+	memset(&next, 0, sizeof(next));
+	if (!d->opts.conf) {
+		log_info("SIGHUP: nothing to reload (switchd runs without -c)");
+		return;
+	}
+	if (conf_load(&next, d->opts.conf, err, sizeof(err)) < 0) {
+		log_err("reload: %s: nothing changed", err);
+		goto out;
+	}
+	steps = calloc((size_t)d->conf.nports + next.nports + 1, sizeof(*steps));
+	done = calloc((size_t)d->conf.nports + next.nports + 1, sizeof(*done));
+	if (!steps || !done) {
+		log_err("reload: out of memory: nothing changed");
+		goto out;
+	}
+	nsteps = conf_plan(&d->conf, &next, conf_state, d, steps);
+
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nsteps; i++) {
+			const struct conf_step *s = &steps[i];
+
+			if (s->action != passes[pass])
+				continue;
+			if (s->action == CONF_RECREATE)
+				conf_remove(d, s->new->name, "its line in the configuration file changed");
+			if (conf_add(d, &next, s->new, err, sizeof(err))) {
+				if (s->action == CONF_RECREATE) {
+					char err2[512];
+
+					if (conf_add(d, &d->conf, s->old, err2, sizeof(err2)))
+						log_err("reload: cannot put back port %s as it was: %s",
+							s->old->name, err2);
+				}
+				conf_undo(d, steps, done, ndone);
+				log_err("reload: %s: nothing changed", err);
+				goto out;
+			}
+			done[ndone++] = i;
+			if (s->action == CONF_ADD)
+				added++;
+			else
+				recreated++;
+		}
+	}
+	for (size_t i = 0; i < nsteps; i++) {
+		const struct conf_step *s = &steps[i];
+
+		if (s->action == CONF_DEL) {
+			conf_remove(d, s->old->name, "no longer in the configuration file");
+			removed++;
+		} else if (s->action == CONF_RUNTIME) {
+			log_warn("reload: %s:%u: port %s was added by switchctl, not by the file: "
+				 "left as it is",
+				 next.path, s->new->line, s->new->name);
+		}
+	}
+
+	sum[0] = '\0';
+	if (added)
+		conf_summary(sum, sizeof(sum), &at, "+%u port%s", added, added == 1 ? "" : "s");
+	if (removed)
+		conf_summary(sum, sizeof(sum), &at, "-%u port%s", removed, removed == 1 ? "" : "s");
+	if (recreated)
+		conf_summary(sum, sizeof(sum), &at, "%u port%s re-created", recreated,
+			     recreated == 1 ? "" : "s");
+	for (uint32_t k = 1; k <= SWP_SET_KEY_MAX; k++) {
+		uint64_t want, was = sw_setting(&d->sw, k);
+
+		if (!conf_setting_target(&d->conf, &next, &d->opts.sw, k, &want) || want == was)
+			continue;
+		if (conf_set(d, k, want, why, sizeof(why))) {
+			/* Checked when the file was read: this would be a bug. */
+			log_err("reload: set %s: %s", swp_setting_by_key(k)->name, why);
+			continue;
+		}
+		conf_summary(sum, sizeof(sum), &at, "%s %llu -> %llu", swp_setting_by_key(k)->name,
+			     (unsigned long long)was, (unsigned long long)want);
+	}
+	log_info("reload: %s", sum[0] ? sum : "nothing changed");
+	/* What this load applied is what the next reload compares against. */
+	conf_free(&d->conf);
+	d->conf = next;
+	memset(&next, 0, sizeof(next));
+out:
+	conf_free(&next);
+	free(steps);
+	free(done);
+}
