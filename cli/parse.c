@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cli.h"
@@ -15,6 +16,9 @@ void cli_usage(FILE *f)
 		"Commands:\n"
 		"  port add NAME [type tap|afpacket]   attach an interface (a TAP is created if missing\n"
 		"                                      with type tap)\n"
+		"  port add NAME netns NS [ifname IF]  create a veth pair: NAME here, IF (default %s) in\n"
+		"                                      the network namespace NS (a name under %s,\n"
+		"                                      or a path like /proc/PID/ns/net)\n"
 		"  port del NAME                       detach it\n"
 		"  port show                           ports with state and counters\n"
 		"  mac show [port NAME]                the MAC table (fdb is a synonym of mac)\n"
@@ -34,7 +38,7 @@ void cli_usage(FILE *f)
 		"  -V, --version       print the version\n"
 		"\n"
 		"Exit status: 0 success, 1 the operation failed, 2 usage error.\n",
-		SWITCHD_SOCKET);
+		SWITCHD_NETNS_PEER, SWITCHD_NETNS_DIR, SWITCHD_SOCKET);
 }
 
 static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt, ...)
@@ -48,6 +52,51 @@ static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return CLI_USAGE;
+}
+
+/* What follows "port add NAME": keyword-value pairs, each at most once, in any order. */
+static enum cli_parse_result parse_port_add(int argc, char **argv, struct swp_port_req *req,
+					    char *err, size_t errlen)
+{
+	bool typed = false;
+
+	for (int i = 0; i < argc; i += 2) {
+		const char *key = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(key, "type") && !typed) {
+			if (!val)
+				return usage_err(err, errlen, "port add: type needs tap or afpacket");
+			if (!strcmp(val, "tap"))
+				req->type = SWP_PORT_TAP;
+			else if (!strcmp(val, "afpacket"))
+				req->type = SWP_PORT_AFPACKET;
+			else
+				return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket)",
+						 val);
+			typed = true;
+		} else if (!strcmp(key, "netns") && !req->netns[0]) {
+			/* The daemon resolves the path: its working directory is not ours. */
+			if (!val || !val[0] || (strchr(val, '/') && val[0] != '/') ||
+			    strlen(val) >= SWP_PATH_MAX)
+				return usage_err(err, errlen,
+						 "port add: netns needs a name under %s or an absolute path "
+						 "(at most %d bytes)",
+						 SWITCHD_NETNS_DIR, SWP_PATH_MAX - 1);
+			memcpy(req->netns, val, strlen(val) + 1);
+		} else if (!strcmp(key, "ifname") && !req->peer[0]) {
+			if (!val || !val[0] || swp_set_name(req->peer, val) < 0)
+				return usage_err(err, errlen,
+						 "port add: ifname needs an interface name (at most %d bytes)",
+						 SWP_NAME_MAX - 1);
+		} else {
+			return usage_err(err, errlen, "port add: unexpected argument '%s'", key);
+		}
+	}
+	if (req->peer[0] && !req->netns[0])
+		return usage_err(err, errlen, "port add: ifname only goes with netns");
+	if (req->netns[0] && req->type == SWP_PORT_TAP)
+		return usage_err(err, errlen, "port add: with netns the port is a veth, not a TAP");
+	return CLI_RUN;
 }
 
 static enum cli_parse_result parse_port(int argc, char **argv, struct cli_cmd *cmd, char *err,
@@ -71,20 +120,10 @@ static enum cli_parse_result parse_port(int argc, char **argv, struct cli_cmd *c
 	if (!argv[1][0] || swp_set_name(cmd->body.port.name, argv[1]) < 0)
 		return usage_err(err, errlen, "port %s: invalid interface name '%s'", verb, argv[1]);
 	cmd->body.port.type = SWP_PORT_AUTO;
-	if (argc == 2)
-		return CLI_RUN;
-	if (cmd->type != SWP_PORT_ADD || strcmp(argv[2], "type"))
+	if (cmd->type == SWP_PORT_ADD)
+		return parse_port_add(argc - 2, argv + 2, &cmd->body.port, err, errlen);
+	if (argc > 2)
 		return usage_err(err, errlen, "port %s: unexpected argument '%s'", verb, argv[2]);
-	if (argc < 4)
-		return usage_err(err, errlen, "port add: type needs tap or afpacket");
-	if (!strcmp(argv[3], "tap"))
-		cmd->body.port.type = SWP_PORT_TAP;
-	else if (!strcmp(argv[3], "afpacket"))
-		cmd->body.port.type = SWP_PORT_AFPACKET;
-	else
-		return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket)", argv[3]);
-	if (argc > 4)
-		return usage_err(err, errlen, "port add: unexpected argument '%s'", argv[4]);
 	return CLI_RUN;
 }
 

@@ -31,6 +31,38 @@ _switchctl_ifaces()
 	done
 }
 
+# Named network namespaces, as ip netns keeps them.
+_switchctl_netns()
+{
+	local d
+	for d in /run/netns/*; do
+		[ -e "$d" ] || continue
+		printf '%s\n' "${d##*/}"
+	done
+}
+
+# After "port add NAME": keyword-value pairs, each keyword once; ifname only
+# with netns, and no type tap with it. The arguments are the words so far.
+_switchctl_port_add()
+{
+	local -a w=("$@")
+	local -A got=()
+	local i n=${#w[@]}
+	for ((i = 0; i + 1 < n; i += 2)); do
+		[ -n "${w[i]}" ] && got[${w[i]}]=${w[i + 1]}
+	done
+	if [ $((n % 2)) -eq 1 ]; then # the last word is a keyword: its value
+		case ${w[n - 1]} in
+		type) if [ -n "${got[netns]+x}" ]; then echo afpacket; else printf '%s\n' tap afpacket; fi ;;
+		netns) _switchctl_netns ;;
+		esac
+		return 0
+	fi
+	[ -n "${got[type]+x}" ] || echo type
+	[ -n "${got[netns]+x}" ] || [ "${got[type]:-}" = tap ] || echo netns
+	[ -z "${got[netns]+x}" ] || [ -n "${got[ifname]+x}" ] || echo ifname
+}
+
 _switchctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
@@ -93,8 +125,17 @@ _switchctl()
 		del | delete) words=$(_switchctl_ports "$ctl" "${sock[@]}") ;;
 		esac
 		;;
-	3:port) [ "${args[1]}" = add ] && words="type" ;;
-	4:port) [ "${args[1]}" = add ] && [ "${args[3]}" = type ] && words=$'tap\nafpacket' ;;
+	[3-9]:port | [1-9][0-9]:port)
+		if [ "${args[1]}" = add ]; then
+			# A namespace given by path: complete it as a file name.
+			if [ "${#args[@]}" -ge 4 ] && [ "$prev" = netns ] && [[ $cur == /* ]]; then
+				compopt -o filenames 2>/dev/null
+				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+				return 0
+			fi
+			words=$(_switchctl_port_add "${args[@]:3}")
+		fi
+		;;
 	2:mac | 2:fdb)
 		case ${args[1]} in
 		show | list | flush) words=port ;;

@@ -232,6 +232,22 @@ static void fz_check_records(struct sw *sw, uint16_t req, const struct port *onl
 	}
 }
 
+/*
+ * The netns field of a port request as docs/protocol.md has it: "" for none,
+ * NULL when cmd.c must refuse it (unterminated, a relative path, "." or "..").
+ */
+static const char *fz_netns(const struct swp_port_req *req)
+{
+	size_t n = strnlen(req->netns, SWP_PATH_MAX);
+
+	if (n == SWP_PATH_MAX)
+		return NULL;
+	if (memchr(req->netns, '/', n) ? req->netns[0] != '/'
+				       : !strcmp(req->netns, ".") || !strcmp(req->netns, ".."))
+		return NULL;
+	return req->netns;
+}
+
 /* ---- the handler, wrapped: every call checked before and after ---- */
 
 /* Whether status is one of the reasons that apply (a set, so the order cmd.c checks them in is free). */
@@ -279,6 +295,8 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	case SWP_PORT_ADD:
 	case SWP_PORT_DEL: {
 		struct swp_port_req req;
+		char peer_buf[SWP_NAME_MAX];
+		const char *ns, *peer;
 
 		memcpy(&req, body, sizeof(req));
 		nm = fz_name(name, req.name);
@@ -288,12 +306,27 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 				why[nwhy++] = -ENOENT;
 			break;
 		}
-		if (!nm || !nm[0] || req.type > SWP_PORT_AFPACKET)
+		ns = fz_netns(&req);
+		peer = fz_name(peer_buf, req.peer);
+		if (!nm || !nm[0] || req.type > SWP_PORT_AFPACKET || !ns || !peer ||
+		    (peer[0] && !ns[0]) || (ns[0] && req.type == SWP_PORT_TAP))
 			why[nwhy++] = -EINVAL;
 		if (named)
 			why[nwhy++] = -EEXIST;
 		if (nports >= SWITCHD_PORTS_MAX)
 			why[nwhy++] = -ENOSPC;
+		if (ns && ns[0]) {
+			/* fz_port.c's veths: the name free ('x'), the netns there, the peer name free. */
+			const char *leaf = strrchr(ns, '/');
+
+			if (nm && nm[0] != 'x')
+				why[nwhy++] = -EEXIST;
+			if ((leaf ? leaf[1] : ns[0]) == 'x')
+				why[nwhy++] = -ENOENT;
+			if (peer && peer[0] == 'b')
+				why[nwhy++] = -EEXIST;
+			break;
+		}
 		if (nm && nm[0] == 'x')
 			why[nwhy++] = -ENODEV;
 		if (nm && nm[0] == 'b')

@@ -1,8 +1,9 @@
 /*
- * Fake ports, and the port_open/port_close that the switch and the control
- * requests call. Linked before libswitchd_core, these definitions win, so
- * port.c, the TAP and AF_PACKET kinds and netlink are never linked in: a
- * fuzzed "port add" can never create or touch a real interface.
+ * Fake ports, and the port_open, port_open_veth and port_close that the
+ * switch and the control requests call. Linked before libswitchd_core, these
+ * definitions win, so port.c, the TAP and AF_PACKET kinds and netlink are
+ * never linked in: a fuzzed "port add" can never create or touch a real
+ * interface.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -85,6 +86,40 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
 		return -EBUSY;
 	}
 	*out = fz_port_new(name, 1500, NULL);
+	return 0;
+}
+
+/*
+ * A veth made for a netns, in the same world: its name must be free (start
+ * with 'x'), else EEXIST; a namespace whose last path component starts with
+ * 'x' does not exist (ENOENT), and in any namespace a peer name starting
+ * with 'b' is taken (EEXIST).
+ */
+int port_open_veth(struct nl *nl, const char *name, const char *netns, const char *peer,
+		   struct port **out, char *why, size_t whylen)
+{
+	const char *leaf = strrchr(netns, '/');
+
+	(void)nl;
+	why[0] = '\0';
+	if (strlen(name) >= IFNAMSIZ || !name[0] || strlen(peer) >= IFNAMSIZ || !peer[0]) {
+		snprintf(why, whylen, "invalid interface name");
+		return -EINVAL;
+	}
+	if (name[0] != 'x') {
+		snprintf(why, whylen, "interface %s already exists", name);
+		return -EEXIST;
+	}
+	if ((leaf ? leaf[1] : netns[0]) == 'x') {
+		snprintf(why, whylen, "no such network namespace: %s", netns);
+		return -ENOENT;
+	}
+	if (peer[0] == 'b') {
+		snprintf(why, whylen, "interface %s already exists in %s", peer, netns);
+		return -EEXIST;
+	}
+	*out = fz_port_new(name, 1500, NULL);
+	(*out)->created = true;
 	return 0;
 }
 

@@ -72,8 +72,17 @@ def name16(name):
     return name.ljust(16, b"\0")[:16]
 
 
-def port_req(typ, seq, name, ptype=0):
-    return msg(typ, seq, name16(name) + struct.pack("=II", ptype, 0))
+PATH_MAX = 108  # SWP_PATH_MAX
+
+
+def port_req_body(name, ptype=0, netns=b"", peer=b""):
+    """swp_port_req: name, type, flags, peer, netns, reserved."""
+    return (name16(name) + struct.pack("=II", ptype, 0) + name16(peer) +
+            netns.ljust(PATH_MAX, b"\0")[:PATH_MAX] + struct.pack("=I", 0))
+
+
+def port_req(typ, seq, name, ptype=0, netns=b"", peer=b""):
+    return msg(typ, seq, port_req_body(name, ptype, netns, peer))
 
 
 def mac_req(typ, seq, port=b""):
@@ -108,11 +117,30 @@ def ctl_seeds():
         "every_request_no_ports": ctl_input(every, ports=0, macs=0),
         "port_add_errors": ctl_input(b"".join([
             port_req(PORT_ADD, 1, b""),               # empty name
-            msg(PORT_ADD, 2, b"A" * 16 + struct.pack("=II", 0, 0)),  # unterminated
+            msg(PORT_ADD, 2, b"A" * 16 + port_req_body(b"")[16:]),  # unterminated
             port_req(PORT_ADD, 3, b"tap9", 7),        # unknown type
             port_req(PORT_ADD, 4, b"p0"),             # already a port
             port_req(PORT_ADD, 5, b"xmissing"),       # no such interface
             port_req(PORT_ADD, 6, b"busytap", 1),     # held TAP
+        ])),
+        # fz_port.c's veths: names starting with 'x' are free, netns "x..." missing, peers "b..." taken.
+        "port_add_netns": ctl_input(b"".join([
+            port_req(PORT_ADD, 1, b"xweb0", netns=b"web"),                  # created, peer eth0
+            port_req(PORT_ADD, 2, b"xapp0", 2, b"/proc/1/ns/net", b"eth1"),  # a path, an ifname
+            msg(PORT_SHOW, 3),
+            port_req(PORT_DEL, 4, b"xweb0"),
+            port_req(PORT_ADD, 5, b"xa", netns=b"N" * PATH_MAX),             # unterminated netns
+            port_req(PORT_ADD, 6, b"xa", netns=b"run/netns/web"),           # relative path
+            port_req(PORT_ADD, 7, b"xa", netns=b".."),
+            port_req(PORT_ADD, 8, b"xa", peer=b"eth1"),                     # ifname, no netns
+            msg(PORT_ADD, 9, port_req_body(b"xa", netns=b"web")[:24] + b"P" * 16 +
+                port_req_body(b"")[40:]),                                   # unterminated ifname
+            port_req(PORT_ADD, 10, b"xa", 1, b"web"),                       # type tap
+            port_req(PORT_ADD, 11, b"p0", netns=b"web"),                    # name taken
+            port_req(PORT_ADD, 12, b"xa", netns=b"xgone"),                  # no such netns
+            port_req(PORT_ADD, 13, b"xa", netns=b"/run/netns/xgone"),
+            port_req(PORT_ADD, 14, b"xa", netns=b"web", peer=b"busy0"),     # ifname taken there
+            msg(STATUS, 15),
         ])),
         "port_add_until_full": ctl_input(b"".join(
             port_req(PORT_ADD, i, b"t%d" % i) for i in range(3)) + msg(STATUS, 9), ports=255, macs=0),

@@ -31,9 +31,35 @@ static int cmd_name(char *dst, const char src[SWP_NAME_MAX])
 	return 0;
 }
 
+/*
+ * The network namespace a request names, as a path: a bare name is one under
+ * SWITCHD_NETNS_DIR, anything else must be absolute. "" when none is named.
+ */
+static int cmd_netns(char *dst, size_t dlen, const char src[SWP_PATH_MAX])
+{
+	size_t n = strnlen(src, SWP_PATH_MAX);
+
+	dst[0] = '\0';
+	if (n == SWP_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!n)
+		return 0;
+	if (memchr(src, '/', n)) {
+		if (src[0] != '/')
+			return -EINVAL;
+		snprintf(dst, dlen, "%s", src);
+	} else {
+		if (!strcmp(src, ".") || !strcmp(src, ".."))
+			return -EINVAL;
+		snprintf(dst, dlen, "%s/%s", SWITCHD_NETNS_DIR, src);
+	}
+	return 0;
+}
+
 static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struct ctl_reply *r)
 {
-	char name[SWP_NAME_MAX], why[SWP_ERR_MAX];
+	char name[SWP_NAME_MAX], peer[SWP_NAME_MAX], why[SWP_ERR_MAX];
+	char netns[sizeof(SWITCHD_NETNS_DIR) + SWP_PATH_MAX];
 	struct port *p;
 	int err;
 
@@ -45,6 +71,24 @@ static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struc
 		ctl_reply_error(r, -EINVAL, "port add %s: unknown port type %u", name, req->type);
 		return;
 	}
+	if (cmd_netns(netns, sizeof(netns), req->netns) < 0) {
+		ctl_reply_error(r, -EINVAL,
+				"port add %s: netns must be a name under %s or an absolute path", name,
+				SWITCHD_NETNS_DIR);
+		return;
+	}
+	if (cmd_name(peer, req->peer) < 0) {
+		ctl_reply_error(r, -EINVAL, "port add %s: invalid ifname for the netns side", name);
+		return;
+	}
+	if (peer[0] && !netns[0]) {
+		ctl_reply_error(r, -EINVAL, "port add %s: ifname needs a netns", name);
+		return;
+	}
+	if (netns[0] && req->type == SWP_PORT_TAP) {
+		ctl_reply_error(r, -EINVAL, "port add %s: a port with a netns is a veth, not a TAP", name);
+		return;
+	}
 	if (sw_port_by_name(&d->sw, name)) {
 		ctl_reply_error(r, -EEXIST, "port add %s: %s", name, cmd_errmsg(-EEXIST));
 		return;
@@ -53,9 +97,14 @@ static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struc
 		ctl_reply_error(r, -ENOSPC, "port add %s: %s", name, cmd_errmsg(-ENOSPC));
 		return;
 	}
-	err = port_open(&d->nl, name, req->type, &p, why, sizeof(why));
+	if (netns[0])
+		err = port_open_veth(&d->nl, name, netns, peer[0] ? peer : SWITCHD_NETNS_PEER, &p, why,
+				     sizeof(why));
+	else
+		err = port_open(&d->nl, name, req->type, &p, why, sizeof(why));
 	if (!err) {
 		err = sw_port_attach(&d->sw, p);
+		/* A veth made for the port goes with it. */
 		if (err)
 			port_close(p);
 	}
@@ -63,8 +112,13 @@ static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struc
 		ctl_reply_error(r, err, "port add %s: %s", name, why[0] ? why : cmd_errmsg(err));
 		return;
 	}
-	log_info("port %s added: %s, ifindex %d%s", p->name, swp_type_name(p->ops->type),
-		 p->ifindex, p->created ? ", created" : "");
+	if (netns[0])
+		log_info("port %s added: %s, ifindex %d, created, peer %s in %s", p->name,
+			 swp_type_name(p->ops->type), p->ifindex, peer[0] ? peer : SWITCHD_NETNS_PEER,
+			 netns);
+	else
+		log_info("port %s added: %s, ifindex %d%s", p->name, swp_type_name(p->ops->type),
+			 p->ifindex, p->created ? ", created" : "");
 }
 
 static void cmd_port_del(struct daemon *d, const struct swp_port_req *req, struct ctl_reply *r)

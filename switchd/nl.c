@@ -5,6 +5,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -161,6 +162,72 @@ int nl_link_set_up(struct nl *nl, int ifindex)
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *info, *data, *end;
+	struct ifinfomsg *ifi;
+	struct nl_link l;
+	int err;
+
+	if (strlen(name) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ)
+		return -EINVAL;
+	/*
+	 * The link this message describes is the namespace's end, created there
+	 * (IFLA_NET_NS_FD) and up (IFF_UP); ours is its VETH_INFO_PEER, which
+	 * lands in our namespace. Not the other way round: the kernel opens a
+	 * VETH_INFO_PEER before the two are paired, and an unpaired veth refuses
+	 * to come up (ENOTCONN, seen on 6.18), while bringing the namespace's end
+	 * up later would take entering the namespace.
+	 */
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	/* The peer is described like a link of its own: an ifinfomsg, then its attributes. */
+	end = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_nest_end(nlh, end);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	err = nl_talk(nl, nlh, NULL, NULL);
+	if (err)
+		return err;
+	err = nl_link_get(nl, name, &l);
+	if (err)
+		return err; /* -ENODEV: the namespace ended already, and took the pair along */
+	err = nl_link_set_up(nl, l.ifindex);
+	if (err) {
+		nl_link_del(nl, l.ifindex);
+		return err;
+	}
+	return l.ifindex;
+}
+
+int nl_link_del(struct nl *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_DELLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 

@@ -41,6 +41,15 @@ void nl_close(struct nl *nl);
 /* -ENODEV when there is no such interface. */
 int nl_link_get(struct nl *nl, const char *name, struct nl_link *l);
 int nl_link_set_up(struct nl *nl, int ifindex);
+/*
+ * Creates a veth pair, both ends up: name in this namespace, peer in the
+ * network namespace that netns_fd refers to. Returns name's ifindex, or
+ * -EEXIST when either name is taken, or another -errno; on failure no pair
+ * is left.
+ */
+int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd);
+/* Deletes an interface (a veth end takes its peer along). */
+int nl_link_del(struct nl *nl, int ifindex);
 
 int nl_monitor_start(struct nl *nl, struct ev_loop *loop, nl_link_cb cb, nl_resync_cb resync,
 		     void *ctx);

@@ -1,11 +1,18 @@
 #include "port.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
 #include <net/if_arp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "nl.h"
 
 static int port_open_kind(struct port *p, const struct nl_link *l, bool exists, uint32_t type,
@@ -89,9 +96,93 @@ fail:
 	return err;
 }
 
+/* A name the kernel takes for an interface (its dev_valid_name). */
+static bool port_name_valid(const char *name)
+{
+	if (!name[0] || strlen(name) >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (const char *c = name; *c; c++)
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
+			return false;
+	return true;
+}
+
+/* A descriptor of the network namespace at path, or -errno described in why. */
+static int port_netns_open(const char *path, char *why, size_t whylen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ENOENT)
+			snprintf(why, whylen, "no such network namespace: %s", path);
+		else
+			snprintf(why, whylen, "cannot open %s: %s", path, strerror(-err));
+		return err;
+	}
+	/* A regular file, or another kind of namespace (/proc/PID/ns/mnt), is refused here. */
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		snprintf(why, whylen, "%s is not a network namespace", path);
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+int port_open_veth(struct nl *nl, const char *name, const char *netns, const char *peer,
+		   struct port **out, char *why, size_t whylen)
+{
+	struct nl_link l;
+	int fd, err, ifindex;
+
+	why[0] = '\0';
+	if (!port_name_valid(name) || !port_name_valid(peer)) {
+		snprintf(why, whylen, "invalid interface name '%s'", port_name_valid(name) ? peer : name);
+		return -EINVAL;
+	}
+	err = nl_link_get(nl, name, &l);
+	if (!err) {
+		snprintf(why, whylen, "interface %s already exists", name);
+		return -EEXIST;
+	}
+	if (err != -ENODEV)
+		return err;
+	fd = port_netns_open(netns, why, whylen);
+	if (fd < 0)
+		return fd;
+	ifindex = nl_veth_add(nl, name, peer, fd);
+	/* The pair does not hold the namespace: when it ends, the pair goes and so does the port. */
+	close(fd);
+	if (ifindex == -EEXIST) {
+		/* We looked: name was free here. Unless it was taken meanwhile, the peer's name is the one. */
+		if (nl_link_get(nl, name, &l) == 0)
+			snprintf(why, whylen, "interface %s already exists", name);
+		else
+			snprintf(why, whylen, "interface %s already exists in %s", peer, netns);
+		return ifindex;
+	}
+	if (ifindex < 0) {
+		snprintf(why, whylen, "cannot create the veth pair: %s", strerror(-ifindex));
+		return ifindex;
+	}
+	err = port_open(nl, name, SWP_PORT_AFPACKET, out, why, whylen);
+	if (err) {
+		nl_link_del(nl, ifindex);
+		return err;
+	}
+	(*out)->created = true;
+	(*out)->nl = nl;
+	return 0;
+}
+
 void port_close(struct port *p)
 {
+	int err;
+
 	if (p->fd >= 0 && p->ops)
 		p->ops->close(p);
+	/* Deleting our end deletes the peer too. Already gone (its namespace ended) is fine. */
+	if (p->nl && (err = nl_link_del(p->nl, p->ifindex)) && err != -ENODEV)
+		log_warn("%s: cannot delete %s: %s", __func__, p->name, strerror(-err));
 	free(p);
 }

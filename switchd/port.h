@@ -63,6 +63,7 @@ struct port {
 	uint32_t state; /* enum swp_port_state */
 	bool created;  /* switchd created the interface; it goes with the port */
 	bool conf;     /* added by the configuration file: a reload may remove or re-create it */
+	struct nl *nl; /* set when port_close must delete the interface (a veth switchd made) */
 	const struct port_ops *ops;
 	struct swp_counters c;
 	ev_io io;
@@ -85,6 +86,14 @@ struct port {
  */
 int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out, char *why,
 	      size_t whylen);
+/*
+ * Creates a veth pair, NAME here and PEER in the network namespace at the
+ * path NETNS, both up, and opens NAME as an afpacket port marked created:
+ * port_close deletes the pair. On failure nothing is left behind; returns
+ * -errno and describes it in why.
+ */
+int port_open_veth(struct nl *nl, const char *name, const char *netns, const char *peer,
+		   struct port **out, char *why, size_t whylen);
 void port_close(struct port *p);
 
 /* The kinds; each fills p->fd, ifindex, mtu and ops. */

@@ -8,7 +8,7 @@
 
 /* The layout is the wire format: keep it free of implicit padding. */
 _Static_assert(sizeof(struct swp_hdr) == 16, "swp_hdr layout");
-_Static_assert(sizeof(struct swp_port_req) == 24, "swp_port_req layout");
+_Static_assert(sizeof(struct swp_port_req) == 40 + 108 + 4, "swp_port_req layout");
 _Static_assert(sizeof(struct swp_mac_req) == 16, "swp_mac_req layout");
 _Static_assert(sizeof(struct swp_counters) == 16 * 8, "swp_counters layout");
 _Static_assert(sizeof(struct swp_port_info) == 48 + 16 * 8, "swp_port_info layout");

@@ -58,6 +58,9 @@
 
 /* Ports. */
 #define SWITCHD_PORTS_MAX 256
+/* port add NAME netns NS: a bare NS names one under this directory (ip netns); the peer's name. */
+#define SWITCHD_NETNS_DIR "/run/netns"
+#define SWITCHD_NETNS_PEER "eth0"
 /* Frames read from one port per wakeup, so a busy port cannot starve the others. */
 #define SWITCHD_RX_BUDGET 64
 /*

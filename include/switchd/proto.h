@@ -16,6 +16,7 @@
 #define SWP_VERSION 1
 #define SWP_MSG_MAX 4096
 #define SWP_NAME_MAX 16 /* IFNAMSIZ, NUL included */
+#define SWP_PATH_MAX 108 /* a network namespace's name or path, NUL included */
 #define SWP_ERR_MAX 128
 
 enum swp_type {
@@ -56,11 +57,18 @@ struct swp_hdr {
 	uint32_t reserved;
 };
 
-/* SWP_PORT_ADD, SWP_PORT_DEL */
+/*
+ * SWP_PORT_ADD, SWP_PORT_DEL. With netns set, PORT_ADD creates a veth pair:
+ * name here, peer (empty: "eth0") in the network namespace netns, a name
+ * under /run/netns or an absolute path such as /proc/PID/ns/net.
+ */
 struct swp_port_req {
 	char name[SWP_NAME_MAX];
 	uint32_t type; /* enum swp_port_type; ignored by PORT_DEL */
 	uint32_t flags;
+	char peer[SWP_NAME_MAX]; /* PORT_ADD with netns only */
+	char netns[SWP_PATH_MAX]; /* empty: attach an interface of switchd's namespace */
+	uint32_t reserved;
 };
 
 /* SWP_MAC_SHOW, SWP_MAC_FLUSH: an empty name means every port. */

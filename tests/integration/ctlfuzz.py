@@ -22,6 +22,8 @@ MSG_MAX = 4096
 PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET = 1, 2, 3, 4, 5, 6, 7
 DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO = 100, 101, 102, 103
 BODY = {DONE: 136, PORT_INFO: 176, MAC_ENTRY: 32, STATUS_INFO: 96}
+PORT_REQ = 152  # swp_port_req: name[16], type, flags, peer[16], netns[108], reserved
+PATH_MAX = 108
 
 path, port, switchctl = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
 checks = 0
@@ -52,8 +54,9 @@ def msg(typ, seq, body=b"", version=VERSION, length=None):
     return HDR.pack(version, typ, length, seq, 0) + body
 
 
-def port_req(name, typ=0):
-    return name.ljust(16, b"\0")[:16] + struct.pack("=II", typ, 0)
+def port_req(name, typ=0, netns=b"", peer=b""):
+    return (name.ljust(16, b"\0")[:16] + struct.pack("=II", typ, 0) + peer.ljust(16, b"\0")[:16] +
+            netns.ljust(PATH_MAX, b"\0")[:PATH_MAX] + struct.pack("=I", 0))
 
 
 def set_req(key, value):
@@ -204,7 +207,7 @@ one(msg(77, 32, b"\xee" * (MSG_MAX - HDR.size)), 32, E("EBADMSG"), "a 4096-byte 
 one(msg(STATUS, 33, version=7, length=MSG_MAX) + b"\0" * (MSG_MAX - HDR.size), 33, E("EPROTO"),
     "a 4096-byte message of version 7")
 s = connect()
-s.sendall(msg(STATUS, 34) + msg(PORT_DEL, 35, port_req(port) + b"\0" * (MSG_MAX - HDR.size - 24))
+s.sendall(msg(STATUS, 34) + msg(PORT_DEL, 35, port_req(port) + b"\0" * (MSG_MAX - HDR.size - PORT_REQ))
           + msg(STATUS, 36))
 expect_status_ok(s, 34, "status before a 4096-byte port del")
 expect_done(s, 35, E("EBADMSG"), "a 4096-byte port del of a real port")
@@ -214,8 +217,9 @@ s.close()
 # 6. Known types, wrong body sizes: -EBADMSG, nothing done, stream stays framed.
 cases = [
     (PORT_ADD, b"", "port add without a body"),
-    (PORT_DEL, port_req(port)[:23], "port del, 23-byte body"),
-    (PORT_DEL, port_req(port) + b"\0" * 4, "port del of a real port, 28-byte body"),
+    (PORT_DEL, port_req(port)[:PORT_REQ - 1], "port del, %d-byte body" % (PORT_REQ - 1)),
+    (PORT_DEL, port_req(port)[:24], "port del of a real port, 24-byte body (before netns)"),
+    (PORT_DEL, port_req(port) + b"\0" * 4, "port del of a real port, %d-byte body" % (PORT_REQ + 4)),
     (MAC_FLUSH, mac_req(b"")[:15], "mac flush, 15-byte body"),
     (MAC_FLUSH, mac_req(b"") + b"\0", "mac flush, 17-byte body"),
     (MAC_SHOW, b"", "mac show without a body"),
@@ -240,6 +244,24 @@ one(msg(PORT_ADD, 63, port_req(port, 0xFFFFFFFF)), 63, E("EINVAL"), "port add, t
 one(msg(PORT_ADD, 64, port_req(port)), 64, E("EEXIST"), "port add of an existing port", contains="already a port")
 one(msg(PORT_ADD, 65, port_req(b"nosuchif0")), 65, E("ENODEV"), "port add of a missing interface",
     contains="no such interface")
+# With a netns: every malformed field is refused before anything is created.
+one(msg(PORT_ADD, 72, port_req(b"nosuchif0", netns=b"N" * PATH_MAX)), 72, E("EINVAL"),
+    "port add, unterminated netns", contains="netns")
+one(msg(PORT_ADD, 73, port_req(b"nosuchif0", netns=b"run/netns/x")), 73, E("EINVAL"),
+    "port add, relative netns path", contains="absolute path")
+one(msg(PORT_ADD, 74, port_req(b"nosuchif0", netns=b"..")), 74, E("EINVAL"), "port add, netns ..")
+one(msg(PORT_ADD, 75, port_req(b"nosuchif0", netns=b"/nonexistent", peer=b"P" * 16)), 75,
+    E("EINVAL"), "port add, unterminated ifname", contains="ifname")
+one(msg(PORT_ADD, 76, port_req(b"nosuchif0", peer=b"eth1")), 76, E("EINVAL"),
+    "port add, ifname without netns", contains="needs a netns")
+one(msg(PORT_ADD, 77, port_req(b"nosuchif0", 1, b"/nonexistent")), 77, E("EINVAL"),
+    "port add, type tap with a netns", contains="not a TAP")
+one(msg(PORT_ADD, 78, port_req(port, 0, b"/nonexistent")), 78, E("EEXIST"),
+    "port add of an existing port, with a netns", contains="already a port")
+one(msg(PORT_ADD, 79, port_req(b"nosuchif0", 0, b"/nonexistent/netns")), 79, E("ENOENT"),
+    "port add, missing netns", contains="no such network namespace")
+one(msg(PORT_ADD, 90, port_req(b"nosuchif0", 0, b"/etc/passwd")), 90, E("EINVAL"),
+    "port add, netns a regular file", contains="not a network namespace")
 one(msg(PORT_DEL, 66, port_req(port + b"\xff" * 16)), 66, E("ENOENT"), "port del, unterminated name")
 one(msg(PORT_DEL, 67, port_req(port[:-1])), 67, E("ENOENT"), "port del of a port-name prefix")
 one(msg(MAC_SHOW, 68, mac_req(b"B" * 16)), 68, E("EINVAL"), "mac show, unterminated port")
@@ -274,7 +296,7 @@ for args in (["status"], ["-j", "port", "show"], ["mac", "show"]):
 # 0xff bytes: an unterminated name, so no port is deleted.
 partial.sendall(msg(STATUS, 80)[10:])
 expect_status_ok(partial, 80, "status sent in two pieces")
-bodyless.sendall(b"\xff" * 24)
+bodyless.sendall(b"\xff" * PORT_REQ)
 expect_done(bodyless, 81, E("ENOENT"), "port del whose body came late, with an unknown name")
 # A request sent one byte at a time.
 s = connect()

@@ -80,6 +80,16 @@ static void assert_name_field(const char field[SWP_NAME_MAX], const char *name)
 		assert_int_equal(field[i], '\0');
 }
 
+/* A netns field holds exactly the string and NUL padding. */
+static void assert_netns_field(const char field[SWP_PATH_MAX], const char *ns)
+{
+	size_t n = strlen(ns);
+
+	assert_memory_equal(field, ns, n);
+	for (size_t i = n; i < SWP_PATH_MAX; i++)
+		assert_int_equal(field[i], '\0');
+}
+
 /* ---- commands ---- */
 
 static void cli_no_arguments_asks_for_status(void **state)
@@ -138,6 +148,100 @@ static void cli_port_add_defaults_to_auto_type(void **state)
 	assert_name_field(p.cmd.body.port.name, "eth0");
 	assert_int_equal(p.cmd.body.port.type, SWP_PORT_AUTO);
 	assert_int_equal(p.cmd.body.port.flags, 0);
+	assert_netns_field(p.cmd.body.port.netns, "");
+	assert_name_field(p.cmd.body.port.peer, "");
+	assert_int_equal(p.cmd.body.port.reserved, 0);
+}
+
+static void cli_port_add_netns_name_or_path(void **state)
+{
+	(void)state;
+	struct parsed p;
+	char path[SWP_PATH_MAX];
+
+	/* The name goes as written: switchd looks it up under /run/netns. */
+	PARSE(&p, "port", "add", "web0", "netns", "web");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_ADD);
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_port_req));
+	assert_name_field(p.cmd.body.port.name, "web0");
+	assert_netns_field(p.cmd.body.port.netns, "web");
+	assert_name_field(p.cmd.body.port.peer, ""); /* switchd's default, eth0 */
+	assert_int_equal(p.cmd.body.port.type, SWP_PORT_AUTO);
+	assert_int_equal(p.cmd.body.port.reserved, 0);
+
+	PARSE(&p, "port", "add", "app0", "netns", "/proc/4242/ns/net", "ifname", "eth1");
+	assert_runs(&p);
+	assert_netns_field(p.cmd.body.port.netns, "/proc/4242/ns/net");
+	assert_name_field(p.cmd.body.port.peer, "eth1");
+
+	/* Keywords in any order; type afpacket (or auto) goes with netns. */
+	PARSE(&p, "port", "add", "x", "ifname", "abcdefghijklmno", "type", "afpacket", "netns", "n");
+	assert_runs(&p);
+	assert_netns_field(p.cmd.body.port.netns, "n");
+	assert_name_field(p.cmd.body.port.peer, "abcdefghijklmno");
+	assert_int_equal(p.cmd.body.port.type, SWP_PORT_AFPACKET);
+
+	/* The longest path that fits: 107 bytes and the NUL. */
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	PARSE(&p, "port", "add", "x", "netns", path);
+	assert_runs(&p);
+	assert_memory_equal(p.cmd.body.port.netns, path, sizeof(path));
+}
+
+static void cli_usage_port_add_netns(void **state)
+{
+	(void)state;
+	struct parsed p;
+	char path[SWP_PATH_MAX + 1];
+
+	/* ifname only with netns. */
+	PARSE(&p, "port", "add", "x", "ifname", "eth1");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "netns"));
+	/* A veth is no TAP. */
+	PARSE(&p, "port", "add", "x", "netns", "n", "type", "tap");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "TAP"));
+	PARSE(&p, "port", "add", "x", "type", "tap", "netns", "n");
+	assert_usage(&p);
+	/* Missing or empty values. */
+	PARSE(&p, "port", "add", "x", "netns");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "netns", "");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "netns", "n", "ifname");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "netns", "n", "ifname", "");
+	assert_usage(&p);
+	/* A relative path means nothing to switchd, whose directory is not ours. */
+	PARSE(&p, "port", "add", "x", "netns", "run/netns/n");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "netns", "./n");
+	assert_usage(&p);
+	/* Too long: an ifname of 16 bytes, a path of 108. */
+	PARSE(&p, "port", "add", "x", "netns", "n", "ifname", "abcdefghijklmnop");
+	assert_usage(&p);
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	PARSE(&p, "port", "add", "x", "netns", path);
+	assert_usage(&p);
+	/* Each keyword once. */
+	PARSE(&p, "port", "add", "x", "netns", "n", "netns", "m");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "netns", "n", "ifname", "a", "ifname", "b");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "type", "afpacket", "type", "afpacket");
+	assert_usage(&p);
+	/* del takes no netns; an unknown keyword is named. */
+	PARSE(&p, "port", "del", "x", "netns", "n");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "x", "netns", "n", "peer", "eth0");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "peer"));
 }
 
 static void cli_port_add_with_type_tap_or_afpacket(void **state)
@@ -398,6 +502,7 @@ static void cli_usage_text_lists_the_commands(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "usage: switchctl"));
 	assert_non_null(strstr(buf, "port add NAME"));
+	assert_non_null(strstr(buf, "netns NS [ifname IF]"));
 	assert_non_null(strstr(buf, "mac flush"));
 	assert_non_null(strstr(buf, "set SETTING VALUE"));
 	assert_non_null(strstr(buf, SWITCHD_SOCKET));
@@ -1152,6 +1257,7 @@ int main(void)
 		cmocka_unit_test(cli_monitor_command),
 		cmocka_unit_test(cli_port_add_defaults_to_auto_type),
 		cmocka_unit_test(cli_port_add_with_type_tap_or_afpacket),
+		cmocka_unit_test(cli_port_add_netns_name_or_path),
 		cmocka_unit_test(cli_port_del_and_delete),
 		cmocka_unit_test(cli_port_show_list_and_bare_port),
 		cmocka_unit_test(cli_mac_show_every_port),
@@ -1174,6 +1280,7 @@ int main(void)
 		cmocka_unit_test(cli_usage_missing_name),
 		cmocka_unit_test(cli_usage_name_of_16_chars_or_more),
 		cmocka_unit_test(cli_usage_bad_port_type),
+		cmocka_unit_test(cli_usage_port_add_netns),
 		cmocka_unit_test(cli_usage_trailing_garbage),
 		cmocka_unit_test(cli_usage_socket_without_path),
 		cmocka_unit_test(cli_usage_unknown_option),

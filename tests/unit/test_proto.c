@@ -46,7 +46,10 @@ static void proto_wire_sizes_are_fixed(void **state)
 	(void)state;
 	/* The wire layout: a change here is a protocol change. */
 	assert_int_equal(sizeof(struct swp_hdr), 16);
-	assert_int_equal(sizeof(struct swp_port_req), 24);
+	assert_int_equal(sizeof(struct swp_port_req), 152);
+	assert_int_equal(offsetof(struct swp_port_req, peer), 24);
+	assert_int_equal(offsetof(struct swp_port_req, netns), 40);
+	assert_int_equal(offsetof(struct swp_port_req, reserved), 148);
 	assert_int_equal(sizeof(struct swp_mac_req), 16);
 	assert_int_equal(sizeof(struct swp_port_info), 176);
 	assert_int_equal(sizeof(struct swp_mac_entry), 32);
@@ -96,7 +99,7 @@ static void proto_check_rejects_unknown_type_with_ebadmsg(void **state)
 
 		assert_int_equal(swp_body_size(unknown[i]), -1);
 		assert_int_equal(swp_check(&h), -EBADMSG);
-		h.len = 16 + 24;
+		h.len = 16 + sizeof(struct swp_port_req);
 		assert_int_equal(swp_check(&h), -EBADMSG);
 	}
 }
