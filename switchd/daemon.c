@@ -27,9 +27,17 @@ static void daemon_link_cb(void *ctx, int type, const struct nl_link *l)
 		return;
 	}
 	uint32_t state = (l->flags & IFF_UP) && (l->flags & IFF_RUNNING) ? SWP_STATE_UP : SWP_STATE_DOWN;
+	struct nl_link now;
 
 	if (l->mtu)
 		p->mtu = l->mtu;
+	/*
+	 * Events queue up: one may tell of a state already past (a link just
+	 * brought up reports down, then up). A change is taken from what the link
+	 * says now, so it is reported once, when it is real.
+	 */
+	if (state != p->state && !nl_link_get(&d->nl, p->name, &now) && now.ifindex == p->ifindex)
+		state = (now.flags & IFF_UP) && (now.flags & IFF_RUNNING) ? SWP_STATE_UP : SWP_STATE_DOWN;
 	if (state != p->state) {
 		log_info("port %s: link %s", p->name, swp_state_name(state));
 		sw_event(&d->sw, state == SWP_STATE_UP ? SWP_EV_PORT_UP : SWP_EV_PORT_DOWN, p, 0, NULL);

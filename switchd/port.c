@@ -88,7 +88,14 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
 		snprintf(why, whylen, "cannot bring the link up: %s", strerror(-err));
 		goto fail;
 	}
+	/*
+	 * What the link says now: a link just brought up is not running until the
+	 * kernel's link watch has seen its carrier, and the event that follows
+	 * makes it up (so switchctl monitor reports no down/up flap for an add).
+	 */
 	p->state = SWP_STATE_UP;
+	if (!nl_link_get(nl, name, &l) && !((l.flags & IFF_UP) && (l.flags & IFF_RUNNING)))
+		p->state = SWP_STATE_DOWN;
 	*out = p;
 	return 0;
 fail:
