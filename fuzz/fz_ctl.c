@@ -71,6 +71,7 @@ static long fz_body_size(uint16_t type)
 		return (long)sizeof(struct swp_port_req);
 	case SWP_PORT_SHOW:
 	case SWP_STATUS:
+	case SWP_MONITOR:
 		return 0;
 	case SWP_MAC_SHOW:
 	case SWP_MAC_FLUSH:
@@ -85,6 +86,8 @@ static long fz_body_size(uint16_t type)
 		return (long)sizeof(struct swp_mac_entry);
 	case SWP_STATUS_INFO:
 		return (long)sizeof(struct swp_status_info);
+	case SWP_EVENT:
+		return (long)sizeof(struct swp_event);
 	default:
 		return -1;
 	}
@@ -358,6 +361,7 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	}
 	case SWP_PORT_SHOW:
 	case SWP_STATUS:
+	case SWP_MONITOR: /* without a server there are no other monitors: never -EBUSY */
 		break;
 	default:
 		why[nwhy++] = -EOPNOTSUPP; /* a well-formed reply type sent as a request */
@@ -402,6 +406,10 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		break;
 	case SWP_STATUS:
 		fz_check(r->count == 1, "status: %u records", r->count);
+		break;
+	case SWP_MONITOR:
+		fz_check(r->count == 0 && z->conn.monitor, "monitor: %u records, subscribed %d", r->count,
+			 z->conn.monitor);
 		break;
 	case SWP_SET:
 		if (!r->status)

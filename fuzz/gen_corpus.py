@@ -18,15 +18,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # ---- harness 1: control protocol ----
 
 HDR = struct.Struct("=HHIII")  # version, type, len, seq, reserved
-PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET = 1, 2, 3, 4, 5, 6, 7
-DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO = 100, 101, 102, 103
+PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR = 1, 2, 3, 4, 5, 6, 7, 8
+DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT = 100, 101, 102, 103, 104
 MSG_MAX, OUTBUF_MAX = 4096, 8 << 20
 
 
 def reply_sizes():
     """Reply body sizes, read from proto.c's layout asserts so the seeds follow the protocol."""
     names = {"swp_done": DONE, "swp_port_info": PORT_INFO, "swp_mac_entry": MAC_ENTRY,
-             "swp_status_info": STATUS_INFO}
+             "swp_status_info": STATUS_INFO, "swp_event": EVENT}
     sizes = {}
     with open(os.path.join(HERE, "..", "switchd", "proto.c")) as f:
         for m in re.finditer(r"sizeof\(struct (\w+)\) == ([0-9 +*]+),", f.read()):
@@ -107,6 +107,8 @@ def ctl_seeds():
         port_req(PORT_DEL, 10, b"tap0"),
         port_req(PORT_DEL, 11, b"nosuch"),
         msg(PORT_SHOW, 12),
+        msg(MONITOR, 13),
+        msg(STATUS, 14),
     ])
     s = {
         "empty": ctl_input(b""),
