@@ -1,5 +1,6 @@
 /* switchctl: parse, send one request, print the replies until SWP_DONE. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,24 +115,86 @@ io_error:
 	return 1;
 }
 
-static int run(const struct cli_opts *o, const struct cli_cmd *cmd)
+/*
+ * port add NAME netns NS: switchctl opens the namespace itself, with its own
+ * rights (a process's /proc/PID/ns/net needs the right to trace it), and
+ * sends the descriptor with the request. Returns it, -1 when the request
+ * names no namespace, or -2 having said why it cannot be opened.
+ */
+static int open_netns(struct cli_cmd *cmd)
+{
+	char path[sizeof(SWITCHD_NETNS_DIR) + SWP_PATH_MAX];
+	const char *ns = cmd->body.port.netns;
+	int fd;
+
+	if (cmd->type != SWP_PORT_ADD || !ns[0])
+		return -1;
+	if (strchr(ns, '/'))
+		snprintf(path, sizeof(path), "%s", ns);
+	else
+		snprintf(path, sizeof(path), "%s/%s", SWITCHD_NETNS_DIR, ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		/* Worded as switchd words it, had it opened the path. */
+		if (errno == ENOENT)
+			fprintf(stderr, "port add %.*s: no such network namespace: %s\n", SWP_NAME_MAX,
+				cmd->body.port.name, path);
+		else
+			fprintf(stderr, "port add %.*s: cannot open %s: %s\n", SWP_NAME_MAX,
+				cmd->body.port.name, path, strerror(errno));
+		return -2;
+	}
+	cmd->body.port.flags |= SWP_PORT_F_NETNS_FD;
+	return fd;
+}
+
+/* Sends len bytes of buf, with fd (SCM_RIGHTS) when it is not -1. */
+static ssize_t send_request(int sock, const void *buf, size_t len, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
+static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 {
 	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
 	uint32_t seq = (uint32_t)getpid();
 	bool first = true;
 	size_t len;
-	int fd;
+	int fd, nsfd = open_netns(cmd);
 
+	if (nsfd == -2)
+		return 1;
 	fd = ctl_connect(o->socket);
 	if (fd < 0) {
 		fprintf(stderr, "switchctl: cannot connect to %s: %s\n", o->socket, strerror(errno));
 		return 1;
 	}
 	len = swp_encode(buf, cmd->type, seq, &cmd->body, cmd->blen);
-	if (send(fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+	if (send_request(fd, buf, len, nsfd) != (ssize_t)len) {
 		fprintf(stderr, "switchctl: send: %s\n", strerror(errno));
 		goto fail;
 	}
+	if (nsfd >= 0)
+		close(nsfd);
 	for (;;) {
 		struct swp_hdr hdr;
 		int err;

@@ -309,6 +309,9 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 				why[nwhy++] = -ENOENT;
 			break;
 		}
+		/* A namespace descriptor is asked for, and the harness sends none. */
+		if (req.flags & SWP_PORT_F_NETNS_FD)
+			why[nwhy++] = -EBADF;
 		ns = fz_netns(&req);
 		peer = fz_name(peer_buf, req.peer);
 		if (!nm || !nm[0] || req.type > SWP_PORT_AFPACKET || !ns || !peer ||

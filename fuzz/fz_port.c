@@ -95,12 +95,13 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
  * 'x' does not exist (ENOENT), and in any namespace a peer name starting
  * with 'b' is taken (EEXIST).
  */
-int port_open_veth(struct nl *nl, const char *name, const char *netns, const char *peer,
+int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
 		   struct port **out, char *why, size_t whylen)
 {
 	const char *leaf = strrchr(netns, '/');
 
 	(void)nl;
+	(void)nsfd; /* the harness sends no descriptors */
 	why[0] = '\0';
 	if (strlen(name) >= IFNAMSIZ || !name[0] || strlen(peer) >= IFNAMSIZ || !peer[0]) {
 		snprintf(why, whylen, "invalid interface name");

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -56,7 +57,9 @@ static int cmd_netns(char *dst, size_t dlen, const char src[SWP_PATH_MAX])
 	return 0;
 }
 
-static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struct ctl_reply *r)
+/* nsfd: the namespace the client sent for netns (SWP_PORT_F_NETNS_FD), or -1. */
+static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, int nsfd,
+			    struct ctl_reply *r)
 {
 	char name[SWP_NAME_MAX], peer[SWP_NAME_MAX], why[SWP_ERR_MAX];
 	char netns[sizeof(SWITCHD_NETNS_DIR) + SWP_PATH_MAX];
@@ -85,6 +88,10 @@ static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struc
 		ctl_reply_error(r, -EINVAL, "port add %s: ifname needs a netns", name);
 		return;
 	}
+	if (nsfd >= 0 && !netns[0]) {
+		ctl_reply_error(r, -EINVAL, "port add %s: a namespace descriptor needs a netns name", name);
+		return;
+	}
 	if (netns[0] && req->type == SWP_PORT_TAP) {
 		ctl_reply_error(r, -EINVAL, "port add %s: a port with a netns is a veth, not a TAP", name);
 		return;
@@ -98,8 +105,8 @@ static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struc
 		return;
 	}
 	if (netns[0])
-		err = port_open_veth(&d->nl, name, netns, peer[0] ? peer : SWITCHD_NETNS_PEER, &p, why,
-				     sizeof(why));
+		err = port_open_veth(&d->nl, name, netns, nsfd, peer[0] ? peer : SWITCHD_NETNS_PEER, &p,
+				     why, sizeof(why));
 	else
 		err = port_open(&d->nl, name, req->type, &p, why, sizeof(why));
 	if (!err) {
@@ -119,6 +126,23 @@ static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struc
 	else
 		log_info("port %s added: %s, ifindex %d%s", p->name, swp_type_name(p->ops->type),
 			 p->ifindex, p->created ? ", created" : "");
+}
+
+static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struct ctl_reply *r)
+{
+	int nsfd = -1;
+
+	if (req->flags & SWP_PORT_F_NETNS_FD) {
+		nsfd = ctl_take_fd(r);
+		if (nsfd < 0) {
+			ctl_reply_error(r, -EBADF,
+					"port add: no namespace descriptor came with the request");
+			return;
+		}
+	}
+	cmd_port_add_ns(d, req, nsfd, r);
+	if (nsfd >= 0)
+		close(nsfd);
 }
 
 static void cmd_port_del(struct daemon *d, const struct swp_port_req *req, struct ctl_reply *r)

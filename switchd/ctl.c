@@ -233,8 +233,26 @@ int ctl_conn_continue(struct ctl_conn *cn, ctl_handler h, void *ctx)
 	return ctl_conn_input(cn, h, ctx);
 }
 
+int ctl_take_fd(struct ctl_reply *r)
+{
+	struct ctl_conn *cn = r->conn;
+
+	if (!cn->has_fd)
+		return -1;
+	cn->has_fd = false;
+	return cn->fd_in;
+}
+
+static void conn_drop_fd(struct ctl_conn *cn)
+{
+	if (cn->has_fd)
+		close(cn->fd_in);
+	cn->has_fd = false;
+}
+
 void ctl_conn_fini(struct ctl_conn *cn)
 {
+	conn_drop_fd(cn);
 	free(cn->out.buf);
 	cn->out.buf = NULL;
 	cn->out.off = cn->out.len = cn->out.cap = 0;
@@ -306,6 +324,43 @@ static bool client_flush(struct ctl_client *c)
 	return !c->conn.closing;
 }
 
+/*
+ * recv, taking one descriptor the client may send along (SCM_RIGHTS);
+ * any more in the same message are closed.
+ */
+static ssize_t client_recv(struct ctl_client *c, uint8_t *at, size_t room)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} u;
+	struct iovec iov = { .iov_base = at, .iov_len = room };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t nfd;
+		int fds[4];
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(cm), nfd * sizeof(int));
+		for (size_t i = 0; i < nfd; i++) {
+			if (!c->conn.has_fd) {
+				c->conn.fd_in = fds[i];
+				c->conn.has_fd = true;
+			} else {
+				close(fds[i]);
+			}
+		}
+	}
+	return n;
+}
+
 static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_client *c = w->data;
@@ -314,7 +369,7 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (revents & EV_READ) {
 		size_t room;
 		uint8_t *at = ctl_stream_space(&c->conn.in, &room);
-		ssize_t n = recv(c->fd, at, room, MSG_DONTWAIT);
+		ssize_t n = client_recv(c, at, room);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			client_free(c);
@@ -327,6 +382,8 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 				client_free(c);
 				return;
 			}
+			/* A descriptor belongs to a request of this read: none claimed it. */
+			conn_drop_fd(&c->conn);
 			/* ctl_stream_space() reset off before the recv: now it counts what was handled. */
 			if (c->conn.in.off)
 				c->progress = c->last;

@@ -105,6 +105,8 @@ struct ctl_conn {
 	struct ctl_stream in;
 	struct ctl_out out;
 	struct ctl_peer peer;
+	int fd_in;   /* a descriptor the client sent (SCM_RIGHTS) with its last read, if has_fd */
+	bool has_fd;
 	bool closing; /* hang up once out is sent; nothing more is read */
 	struct ctl_reply pending; /* a reply in pieces: pending.more is set */
 	bool monitor; /* subscribed to events (ctl_event) */
@@ -178,6 +180,13 @@ static inline bool ctl_has_monitors(const struct ctl *ctl)
  * with the count it missed.
  */
 void ctl_event(struct ctl *ctl, const struct swp_event *ev);
+
+/*
+ * The descriptor the client sent with the request being handled, now the
+ * caller's to close; -1 when none came. One unclaimed by the time the
+ * requests of that read are handled is closed.
+ */
+int ctl_take_fd(struct ctl_reply *r);
 
 /* Queues one record of the reply. */
 void ctl_reply_add(struct ctl_reply *r, uint16_t type, const void *body, size_t len);

@@ -114,6 +114,12 @@ static bool port_name_valid(const char *name)
 	return true;
 }
 
+/* Whether fd is a network namespace; a regular file or another kind (/proc/PID/ns/mnt) is not. */
+static bool port_fd_is_netns(int fd)
+{
+	return ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET;
+}
+
 /* A descriptor of the network namespace at path, or -errno described in why. */
 static int port_netns_open(const char *path, char *why, size_t whylen)
 {
@@ -127,8 +133,7 @@ static int port_netns_open(const char *path, char *why, size_t whylen)
 			snprintf(why, whylen, "cannot open %s: %s", path, strerror(-err));
 		return err;
 	}
-	/* A regular file, or another kind of namespace (/proc/PID/ns/mnt), is refused here. */
-	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+	if (!port_fd_is_netns(fd)) {
 		snprintf(why, whylen, "%s is not a network namespace", path);
 		close(fd);
 		return -EINVAL;
@@ -136,7 +141,7 @@ static int port_netns_open(const char *path, char *why, size_t whylen)
 	return fd;
 }
 
-int port_open_veth(struct nl *nl, const char *name, const char *netns, const char *peer,
+int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
 		   struct port **out, char *why, size_t whylen)
 {
 	struct nl_link l;
@@ -154,12 +159,21 @@ int port_open_veth(struct nl *nl, const char *name, const char *netns, const cha
 	}
 	if (err != -ENODEV)
 		return err;
-	fd = port_netns_open(netns, why, whylen);
-	if (fd < 0)
-		return fd;
+	if (nsfd >= 0) {
+		if (!port_fd_is_netns(nsfd)) {
+			snprintf(why, whylen, "%s is not a network namespace", netns);
+			return -EINVAL;
+		}
+		fd = nsfd;
+	} else {
+		fd = port_netns_open(netns, why, whylen);
+		if (fd < 0)
+			return fd;
+	}
 	ifindex = nl_veth_add(nl, name, peer, fd);
 	/* The pair does not hold the namespace: when it ends, the pair goes and so does the port. */
-	close(fd);
+	if (fd != nsfd)
+		close(fd);
 	if (ifindex == -EEXIST) {
 		/* We looked: name was free here. Unless it was taken meanwhile, the peer's name is the one. */
 		if (nl_link_get(nl, name, &l) == 0)

@@ -88,11 +88,13 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
 	      size_t whylen);
 /*
  * Creates a veth pair, NAME here and PEER in the network namespace at the
- * path NETNS, both up, and opens NAME as an afpacket port marked created:
+ * path NETNS (or, when nsfd >= 0, in the namespace nsfd refers to, which
+ * stays the caller's; NETNS then only names it), both up, and opens NAME as
+ * an afpacket port marked created:
  * port_close deletes the pair. On failure nothing is left behind; returns
  * -errno and describes it in why.
  */
-int port_open_veth(struct nl *nl, const char *name, const char *netns, const char *peer,
+int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
 		   struct port **out, char *why, size_t whylen);
 void port_close(struct port *p);
 

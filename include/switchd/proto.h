@@ -62,6 +62,14 @@ struct swp_hdr {
  * name here, peer (empty: "eth0") in the network namespace netns, a name
  * under /run/netns or an absolute path such as /proc/PID/ns/net.
  */
+/*
+ * swp_port_req.flags. SWP_PORT_F_NETNS_FD (PORT_ADD with netns): the
+ * namespace is the descriptor sent with the request (SCM_RIGHTS, in the
+ * sendmsg that carries it), opened by the client with its own rights; netns
+ * only names it for the log.
+ */
+#define SWP_PORT_F_NETNS_FD 1u
+
 struct swp_port_req {
 	char name[SWP_NAME_MAX];
 	uint32_t type; /* enum swp_port_type; ignored by PORT_DEL */

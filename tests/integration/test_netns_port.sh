@@ -139,3 +139,51 @@ stop_daemon
 assert_eq 0 "$DAEMON_RC" "switchd exit status after SIGTERM"
 link_absent "${P}y" || fail "${P}y still exists after switchd stopped"
 link_absent "${P}in" "${P}b" || fail "${P}in still exists in ${P}b after switchd stopped"
+
+# 7. The namespace travels with the request: switchctl opens it with its own rights and sends the
+# descriptor (SCM_RIGHTS). A switchd with only CAP_NET_ADMIN and CAP_NET_RAW (as under the systemd
+# unit) cannot open another process's /proc/PID/ns/net itself, yet the port is made.
+DAEMON_WRAP=(setpriv --bounding-set=-all,+net_admin,+net_raw)
+start_daemon
+unshare -n sleep 600 &
+SPID=$!
+BG_PIDS+=("$SPID")
+wait_until 5 "process $SPID to be in a network namespace of its own" in_own_netns
+grep -q '^CapBnd:[[:space:]]*0*3000$' "/proc/$DAEMON_PID/status" ||
+	fail "switchd's capability bounding set is not just net_admin+net_raw: $(grep CapBnd "/proc/$DAEMON_PID/status")"
+expect_exit 0 ctl port add "${P}w" netns "/proc/$SPID/ns/net"
+assert_eq "eth0 lo" "$(in_proc ip -j link show | jq -r '[.[].ifname] | sort | join(" ")')" \
+	"interfaces in process $SPID's namespace (descriptor passed)"
+expect_exit 0 ctl port del "${P}w"
+link_absent "${P}w" || fail "${P}w still exists after port del"
+
+# A request that says a descriptor comes, without one; and one whose descriptor is no namespace.
+"$PY" - "$SOCK" "$P" "$SPID" >"$T/fdreq.out" 2>&1 <<'PYEOF' || fail "descriptor requests: $(cat "$T/fdreq.out")"
+import array, os, socket, struct, sys
+path, p, spid = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+def port_add(name, netns, flags):
+    body = name.ljust(16, b"\0") + struct.pack("=II", 0, flags) + bytes(16) + netns.ljust(108, b"\0") + bytes(4)
+    return struct.pack("=HHIII", 1, 1, 16 + len(body), 7, 0) + body
+def ask(msg, fds=()):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+    s.sendmsg([msg], anc)
+    hdr = s.recv(16, socket.MSG_WAITALL)
+    body = s.recv(struct.unpack("=HHIII", hdr)[2] - 16, socket.MSG_WAITALL)
+    status = struct.unpack("=iI", body[:8])[0]
+    return status, body[8:].split(b"\0")[0].decode()
+# The premise: by path alone, this switchd may not open the process's namespace.
+st, msg = ask(port_add(p + b"q", b"/proc/" + spid + b"/ns/net", 0))
+assert st == -13 and "Permission denied" in msg, (st, msg)  # -EACCES
+st, msg = ask(port_add(p + b"q", b"/proc/1/ns/net", 1))
+assert st == -9 and "no namespace descriptor" in msg, (st, msg)  # -EBADF
+fd = os.open("/dev/null", os.O_RDONLY)
+st, msg = ask(port_add(p + b"q", b"whatever", 1), [fd])
+assert st == -22 and "not a network namespace" in msg, (st, msg)  # -EINVAL
+print("ok")
+PYEOF
+link_absent "${P}q" || fail "a refused descriptor request left ${P}q behind"
+expect_exit 1 ctl port add "${P}q" netns /proc/999999999/ns/net
+assert_contains "$ERR" "no such network namespace" "switchctl's error for a missing process namespace"
+daemon_alive || fail "switchd died"
