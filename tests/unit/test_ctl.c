@@ -1,0 +1,219 @@
+/*
+ * Unit tests for one control connection without its socket (switchd/ctl.c):
+ * replies made a piece at a time (ctl_reply.more, ctl_conn_continue), the
+ * order of answers to pipelined requests, monitor subscription, and
+ * descriptors sent with a request.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ctl.h"
+#include "switchd/defaults.h"
+
+/* A handler whose MAC_SHOW answers `records` records, `piece` at a time. */
+struct fake {
+	uint32_t records, piece;
+	unsigned calls, more_calls;
+	int fd_seen;
+};
+
+static void fake_records(struct fake *f, struct ctl_reply *r)
+{
+	for (uint32_t i = 0; i < f->piece && r->cursor < f->records; i++, r->cursor++) {
+		struct swp_mac_entry m = { .age = (uint32_t)r->cursor };
+
+		ctl_reply_add(r, SWP_MAC_ENTRY, &m, sizeof(m));
+	}
+}
+
+static bool fake_more(void *ctx, struct ctl_reply *r)
+{
+	struct fake *f = ctx;
+
+	f->more_calls++;
+	fake_records(f, r);
+	return r->cursor == f->records;
+}
+
+static void fake_handler(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)
+{
+	struct fake *f = ctx;
+
+	(void)body;
+	f->calls++;
+	if (hdr->type == SWP_PORT_ADD) {
+		f->fd_seen = ctl_take_fd(r);
+		return;
+	}
+	if (hdr->type == SWP_MONITOR) {
+		assert_int_equal(ctl_subscribe(r), 0);
+		return;
+	}
+	if (hdr->type == SWP_STATUS) {
+		struct swp_status_info st = { .ports = 1 };
+
+		ctl_reply_add(r, SWP_STATUS_INFO, &st, sizeof(st));
+		return;
+	}
+	r->cursor = 0;
+	fake_records(f, r);
+	if (r->cursor < f->records)
+		r->more = fake_more;
+}
+
+static void feed(struct ctl_conn *cn, uint16_t type, uint32_t seq, size_t blen)
+{
+	uint8_t body[256] = { 0 };
+	size_t room;
+	uint8_t *at = ctl_stream_space(&cn->in, &room);
+
+	assert_true(room >= sizeof(struct swp_hdr) + blen);
+	ctl_stream_fill(&cn->in, swp_encode(at, type, seq, body, blen));
+}
+
+/* The answers queued so far, as (type, seq, first u32 of the body) triples; drains the buffer. */
+static size_t drain(struct ctl_conn *cn, uint32_t out[][3], size_t max)
+{
+	size_t n = 0, off = cn->out.off;
+
+	while (off < cn->out.len) {
+		struct swp_hdr h;
+
+		memcpy(&h, cn->out.buf + off, sizeof(h));
+		assert_int_equal(swp_check(&h), 0);
+		assert_true(n < max);
+		out[n][0] = h.type;
+		out[n][1] = h.seq;
+		memcpy(&out[n][2], cn->out.buf + off + sizeof(h) + (h.type == SWP_DONE ? 4 : 16), 4);
+		n++;
+		off += h.len;
+	}
+	ctl_out_sent(&cn->out, cn->out.len - cn->out.off);
+	return n;
+}
+
+static void ctl_reply_in_pieces_then_the_next_request(void **state)
+{
+	(void)state;
+	struct fake f = { .records = 10, .piece = 3 };
+	struct ctl_conn cn = { 0 };
+	uint32_t got[64][3];
+	size_t n, total = 0;
+	int rc;
+
+	feed(&cn, SWP_MAC_SHOW, 1, sizeof(struct swp_mac_req));
+	feed(&cn, SWP_STATUS, 2, 0); /* pipelined behind it */
+	assert_int_equal(ctl_conn_input(&cn, fake_handler, &f), 0);
+	assert_int_equal(f.calls, 1); /* the second waits for the first to be complete */
+	assert_non_null(cn.pending.more);
+	n = drain(&cn, got, 64);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(got[i][0], SWP_MAC_ENTRY);
+	total += n;
+	while ((rc = ctl_conn_continue(&cn, fake_handler, &f)) == 1) {
+		n = drain(&cn, got, 64);
+		assert_true(n >= 1 && n <= 3);
+		total += n;
+	}
+	assert_int_equal(rc, 0);
+	assert_null(cn.pending.more);
+	/* The last piece, the first request's SWP_DONE, then the second request's answer. */
+	n = drain(&cn, got, 64);
+	total += n;
+	assert_int_equal(total, 10 + 1 + 1 + 1); /* 10 records, DONE; the status record, DONE */
+	assert_int_equal(got[n - 1][0], SWP_DONE);
+	assert_int_equal(got[n - 1][1], 2);
+	for (size_t i = 0; i < n; i++) {
+		if (got[i][0] == SWP_DONE && got[i][1] == 1) {
+			assert_int_equal(got[i][2], 10); /* count: every record of the pieces */
+			break;
+		}
+		assert_int_equal(got[i][1], 1);
+	}
+	assert_int_equal(f.calls, 2);
+	assert_int_equal(ctl_conn_continue(&cn, fake_handler, &f), 0); /* nothing pending */
+	ctl_conn_fini(&cn);
+}
+
+static void ctl_reply_that_fits_at_once_has_no_pieces(void **state)
+{
+	(void)state;
+	struct fake f = { .records = 2, .piece = 5 };
+	struct ctl_conn cn = { 0 };
+	uint32_t got[8][3];
+
+	feed(&cn, SWP_MAC_SHOW, 9, sizeof(struct swp_mac_req));
+	assert_int_equal(ctl_conn_input(&cn, fake_handler, &f), 0);
+	assert_null(cn.pending.more);
+	assert_int_equal(drain(&cn, got, 8), 3);
+	assert_int_equal(got[2][0], SWP_DONE);
+	assert_int_equal(got[2][2], 2);
+	assert_int_equal(f.more_calls, 0);
+	ctl_conn_fini(&cn);
+}
+
+static void ctl_descriptor_goes_to_the_handler_that_takes_it(void **state)
+{
+	(void)state;
+	struct fake f = { .fd_seen = -1 };
+	struct ctl_conn cn = { 0 };
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	uint32_t got[4][3];
+
+	assert_true(fd >= 0);
+	cn.fd_in = fd;
+	cn.has_fd = true;
+	feed(&cn, SWP_PORT_ADD, 3, sizeof(struct swp_port_req));
+	assert_int_equal(ctl_conn_input(&cn, fake_handler, &f), 0);
+	assert_int_equal(f.fd_seen, fd);
+	assert_false(cn.has_fd);
+	struct ctl_reply none = { .conn = &cn };
+	assert_int_equal(ctl_take_fd(&none), -1); /* taken once only */
+	assert_int_equal(drain(&cn, got, 4), 1);
+	close(fd);
+
+	/* One nobody takes is closed with the connection. */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	cn.fd_in = fd;
+	cn.has_fd = true;
+	ctl_conn_fini(&cn);
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
+	assert_int_equal(errno, EBADF);
+}
+
+static void ctl_monitor_subscription_answers_done_first(void **state)
+{
+	(void)state;
+	struct fake f = { 0 };
+	struct ctl_conn cn = { 0 };
+	uint32_t got[4][3];
+
+	feed(&cn, SWP_MONITOR, 77, 0);
+	assert_int_equal(ctl_conn_input(&cn, fake_handler, &f), 0);
+	assert_true(cn.monitor);
+	assert_int_equal(cn.monitor_seq, 77);
+	assert_int_equal(drain(&cn, got, 4), 1);
+	assert_int_equal(got[0][0], SWP_DONE);
+	ctl_conn_fini(&cn);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ctl_reply_in_pieces_then_the_next_request),
+		cmocka_unit_test(ctl_reply_that_fits_at_once_has_no_pieces),
+		cmocka_unit_test(ctl_descriptor_goes_to_the_handler_that_takes_it),
+		cmocka_unit_test(ctl_monitor_subscription_answers_done_first),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
