@@ -99,10 +99,13 @@ static uint64_t counter(const struct swp_counters *c, size_t i)
 
 static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_info *p, bool first)
 {
-	char name[SWP_NAME_MAX + 1];
+	char name[SWP_NAME_MAX + 1], peer[SWP_NAME_MAX + 1], netns[SWP_PATH_MAX + 1];
 	const struct swp_counters *c = &p->c;
 
 	wire_name(name, p->name);
+	wire_name(peer, p->peer);
+	memcpy(netns, p->netns, SWP_PATH_MAX);
+	netns[SWP_PATH_MAX] = '\0';
 	if (o->json) {
 		fputs(first ? "[" : ",", f);
 		fputs("{\"name\":", f);
@@ -113,11 +116,21 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 			p->created ? "true" : "false", p->blocked);
 		for (size_t i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++)
 			fprintf(f, ",\"%s\":%" PRIu64, counter_fields[i].key, counter(c, i));
+		fputs(",\"peer\":", f);
+		json_str(f, peer);
+		fputs(",\"netns\":", f);
+		json_str(f, netns);
 		fputs("}", f);
 		return;
 	}
 	fprintf(f, "%s: %s ifindex %d %s mtu %u macs %u%s", name, swp_type_name(p->type),
 		p->ifindex, swp_state_name(p->state), p->mtu, p->macs, p->created ? " created" : "");
+	if (netns[0]) {
+		fputs(" peer ", f);
+		fputs(peer, f);
+		fputs(" in ", f);
+		fputs(netns, f);
+	}
 	if (p->blocked)
 		fprintf(f, " BLOCKED %u s (a MAC flapped onto it: a loop?)", p->blocked);
 	fputc('\n', f);

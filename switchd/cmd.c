@@ -175,6 +175,8 @@ static void cmd_port_show(struct daemon *d, struct ctl_reply *r)
 		};
 
 		swp_set_name(info.name, p->name);
+		swp_set_name(info.peer, p->peer);
+		snprintf(info.netns, sizeof(info.netns), "%s", p->netns);
 		ctl_reply_add(r, SWP_PORT_INFO, &info, sizeof(info));
 	}
 }

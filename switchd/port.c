@@ -193,6 +193,8 @@ int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd,
 	}
 	(*out)->created = true;
 	(*out)->nl = nl;
+	snprintf((*out)->peer, sizeof((*out)->peer), "%s", peer);
+	snprintf((*out)->netns, sizeof((*out)->netns), "%s", netns);
 	return 0;
 }
 

@@ -56,6 +56,8 @@ struct port_ops {
 
 struct port {
 	char name[IFNAMSIZ];
+	char peer[IFNAMSIZ];      /* a veth made into a namespace: its other end */
+	char netns[SWP_PATH_MAX]; /* ... and that namespace, as named */
 	uint16_t slot;
 	int fd;
 	int ifindex;

@@ -11,7 +11,7 @@ _Static_assert(sizeof(struct swp_hdr) == 16, "swp_hdr layout");
 _Static_assert(sizeof(struct swp_port_req) == 40 + 108 + 4, "swp_port_req layout");
 _Static_assert(sizeof(struct swp_mac_req) == 16, "swp_mac_req layout");
 _Static_assert(sizeof(struct swp_counters) == 16 * 8, "swp_counters layout");
-_Static_assert(sizeof(struct swp_port_info) == 48 + 16 * 8, "swp_port_info layout");
+_Static_assert(sizeof(struct swp_port_info) == 48 + 16 * 8 + 128, "swp_port_info layout");
 _Static_assert(sizeof(struct swp_mac_entry) == 32, "swp_mac_entry layout");
 _Static_assert(sizeof(struct swp_set_req) == 16, "swp_set_req layout");
 _Static_assert(sizeof(struct swp_status_info) == 96, "swp_status_info layout");

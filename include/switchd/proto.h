@@ -129,6 +129,10 @@ struct swp_port_info {
 	uint32_t blocked; /* seconds the port stays blocked after a MAC flapped onto it; 0: forwarding */
 	uint32_t reserved;
 	struct swp_counters c;
+	/* A veth switchd made with port add ... netns: its other end, and where; else empty. */
+	char peer[SWP_NAME_MAX];
+	char netns[SWP_PATH_MAX];
+	uint32_t reserved2;
 };
 
 struct swp_mac_entry {

@@ -37,6 +37,10 @@ for l in x y; do
 	assert_eq true "$(port_field "$P$l" created)" "created flag of port $P$l"
 	assert_eq up "$(port_field "$P$l" state)" "state of port $P$l"
 done
+assert_eq "eth0 /run/netns/${P}a" "$(port_field "${P}x" peer) $(port_field "${P}x" netns)" "peer and netns of ${P}x"
+assert_eq "${P}in /run/netns/${P}b" "$(port_field "${P}y" peer) $(port_field "${P}y" netns)" "peer and netns of ${P}y"
+assert_contains "$(ctl port show)" "${P}x: afpacket ifindex $(port_field "${P}x" ifindex) up mtu 1500 macs" "text port show of ${P}x"
+assert_contains "$(ctl port show)" "created peer eth0 in /run/netns/${P}a" "text port show of ${P}x"
 assert_eq 1 "$(log_count "port ${P}x added: afpacket, ifindex $(port_field "${P}x" ifindex), created, peer eth0 in /run/netns/${P}a")" \
 	"log line for port ${P}x"
 assert_eq 1 "$(log_count "port ${P}y added: afpacket, ifindex $(port_field "${P}y" ifindex), created, peer ${P}in in /run/netns/${P}b")" \

@@ -51,7 +51,7 @@ static void proto_wire_sizes_are_fixed(void **state)
 	assert_int_equal(offsetof(struct swp_port_req, netns), 40);
 	assert_int_equal(offsetof(struct swp_port_req, reserved), 148);
 	assert_int_equal(sizeof(struct swp_mac_req), 16);
-	assert_int_equal(sizeof(struct swp_port_info), 176);
+	assert_int_equal(sizeof(struct swp_port_info), 304);
 	assert_int_equal(sizeof(struct swp_mac_entry), 32);
 	assert_int_equal(sizeof(struct swp_event), 128);
 	assert_int_equal(sizeof(struct swp_set_req), 16);
