@@ -308,6 +308,8 @@ static void print_event_json(FILE *f, const struct swp_event *ev, const char *na
 		fprintf(f, ",\"seconds\":%" PRIu64, ev->count);
 		break;
 	case SWP_EV_MAC_FLUSHED:
+		fputs(",\"reason\":", f);
+		json_str(f, reason);
 		fprintf(f, ",\"flushed\":%" PRIu64, ev->count);
 		break;
 	case SWP_EV_LOST:

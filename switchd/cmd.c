@@ -373,15 +373,20 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 	}
 	cmd_subject(hdr->type, body, subject);
 	if (peer->readonly)
-		ctl_reply_error(r, -EPERM, "%s: refused on the read-only socket", verb);
+		ctl_reply_error(r, -EPERM, "%s%s%s: refused on the read-only socket", verb,
+				subject[0] ? " " : "", subject);
 	else
 		cmd_dispatch(ctx, hdr, body, r);
-	if (peer->config)
-		log_info("config: %s %s: %s", verb, subject[0] ? subject : "(all)",
-			 r->status ? r->msg : "done");
+	/* An error message names the request already; a refusal or failure is worth a warning. */
+	if (peer->config && r->status)
+		log_warn("config: %s", r->msg);
+	else if (peer->config)
+		log_info("config: %s %s: done", verb, subject[0] ? subject : "(all)");
+	else if (r->status)
+		log_warn("control: from uid %u pid %d: %s", peer->uid, (int)peer->pid, r->msg);
 	else
-		log_info("control: %s %s from uid %u pid %d: %s", verb, subject[0] ? subject : "(all)",
-			 peer->uid, (int)peer->pid, r->status ? r->msg : "done");
+		log_info("control: %s %s from uid %u pid %d: done", verb, subject[0] ? subject : "(all)",
+			 peer->uid, (int)peer->pid);
 }
 
 static void cmd_dispatch(struct daemon *d, const struct swp_hdr *hdr, const void *body,

@@ -57,6 +57,9 @@ int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t err
 	argv[argc] = NULL;
 	if (argc == 1)
 		return 0;
+	/* Other commands exist, but not for a file: say so before the parser lists them. */
+	if (strcmp(argv[1], "set") && (strcmp(argv[1], "port") || argc < 3 || strcmp(argv[2], "add")))
+		return conf_err(err, errlen, "only 'port add' and 'set' belong in a config file");
 	switch (cli_parse(argc, argv, &o, &cmd, why, sizeof(why))) {
 	case CLI_USAGE:
 		return conf_err(err, errlen, "%s", why);

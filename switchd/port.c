@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -120,6 +121,14 @@ static bool port_fd_is_netns(int fd)
 	return ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET;
 }
 
+static bool port_netns_is_ours(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 /* A descriptor of the network namespace at path, or -errno described in why. */
 static int port_netns_open(const char *path, char *why, size_t whylen)
 {
@@ -169,6 +178,16 @@ int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd,
 		fd = port_netns_open(netns, why, whylen);
 		if (fd < 0)
 			return fd;
+	}
+	/*
+	 * The namespace switchd runs in would put both ends here: a mistake, and a
+	 * likely one (/proc/PID/ns/net of a process that has not unshared yet).
+	 */
+	if (port_netns_is_ours(fd)) {
+		snprintf(why, whylen, "%s is switchd's own network namespace", netns);
+		if (fd != nsfd)
+			close(fd);
+		return -EINVAL;
 	}
 	ifindex = nl_veth_add(nl, name, peer, fd);
 	/* The pair does not hold the namespace: when it ends, the pair goes and so does the port. */

@@ -176,6 +176,7 @@ struct swp_event {
 	uint32_t kind;      /* enum swp_event_kind */
 	uint16_t vlan;      /* MAC events */
 	uint8_t mac[6];     /* MAC events */
+	uint32_t reserved;
 	uint64_t time_ms;   /* CLOCK_REALTIME, milliseconds since the epoch */
 	uint64_t count;     /* SWP_EV_MAC_FLUSHED, SWP_EV_LOST, SWP_EV_PORT_BLOCKED */
 	char port[SWP_NAME_MAX];

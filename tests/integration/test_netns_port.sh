@@ -70,6 +70,9 @@ refused "${P}m" "interface eth0 already exists in /run/netns/${P}a" netns "${P}a
 touch "$T/plainfile"
 refused "${P}m" "$T/plainfile is not a network namespace" netns "$T/plainfile"
 refused "${P}m" "/proc/self/ns/mnt is not a network namespace" netns /proc/self/ns/mnt
+# A process that has not unshared its namespace yet is in switchd's: both ends would land here.
+refused "${P}m" "/proc/self/ns/net is switchd's own network namespace" netns /proc/self/ns/net ifname "${P}k"
+link_absent "${P}k" || fail "a port add into switchd's own namespace left ${P}k behind"
 expect_exit 1 ctl port add "${P}x" netns "${P}b" ifname "${P}m"
 assert_eq "port add ${P}x: already a port" "$ERR" "stderr of port add netns of an existing port"
 ip link add "${P}v" type veth peer name "${P}w" # an interface that is not a port

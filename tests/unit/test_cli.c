@@ -1173,9 +1173,9 @@ static void cli_events_text_and_json(void **state)
 		{ SWP_EV_MAC_EVICTED, 0, "vm1", "", "", "mac_evicted 02:ab:00:00:00:01 vlan 42 port vm1",
 		  "\"event\":\"mac_evicted\",\"mac\":\"02:ab:00:00:00:01\",\"vlan\":42,\"port\":\"vm1\"}" },
 		{ SWP_EV_MAC_FLUSHED, 7, "", "", "by request", "mac_flushed 7 entries (by request)",
-		  "\"event\":\"mac_flushed\",\"flushed\":7}" },
+		  "\"event\":\"mac_flushed\",\"reason\":\"by request\",\"flushed\":7}" },
 		{ SWP_EV_MAC_FLUSHED, 2, "vm1", "", "port blocked", "mac_flushed 2 entries port vm1 (port blocked)",
-		  "\"event\":\"mac_flushed\",\"port\":\"vm1\",\"flushed\":2}" },
+		  "\"event\":\"mac_flushed\",\"port\":\"vm1\",\"reason\":\"port blocked\",\"flushed\":2}" },
 		{ SWP_EV_LOST, 99, "", "", "", "events_lost 99 events (the monitor did not read fast enough)",
 		  "\"event\":\"events_lost\",\"lost\":99}" },
 	};

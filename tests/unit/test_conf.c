@@ -154,7 +154,7 @@ static void conf_bad_lines_say_why(void **state)
 	assert_line_err(&c, "port add", "missing interface name");
 	assert_line_err(&c, "port add x type vhost", "unknown type 'vhost'");
 	assert_line_err(&c, "port add abcdefghijklmnop", "invalid interface name");
-	assert_line_err(&c, "bridge add x", "unknown command 'bridge'");
+	assert_line_err(&c, "bridge add x", "only 'port add' and 'set' belong in a config file");
 	/* Options mean nothing in a file. */
 	assert_line_err(&c, "-j port add x", "options such as '-j'");
 	assert_line_err(&c, "port add x -s /tmp/sock", "options such as '-s'");
