@@ -22,6 +22,7 @@ struct cli_cmd {
 		struct swp_set_req set;
 	} body;
 	size_t blen;
+	char only[SWP_NAME_MAX]; /* port show NAME: the one port to print ("" for all) */
 };
 
 enum cli_parse_result {

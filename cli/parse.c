@@ -20,7 +20,7 @@ void cli_usage(FILE *f)
 		"                                      the network namespace NS (a name under %s,\n"
 		"                                      or a path like /proc/PID/ns/net)\n"
 		"  port del NAME                       detach it\n"
-		"  port show                           ports with state and counters\n"
+		"  port show [NAME]                    ports (or one) with state and counters\n"
 		"  mac show [port NAME]                the MAC table (fdb is a synonym of mac)\n"
 		"  mac flush [port NAME]               empty the MAC table, or one port's entries\n"
 		"  status                              version, uptime, ports, table size (the default)\n"
@@ -33,7 +33,7 @@ void cli_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -j, --json          JSON output\n"
-		"  -s, --socket PATH   control socket (default %s)\n"
+		"  -s, --socket PATH   control socket (default $SWITCHD_SOCKET, or %s)\n"
 		"  -h, --help          this text\n"
 		"  -V, --version       print the version\n"
 		"\n"
@@ -105,8 +105,10 @@ static enum cli_parse_result parse_port(int argc, char **argv, struct cli_cmd *c
 	const char *verb = argc > 0 ? argv[0] : "show";
 
 	if (!strcmp(verb, "show") || !strcmp(verb, "list")) {
-		if (argc > 1)
-			return usage_err(err, errlen, "port show: unexpected argument '%s'", argv[1]);
+		if (argc > 2)
+			return usage_err(err, errlen, "port show: unexpected argument '%s'", argv[2]);
+		if (argc == 2 && (!argv[1][0] || swp_set_name(cmd->only, argv[1]) < 0))
+			return usage_err(err, errlen, "port show: invalid interface name '%s'", argv[1]);
 		cmd->type = SWP_PORT_SHOW;
 		cmd->blen = 0;
 		return CLI_RUN;
@@ -195,7 +197,9 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 	int c;
 
 	memset(cmd, 0, sizeof(*cmd));
-	o->socket = SWITCHD_SOCKET;
+	/* -s wins; then $SWITCHD_SOCKET, which the QEMU scripts take too. */
+	o->socket = getenv("SWITCHD_SOCKET") && getenv("SWITCHD_SOCKET")[0] ? getenv("SWITCHD_SOCKET")
+									      : SWITCHD_SOCKET;
 	o->json = false;
 	err[0] = '\0';
 	optind = 0; /* reset getopt: cli_parse may run more than once in a process */

@@ -178,6 +178,7 @@ static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
 	uint32_t seq = (uint32_t)getpid();
 	bool first = true;
+	uint32_t printed = 0;
 	size_t len;
 	int fd, nsfd = open_netns(cmd);
 
@@ -185,7 +186,11 @@ static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 		return 1;
 	fd = ctl_connect(o->socket);
 	if (fd < 0) {
-		fprintf(stderr, "switchctl: cannot connect to %s: %s\n", o->socket, strerror(errno));
+		int e = errno;
+
+		fprintf(stderr, "switchctl: cannot connect to %s: %s%s\n", o->socket, strerror(e),
+			e == ENOENT || e == ECONNREFUSED ? " (is switchd running? -s PATH names its socket)"
+							 : "");
 		return 1;
 	}
 	len = swp_encode(buf, cmd->type, seq, &cmd->body, cmd->blen);
@@ -222,11 +227,23 @@ static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 			if (cmd->type == SWP_MONITOR)
 				return monitor(fd, o, seq);
 			close(fd);
+			if (cmd->only[0]) {
+				if (!printed) {
+					fprintf(stderr, "port show %s: no such port\n", cmd->only);
+					return 1;
+				}
+				done.count = printed;
+			}
 			cli_print_done(stdout, o, cmd, &done);
 			return fflush(stdout) ? 1 : 0;
 		}
+		/* port show NAME: the daemon sends every port, this prints the one asked for. */
+		if (cmd->only[0] && hdr.type == SWP_PORT_INFO &&
+		    strncmp(((const struct swp_port_info *)(const void *)buf)->name, cmd->only, SWP_NAME_MAX))
+			continue;
 		cli_print_record(stdout, o, cmd, &hdr, buf, first);
 		first = false;
+		printed++;
 	}
 io_error:
 	fprintf(stderr, "switchctl: reading the reply: %s\n",

@@ -122,7 +122,7 @@ _switchctl()
 	2:port)
 		case ${args[1]} in
 		add) words=$(_switchctl_ifaces) ;;
-		del | delete) words=$(_switchctl_ports "$ctl" "${sock[@]}") ;;
+		del | delete | show | list) words=$(_switchctl_ports "$ctl" "${sock[@]}") ;;
 		esac
 		;;
 	[3-9]:port | [1-9][0-9]:port)

@@ -47,7 +47,7 @@ usage_cases=(
 	"port"$'\x1f'"add"$'\x1f'"x"$'\x1f'"type"$'\x1f'"tap"$'\x1f'"extra"
 	"port"$'\x1f'"add"$'\x1f'"abcdefghijklmnopq"
 	"port"$'\x1f'"del"$'\x1f'"x"$'\x1f'"type"$'\x1f'"tap"
-	"port"$'\x1f'"show"$'\x1f'"extra"
+	"port"$'\x1f'"show"$'\x1f'"one"$'\x1f'"extra"
 	"mac"$'\x1f'"bogus"
 	"mac"$'\x1f'"show"$'\x1f'"port"
 	"mac"$'\x1f'"show"$'\x1f'"vlan"$'\x1f'"1"
@@ -85,6 +85,9 @@ fails "port add ${P}a: already a port" port add "${P}a" type afpacket
 fails "port add ${P}a: already a port" -j port add "${P}a"
 fails "port del nosuchif0: no such port" port del nosuchif0
 fails "no such port" mac show port nosuchif0
+fails "port show nosuchif0: no such port" port show nosuchif0
+assert_eq "[\"${P}a\"]" "$(ctl -j port show "${P}a" | jq -c '[.[].name]')" "port show ${P}a -j: that port only"
+assert_eq 3 "$(ctl port show "${P}a" | wc -l)" "lines of port show ${P}a"
 fails "no such port" fdb flush port nosuchif0
 add_host c 10.79.0.3 --no-port
 fails "port add ${P}c: not a TAP device" port add "${P}c" type tap # a veth end

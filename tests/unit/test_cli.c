@@ -292,7 +292,25 @@ static void cli_port_show_list_and_bare_port(void **state)
 		assert_runs(&p);
 		assert_int_equal(p.cmd.type, SWP_PORT_SHOW);
 		assert_int_equal(p.cmd.blen, 0);
+		assert_string_equal(p.cmd.only, "");
 	}
+}
+
+static void cli_port_show_one_port(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "show", "vm1", "-j");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_SHOW);
+	assert_int_equal(p.cmd.blen, 0); /* the filter is switchctl's: the request is the same */
+	assert_string_equal(p.cmd.only, "vm1");
+	PARSE(&p, "port", "show", "vm1", "vm2");
+	assert_usage(&p);
+	assert_string_equal(p.err, "port show: unexpected argument 'vm2'");
+	PARSE(&p, "port", "show", "0123456789abcdef");
+	assert_usage(&p);
 }
 
 static void cli_mac_show_every_port(void **state)
@@ -683,7 +701,7 @@ static void cli_usage_trailing_garbage(void **state)
 	assert_non_null(strstr(p.err, "now"));
 	PARSE(&p, "port", "del", "x", "y");
 	assert_usage(&p);
-	PARSE(&p, "port", "show", "x");
+	PARSE(&p, "port", "show", "x", "y");
 	assert_usage(&p);
 	PARSE(&p, "mac", "show", "x");
 	assert_usage(&p);
@@ -1260,6 +1278,7 @@ int main(void)
 		cmocka_unit_test(cli_port_add_netns_name_or_path),
 		cmocka_unit_test(cli_port_del_and_delete),
 		cmocka_unit_test(cli_port_show_list_and_bare_port),
+		cmocka_unit_test(cli_port_show_one_port),
 		cmocka_unit_test(cli_mac_show_every_port),
 		cmocka_unit_test(cli_fdb_is_a_synonym_of_mac),
 		cmocka_unit_test(cli_mac_show_one_port),
