@@ -1,10 +1,13 @@
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 static const char *log_prog = "switchd";
 static enum log_level log_max = LOG_LVL_INFO;
@@ -31,6 +34,12 @@ void log_init(const char *progname, enum log_level max_level, enum log_target ta
 {
 	log_prog = progname;
 	log_max = max_level;
+	/* syslog(3) drops every line silently when nothing listens: say so, and keep stderr. */
+	if (target == LOG_TO_SYSLOG && access("/dev/log", F_OK) < 0) {
+		fprintf(stderr, "%s: warning: --syslog: /dev/log: %s; logging to stderr\n", progname,
+			strerror(errno));
+		target = LOG_TO_STDERR;
+	}
 	log_target = target;
 	log_journal = target == LOG_TO_STDERR && log_stderr_is_journal();
 	if (target == LOG_TO_SYSLOG)

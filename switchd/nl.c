@@ -165,6 +165,26 @@ int nl_link_set_up(struct nl *nl, int ifindex)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
+int nl_link_no_ipv6_addr(struct nl *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *spec, *inet6;
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	inet6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, inet6);
+	mnl_attr_nest_end(nlh, spec);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -209,6 +229,8 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd)
 	err = nl_link_get(nl, name, &l);
 	if (err)
 		return err; /* -ENODEV: the namespace ended already, and took the pair along */
+	/* Our end is the switch's: the host's own IPv6 has nothing to say on it. */
+	nl_link_no_ipv6_addr(nl, l.ifindex);
 	err = nl_link_set_up(nl, l.ifindex);
 	if (err) {
 		nl_link_del(nl, l.ifindex);

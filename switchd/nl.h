@@ -42,6 +42,12 @@ void nl_close(struct nl *nl);
 int nl_link_get(struct nl *nl, const char *name, struct nl_link *l);
 int nl_link_set_up(struct nl *nl, int ifindex);
 /*
+ * No IPv6 address of the host's own on the link (addr_gen_mode none), set
+ * while it is down: on an interface switchd made for the switch, the host's
+ * stack would otherwise send router solicitations and MLD reports into it.
+ */
+int nl_link_no_ipv6_addr(struct nl *nl, int ifindex);
+/*
  * Creates a veth pair, both ends up: name in this namespace, peer in the
  * network namespace that netns_fd refers to. Returns name's ifindex, or
  * -EEXIST when either name is taken, or another -errno; on failure no pair

@@ -84,6 +84,9 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
 	}
 	p->ifindex = l.ifindex;
 	p->mtu = l.mtu;
+	/* Best effort: a kernel without IPv6 refuses it, and that is fine. */
+	if (p->created && !(l.flags & IFF_UP))
+		nl_link_no_ipv6_addr(nl, l.ifindex);
 	err = nl_link_set_up(nl, l.ifindex);
 	if (err) {
 		snprintf(why, whylen, "cannot bring the link up: %s", strerror(-err));
