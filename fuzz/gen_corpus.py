@@ -62,7 +62,7 @@ def ctl_input(stream, ports=3, macs=10, seed=0):
     return bytes([b0]) + struct.pack("<H", macs) + bytes([seed]) + stream
 
 
-def msg(typ, seq, body=b"", version=1, length=None):
+def msg(typ, seq, body=b"", version=2, length=None):
     if length is None:
         length = HDR.size + len(body)
     return HDR.pack(version, typ, length, seq, 0) + body
@@ -162,7 +162,7 @@ def ctl_seeds():
             set_req(5, 4, 0), set_req(6, 5, 100), set_req(7, 6, 10000001), set_req(8, 7, 0),
             set_req(9, 0, 1), set_req(10, 99, 1), set_req(11, 2, 1 << 40), msg(STATUS, 12),
         ]), macs=10),
-        "bad_version": ctl_input(msg(STATUS, 1, version=2) + msg(STATUS, 2, version=0) + msg(STATUS, 3)),
+        "bad_version": ctl_input(msg(STATUS, 1, version=1) + msg(STATUS, 2, version=0) + msg(STATUS, 3)),
         "bad_type": ctl_input(msg(77, 1) + msg(0, 2) + msg(0xFFFF, 3) + msg(STATUS, 4)),
         "wrong_body_size": ctl_input(msg(STATUS, 1, b"\0" * 4) + msg(PORT_ADD, 2, b"\0" * 23) +
                                      msg(MAC_SHOW, 3, b"\0" * 17) + msg(STATUS, 4)),

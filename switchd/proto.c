@@ -16,8 +16,8 @@ _Static_assert(sizeof(struct swp_mac_entry) == 32, "swp_mac_entry layout");
 _Static_assert(sizeof(struct swp_set_req) == 16, "swp_set_req layout");
 _Static_assert(sizeof(struct swp_status_info) == 96, "swp_status_info layout");
 _Static_assert(sizeof(struct swp_done) == 136, "swp_done layout");
-_Static_assert(sizeof(struct swp_event) == 128 && offsetof(struct swp_event, time_ms) == 16,
-	       "swp_event layout");
+_Static_assert(sizeof(struct swp_event) == 128, "swp_event layout");
+_Static_assert(offsetof(struct swp_event, time_ms) == 16, "swp_event: no padding before time_ms");
 
 long swp_body_size(uint16_t type)
 {

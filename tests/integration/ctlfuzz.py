@@ -17,7 +17,7 @@ import sys
 import time
 
 HDR = struct.Struct("=HHIII")
-VERSION = 1
+VERSION = 2
 MSG_MAX = 4096
 PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET = 1, 2, 3, 4, 5, 6, 7
 DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO = 100, 101, 102, 103
@@ -191,9 +191,9 @@ one(msg(STATUS, 11, length=9999) + msg(PORT_DEL, 12, port_req(port)), 11, E("EMS
     "len 9999 followed by a port del", then_eof=True)
 
 # 4. Wrong version: -EPROTO, the connection stays usable; the body is skipped unread.
-for ver in (0, 2, 0xFFFF):
+for ver in (0, 1, 3, 0xFFFF):
     one(msg(STATUS, 20, version=ver), 20, E("EPROTO"), "version %d" % ver, contains="version")
-one(msg(PORT_DEL, 21, port_req(port), version=2), 21, E("EPROTO"), "port del of a real port, version 2")
+one(msg(PORT_DEL, 21, port_req(port), version=1), 21, E("EPROTO"), "port del of a real port, version 1")
 one(msg(MAC_FLUSH, 22, mac_req(b""), version=0), 22, E("EPROTO"), "mac flush, version 0")
 
 # 5. Unknown types: -EBADMSG, connection stays.

@@ -48,7 +48,7 @@ for i in range(n):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect(path)
-    s.sendall(struct.pack("<HHIII", 1, 4, 16 + 16, i, 0) + bytes(16))  # SWP_MAC_SHOW, every port
+    s.sendall(struct.pack("<HHIII", 2, 4, 16 + 16, i, 0) + bytes(16))  # SWP_MAC_SHOW, every port
     conns.append(s)
 print("ready", flush=True)
 time.sleep(8)

@@ -170,7 +170,7 @@ import array, os, socket, struct, sys
 path, p, spid = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
 def port_add(name, netns, flags):
     body = name.ljust(16, b"\0") + struct.pack("=II", 0, flags) + bytes(16) + netns.ljust(108, b"\0") + bytes(4)
-    return struct.pack("=HHIII", 1, 1, 16 + len(body), 7, 0) + body
+    return struct.pack("=HHIII", 2, 1, 16 + len(body), 7, 0) + body
 def ask(msg, fds=()):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
