@@ -42,6 +42,14 @@
  */
 #define SWITCHD_FRAME_MAX (65536 + 512)
 #define SWITCHD_SOCK_BUF (4 << 20)
+/*
+ * AF_PACKET receive ring (TPACKET_V2): SLOTS slots of SLOT bytes, in blocks
+ * of BLOCK bytes. A slot holds a 1500-MTU frame with its headers; bigger
+ * frames are read from the socket queue.
+ */
+#define SWITCHD_RING_SLOT 2048
+#define SWITCHD_RING_SLOTS 512
+#define SWITCHD_RING_BLOCK (16 << 10)
 
 /* After traffic, poll this long before sleeping (latency against CPU; 0 disables). */
 #define SWITCHD_SPIN_US 50
