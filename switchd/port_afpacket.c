@@ -75,8 +75,8 @@ static void afp_restore_tag(struct frame *f, struct msghdr *msg)
 	}
 }
 
-/* Reads up to n frames queued on the socket. */
-static int afp_recv_burst(struct port *p, struct frame *f, unsigned n)
+/* Reads up to n frames queued on the socket; *taken: how many it took off the queue. */
+static int afp_recv(struct port *p, struct frame *f, unsigned n, unsigned *taken)
 {
 	union afp_cmsg ctl[PORT_BATCH];
 	struct mmsghdr mm[PORT_BATCH];
@@ -96,6 +96,7 @@ static int afp_recv_burst(struct port *p, struct frame *f, unsigned n)
 			.msg_controllen = sizeof(ctl[i]),
 		};
 	}
+	*taken = 0;
 	r = recvmmsg(p->fd, mm, n, MSG_DONTWAIT, NULL);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EINTR)
@@ -105,6 +106,7 @@ static int afp_recv_burst(struct port *p, struct frame *f, unsigned n)
 			return p->ops->alive(p) ? 0 : -ENODEV;
 		return -errno;
 	}
+	*taken = (unsigned)r;
 	/* Frames cut short never leave: keep the good ones, in order. */
 	for (int i = 0; i < r; i++) {
 		if (mm[i].msg_len < sizeof(f[i].vh) || (mm[i].msg_hdr.msg_flags & MSG_TRUNC)) {
@@ -125,6 +127,13 @@ static int afp_recv_burst(struct port *p, struct frame *f, unsigned n)
 		got++;
 	}
 	return (int)got;
+}
+
+static int afp_recv_burst(struct port *p, struct frame *f, unsigned n)
+{
+	unsigned taken;
+
+	return afp_recv(p, f, n, &taken);
 }
 
 static struct tpacket2_hdr *afp_slot(const struct afp_ring *r, unsigned i)
@@ -171,14 +180,30 @@ static int afp_ring_rx_burst(struct port *p, struct frame *f, unsigned n)
 		r->head = afp_next(r, r->head);
 		seen++;
 		if (st & TP_STATUS_COPY) {
-			/* The whole frame waits on the socket queue, in ring order. */
-			uint64_t counted = p->c.rx_drop_error;
+			/*
+			 * The whole frame waits on the socket queue, in ring order;
+			 * so may the next ones: read them together.
+			 */
+			unsigned k = 1, taken;
+			int ok;
 
-			if (afp_recv_burst(p, fr, 1) == 1)
-				got++;
-			else if (p->c.rx_drop_error == counted) {
-				p->c.rx_dropped++;
-				p->c.rx_drop_error++;
+			while (got + k < n && seen + k <= r->slots) {
+				const struct tpacket2_hdr *nh = afp_slot(r, r->head);
+
+				if ((__atomic_load_n(&nh->tp_status, __ATOMIC_ACQUIRE) &
+				     (TP_STATUS_USER | TP_STATUS_COPY)) != (TP_STATUS_USER | TP_STATUS_COPY))
+					break;
+				r->head = afp_next(r, r->head);
+				k++;
+			}
+			seen += k - 1;
+			ok = afp_recv(p, fr, k, &taken);
+			if (ok > 0)
+				got += (unsigned)ok;
+			/* Queued frames the ring announced and the queue did not have. */
+			if (taken < k) {
+				p->c.rx_dropped += k - taken;
+				p->c.rx_drop_error += k - taken;
 			}
 			continue;
 		}

@@ -2,12 +2,13 @@
 # The AF_PACKET receive paths, each in turn: the mmap ring (the default) and the
 # recvmmsg fallback (SWITCHD_AFP_RING=0). Through both:
 # - thousands of frames, several times round the ring, arrive once each, in order;
-# - frames too big for a ring slot (jumbo, read from the socket queue) stay in
-#   order among small ones, byte for byte, with their VLAN tags;
+# - frames too big for a ring slot (over 180 bytes: read from the socket queue),
+#   on both sides of that bound and up to jumbo size, stay in order among small
+#   ones, byte for byte, with their VLAN tags;
 # - nothing is counted as dropped.
 . "$(dirname "$0")/lib.sh"
 
-COUNT=3000 # the ring has 512 slots: about six times round
+COUNT=10000 # the ring has 4096 slots: more than twice round
 
 ring_maps() { grep -c ' socket:\[' "/proc/$DAEMON_PID/maps" || true; }
 
@@ -46,7 +47,8 @@ run_mode() { # RING(1|0)
 	# VID 300): the same frames in the same order, unchanged.
 	tag=$(rand_hex 8)
 	for spec in "60 88b5" "8000 88b5" "60 8100a064" "8000 8100a064" "9000 88b5" "42 88a8012c" \
-		"8000 88a8012c" "1514 88b5" "60 88b5"; do
+		"8000 88a8012c" "1514 88b5" "1514 88b5" "1514 88b5" "60 88b5" "180 88b5" "181 88b5" \
+		"184 8100a064" "185 8100a064" "60 88b5"; do
 		read -r n h <<<"$spec"
 		# n bytes: 12 of MACs, the ethertype or tags in h, an inner ethertype, the tag, random.
 		hexes+=("$(frame "$mac_b" "$mac_a" "$h" "88b5$tag$(rand_hex $((n - 12 - ${#h} / 2 - 2 - 8)))")")
