@@ -10,7 +10,8 @@
 #   --perf   record a call-graph profile of the first configuration's switchd during each test
 # Prints one line per test and configuration (with the 1-minute load average at the time), then
 # medians and ratios to the bridge. pps lines give the switch's CPU time per frame that arrived
-# and its ports' receive drops (the kernel's socket or ring overflows). Needs root.
+# and the frames its ports dropped during the test (a rx: mostly the kernel's socket or ring
+# overflows, counted from PACKET_STATISTICS). Needs root.
 set -euo pipefail
 
 rounds=3 dur=4 tests=tcp1,pps,ping rate=150000 perfdir=
@@ -89,7 +90,11 @@ ticks() { [ -n "${1:-}" ] && awk '{print $14+$15}' "/proc/$1/stat" || echo 0; }
 hz=$(getconf CLK_TCK)
 stat() { ip netns exec "$1" cat "/sys/class/net/eth0/statistics/$2"; }
 
-declare -A R # "test|config" -> samples
+declare -A R DROPS # "test|config" -> samples; config -> drop counters
+drops() { # config -> "rx_a tx_a rx_b tx_b"
+	"$(dirname "${BIN[$1]}")/switchctl" -s "$tmp/$1.sock" -j port show |
+		jq -r 'sort_by(.name) | map("\(.rx_dropped) \(.tx_dropped)") | join(" ")'
+}
 run() { # config test -> prints a line, adds the sample
 	local c=$1 t=$2 a=$P${1}a b=$P${1}b pid=${PID[$1]:-} c0 c1 t0 t1 v out extra=
 	c0=$(ticks "$pid") t0=$(date +%s.%N)
@@ -116,8 +121,14 @@ run() { # config test -> prints a line, adds the sample
 		v=$(((rx1 - rx0) / dur))
 		out=$(awk -v t=$((tx1 - tx0)) -v r=$((rx1 - rx0)) -v s="$dur" -v cc=$((c1 - c0)) -v hz="$hz" \
 			'BEGIN{printf "%.0f frames/s, loss %.2f %%, sent %.0f/s, %.2f us CPU/frame", r/s, 100*(t-r)/(t?t:1), t/s, cc*1e6/hz/(r?r:1)}')
-		[ -n "$pid" ] && extra=$("$(dirname "${BIN[$c]}")/switchctl" -s "$tmp/$c.sock" -j port show |
-			jq -r '[.[] | "\(.name | .[-1:]): rx_drop_error \(.rx_drop_error) tx_dropped \(.tx_dropped)"] | join(", ")')
+		if [ -n "$pid" ]; then
+			# The counters since the last pps test of this configuration.
+			local now
+			now=$(drops "$c")
+			extra=$(awk -v a="${DROPS[$c]:-0 0 0 0}" -v b="$now" 'BEGIN{split(a, x); split(b, y)
+				printf "drops: a rx %d tx %d, b rx %d tx %d", y[1]-x[1], y[2]-x[2], y[3]-x[3], y[4]-x[4]}')
+			DROPS[$c]=$now
+		fi
 		;;
 	ping)
 		read -r v out < <(ip netns exec "$a" ping -c 200 -i 0.01 -W 1 "$(addr "$c" 2)" |
