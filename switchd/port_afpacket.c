@@ -422,9 +422,12 @@ int port_afpacket_open(struct port *p, const char *name)
 	err = afp_open(p, name, true);
 	if (err && err != -ENODEV) {
 		/* No ring (an old kernel, no memory for it): the socket queue works everywhere. */
-		log_warn("%s: %s: no receive ring (%s), reading with recvmmsg", __func__, name,
-			 strerror(-err));
+		int ring_err = err;
+
 		err = afp_open(p, name, false);
+		if (!err)
+			log_warn("%s: %s: no receive ring (%s), reading with recvmmsg", __func__, name,
+				 strerror(-ring_err));
 	}
 	return err;
 }
