@@ -38,10 +38,14 @@ struct port_ops {
 	/*
 	 * Reads up to n frames into f[0..n-1]. Each f[i].data has
 	 * SWITCHD_FRAME_MAX bytes and PORT_HEADROOM bytes before it; rx may move
-	 * f[i].data back into the headroom. Returns how many were read (0: none
-	 * queued), -ENODEV when the interface is gone, or another -errno.
+	 * f[i].data back into the headroom, or point it at memory of its own
+	 * (a receive ring) that stays valid until rx_release. Returns how many
+	 * were read (0: none queued), -ENODEV when the interface is gone, or
+	 * another -errno.
 	 */
 	int (*rx_burst)(struct port *p, struct frame *f, unsigned n);
+	/* Optional: the frames of the last rx_burst calls are sent; their memory may be reused. */
+	void (*rx_release)(struct port *p);
 	/*
 	 * Sends f[0..n-1] without blocking and returns how many went out, in
 	 * order. When that is fewer than n, *err is why f[returned] failed.

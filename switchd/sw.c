@@ -448,6 +448,8 @@ void sw_port_poll(struct sw *sw, struct port *p)
 		for (int i = 0; i < n; i++)
 			sw_input(sw, p, &f[i], now);
 		sw_flush(sw);
+		if (p->ops->rx_release)
+			p->ops->rx_release(p);
 		done += (unsigned)n;
 		if ((unsigned)n < want)
 			break;
