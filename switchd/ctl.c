@@ -308,10 +308,13 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 			/* ctl_stream_space() reset off before the recv: now it counts what was handled. */
 			if (c->conn.in.off)
 				c->progress = c->last;
-			/* Whatever is left is part of a message: it has SWITCHD_CTL_PARTIAL_SEC to complete. */
+			/*
+			 * Whatever is left is part of a message: it has SWITCHD_CTL_PARTIAL_SEC to
+			 * complete. If a message was handled, what is left is a new one, begun now.
+			 */
 			if (c->conn.in.len == c->conn.in.off)
 				c->partial_since = 0;
-			else if (!c->partial_since)
+			else if (!c->partial_since || c->conn.in.off)
 				c->partial_since = c->last;
 		}
 	}
