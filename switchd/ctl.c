@@ -347,18 +347,19 @@ static void ctl_peer_get(int fd, struct ctl_peer *peer)
 
 /*
  * Makes room for one more client by dropping the one that has made no
- * progress (no whole request in, no reply bytes out) for the longest, if
- * that is SWITCHD_CTL_EVICT_SEC or more; monitors stay. A client trickling a
- * message byte by byte is not progressing. False when no client may go.
+ * progress (no whole request in, no reply bytes out) for the longest; monitors
+ * stay. No minimum age: a crowd that re-connects as soon as it is dropped
+ * would keep every place younger than any minimum and lock everyone out,
+ * while the newest client (switchctl, whose request is already queued) is
+ * always the last candidate. A client trickling a message byte by byte is not
+ * progressing. False when every client is a monitor.
  */
 static bool ctl_evict_one(struct ctl *ctl)
 {
-	ev_tstamp cutoff = ev_now(ctl->loop) - SWITCHD_CTL_EVICT_SEC;
 	struct ctl_client *victim = NULL;
 
 	for (struct ctl_client *c = ctl->clients; c; c = c->next) {
-		if (!c->conn.monitor && c->progress <= cutoff &&
-		    (!victim || c->progress < victim->progress))
+		if (!c->conn.monitor && (!victim || c->progress < victim->progress))
 			victim = c;
 	}
 	if (!victim)
