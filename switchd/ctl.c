@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -66,6 +67,14 @@ int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
 
 /* ---- replies ---- */
 
+/*
+ * A big reply (`mac show` of a full table: megabytes) was freed since the last
+ * tick. glibc raises its mmap threshold to the largest block freed, so later
+ * big replies come from the heap, which free() does not give back: 500 hostile
+ * clients re-connecting for minutes left 57 MB behind. ctl_tick() trims.
+ */
+static bool ctl_big_freed;
+
 static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void *body, size_t len)
 {
 	size_t need = o->len + sizeof(struct swp_hdr) + len;
@@ -108,6 +117,7 @@ void ctl_out_sent(struct ctl_out *o, size_t n)
 	o->off = o->len = 0;
 	/* Give back what a big reply took. */
 	if (o->cap > 65536) {
+		ctl_big_freed = true;
 		free(o->buf);
 		o->buf = NULL;
 		o->cap = 0;
@@ -214,6 +224,8 @@ int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx)
 
 void ctl_conn_fini(struct ctl_conn *cn)
 {
+	if (cn->out.cap > 65536)
+		ctl_big_freed = true;
 	free(cn->out.buf);
 	cn->out.buf = NULL;
 	cn->out.off = cn->out.len = cn->out.cap = 0;
@@ -462,6 +474,10 @@ void ctl_tick(struct ctl *ctl)
 			log_debug("%s: idle control client dropped", __func__);
 			client_free(c);
 		}
+	}
+	if (ctl_big_freed) {
+		ctl_big_freed = false;
+		malloc_trim(0);
 	}
 }
 
