@@ -11,10 +11,15 @@
 . "$(dirname "$0")/lib.sh"
 command -v trafgen >/dev/null || fail "missing tool: trafgen (Debian package netsniff-ng)"
 
+# Under ASan every big reply costs switchd several times more (status p99 4.2 s, 238 s for the
+# whole test with a 51k-entry table): there the table is ~4x smaller by default, to stay near 2 min.
+sanitized=
+if ldd "$SWITCHD" 2>/dev/null | grep -q libasan; then sanitized=1; fi
 nclients=${HOSTILE_CLIENTS:-500}
 nstatus=${HOSTILE_STATUS:-100}
-flood=${HOSTILE_FLOOD_FRAMES:-150000}
+flood=${HOSTILE_FLOOD_FRAMES:-$([ -n "$sanitized" ] && echo 30000 || echo 150000)}
 reconnect_ms=${HOSTILE_RECONNECT_MS:-0}
+p99_max=${HOSTILE_P99_MS:-$([ -n "$sanitized" ] && echo 4000 || echo 2000)}
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$DAEMON_PID/status"; }
 nfds() { ls "/proc/$DAEMON_PID/fd" | wc -l; }
 now_us() { date +%s%6N; }
@@ -99,10 +104,11 @@ say "hostile clients: $(cat "$T/hostile.stats")"
 say "switchd during: RSS max $rss_max KiB, fds max $fds_max; ping a->b: $loss"
 
 assert_eq 0 "$hfail" "switchctl status failures among $nstatus with hostile clients ($(sort -u "$T/status.err" | head -3))"
-# The bound: this test measured p99 360 ms (normal build) and ... ms (ASan build) on the shared
+# The bound: this test measured p99 277..997 ms (normal build, 54k..65k entries) on the shared
 # 2-core development machine, where hostile.py, the daemon and switchctl share the CPUs; 2 s
-# leaves room for a loaded CI machine and is still far under switchctl's own 10 s timeout.
-assert_le "$h99" "${HOSTILE_P99_MS:-2000}" "status p99 (ms) with hostile clients"
+# (4 s under ASan) leaves room for a loaded CI machine and is still far under switchctl's own
+# 10 s timeout: it catches a lock-out or a stall, not a slow machine.
+assert_le "$h99" "$p99_max" "status p99 (ms) with hostile clients"
 # The ping shares the daemon's one thread with the storm: a lost echo now and then (1 of 92 in
 # one run) is tolerated, an outage is not.
 pct=$(grep -oE '^[0-9]+' <<<"$loss" || echo 100)
@@ -120,5 +126,9 @@ latency 20 "$T/lat.after"
 read -r a50 a99 amax afail <<<"$(figures "$T/lat.after")"
 say "after: RSS $rss1 KiB (was $rss0, max $rss_max), $(nfds) fds; status p50 $a50 ms, p99 $a99 ms, $afail failures"
 assert_eq 0 "$afail" "status failures after the hostile run"
-assert_le "$rss1" $((rss0 + 16384)) "RSS (KiB) once the hostile clients left"
+# Not under ASan: its allocator keeps freed blocks in a quarantine (256 MiB by default) on
+# purpose, so RSS stays up there (13 -> 249 MiB in one run) whatever switchd frees.
+if [ -z "$sanitized" ]; then
+	assert_le "$rss1" $((rss0 + 16384)) "RSS (KiB) once the hostile clients left"
+fi
 ping_ok a 10.95.0.2
