@@ -248,8 +248,12 @@ first_lost=$(jq -s 'map(.event) | index("events_lost")' "$T/lost.events")
 assert_ge "$got" "$((first_lost + 1))" "events delivered after the first events_lost"
 # At most 1 MiB of events was queued for it (7281 of 144 bytes), plus what the socket holds.
 assert_le "$((got - 1))" 20000 "events delivered from the backlog (bound 1 MiB + socket buffer)"
-# Memory: the unread monitor's queue is bounded at 1 MiB.
-assert_le $((rss1 - rss0)) 6144 "RSS growth (KiB) with an unread monitor during the flood"
+# Memory: each monitor's queue is bounded at 1 MiB of events, in a buffer that doubles (2 MiB):
+# two monitors, 4 MiB and some slack. Under ASan the buffers outgrown on the way sit in its
+# quarantine as well (6420 KiB growth measured): 16 MiB there.
+rss_max=6144
+if ldd "$SWITCHD" 2>/dev/null | grep -q libasan; then rss_max=16384; fi
+assert_le $((rss1 - rss0)) $rss_max "RSS growth (KiB) with an unread monitor during the flood"
 # Status at the mid point is consistent too (nothing lost to the counters).
 jq -e '.macs <= '$max <<<"$status_mid" >/dev/null || fail "table over its bound: $status_mid"
 
