@@ -311,6 +311,16 @@ static const char *cmd_changing(uint16_t type)
 	}
 }
 
+/* src, at most n - 1 bytes of it, with every byte that is not printable ASCII as '?'. */
+static void cmd_printable(char *dst, const char *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && src[i]; i++)
+		dst[i] = src[i] >= ' ' && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = 0;
+}
+
 /* The name a changing request is about, for the log: untrusted, so bounded. */
 static const char *cmd_subject(uint16_t type, const void *body, char out[SWP_NAME_MAX])
 {
@@ -365,7 +375,7 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 {
 	const struct ctl_peer *peer = &r->conn->peer;
 	const char *verb = cmd_changing(hdr->type);
-	char subject[SWP_NAME_MAX];
+	char subject[SWP_NAME_MAX], why[SWP_ERR_MAX];
 
 	if (!verb) {
 		cmd_dispatch(ctx, hdr, body, r);
@@ -377,13 +387,18 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 				subject[0] ? " " : "", subject);
 	else
 		cmd_dispatch(ctx, hdr, body, r);
-	/* An error message names the request already; a refusal or failure is worth a warning. */
+	/*
+	 * An error message names the request already; a refusal or failure is worth
+	 * a warning. The message may quote the client's bytes: log them printable.
+	 */
+	if (r->status)
+		cmd_printable(why, r->msg, sizeof(why));
 	if (peer->config && r->status)
-		log_warn("config: %s", r->msg);
+		log_warn("config: %s", why);
 	else if (peer->config)
 		log_info("config: %s %s: done", verb, subject[0] ? subject : "(all)");
 	else if (r->status)
-		log_warn("control: from uid %u pid %d: %s", peer->uid, (int)peer->pid, r->msg);
+		log_warn("control: from uid %u pid %d: %s", peer->uid, (int)peer->pid, why);
 	else
 		log_info("control: %s %s from uid %u pid %d: done", verb, subject[0] ? subject : "(all)",
 			 peer->uid, (int)peer->pid);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -66,6 +67,14 @@ int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
 
 /* ---- replies ---- */
 
+/*
+ * A big reply (`mac show` of a full table: megabytes) was freed since the last
+ * tick. glibc raises its mmap threshold to the largest block freed, so later
+ * big replies come from the heap, which free() does not give back: 500 hostile
+ * clients re-connecting for minutes left 57 MB behind. ctl_tick() trims.
+ */
+static bool ctl_big_freed;
+
 static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void *body, size_t len)
 {
 	size_t need = o->len + sizeof(struct swp_hdr) + len;
@@ -108,6 +117,7 @@ void ctl_out_sent(struct ctl_out *o, size_t n)
 	o->off = o->len = 0;
 	/* Give back what a big reply took. */
 	if (o->cap > 65536) {
+		ctl_big_freed = true;
 		free(o->buf);
 		o->buf = NULL;
 		o->cap = 0;
@@ -253,6 +263,8 @@ static void conn_drop_fd(struct ctl_conn *cn)
 void ctl_conn_fini(struct ctl_conn *cn)
 {
 	conn_drop_fd(cn);
+	if (cn->out.cap > 65536)
+		ctl_big_freed = true;
 	free(cn->out.buf);
 	cn->out.buf = NULL;
 	cn->out.off = cn->out.len = cn->out.cap = 0;
@@ -387,10 +399,14 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 			/* ctl_stream_space() reset off before the recv: now it counts what was handled. */
 			if (c->conn.in.off)
 				c->progress = c->last;
-			/* Whatever is left is part of a message: it has SWITCHD_CTL_PARTIAL_SEC to complete. */
+			/*
+			 * Whatever is left is part of a message: it has SWITCHD_CTL_PARTIAL_SEC to
+			 * complete. If a message was handled, what is left is a new one, begun now.
+			 * Messages waiting behind a reply in pieces are whole, not partial.
+			 */
 			if (c->conn.in.len == c->conn.in.off || c->conn.pending.more)
 				c->partial_since = 0;
-			else if (!c->partial_since)
+			else if (!c->partial_since || c->conn.in.off)
 				c->partial_since = c->last;
 		}
 	}
@@ -431,18 +447,19 @@ static void ctl_peer_get(int fd, struct ctl_peer *peer)
 
 /*
  * Makes room for one more client by dropping the one that has made no
- * progress (no whole request in, no reply bytes out) for the longest, if
- * that is SWITCHD_CTL_EVICT_SEC or more; monitors stay. A client trickling a
- * message byte by byte is not progressing. False when no client may go.
+ * progress (no whole request in, no reply bytes out) for the longest; monitors
+ * stay. No minimum age: a crowd that re-connects as soon as it is dropped
+ * would keep every place younger than any minimum and lock everyone out,
+ * while the newest client (switchctl, whose request is already queued) is
+ * always the last candidate. A client trickling a message byte by byte is not
+ * progressing. False when every client is a monitor.
  */
 static bool ctl_evict_one(struct ctl *ctl)
 {
-	ev_tstamp cutoff = ev_now(ctl->loop) - SWITCHD_CTL_EVICT_SEC;
 	struct ctl_client *victim = NULL;
 
 	for (struct ctl_client *c = ctl->clients; c; c = c->next) {
-		if (!c->conn.monitor && c->progress <= cutoff &&
-		    (!victim || c->progress < victim->progress))
+		if (!c->conn.monitor && (!victim || c->progress < victim->progress))
 			victim = c;
 	}
 	if (!victim)
@@ -545,6 +562,10 @@ void ctl_tick(struct ctl *ctl)
 			log_debug("%s: idle control client dropped", __func__);
 			client_free(c);
 		}
+	}
+	if (ctl_big_freed) {
+		ctl_big_freed = false;
+		malloc_trim(0);
 	}
 }
 

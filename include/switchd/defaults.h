@@ -13,12 +13,12 @@
 #define SWITCHD_RO_DIR_MODE 0755
 /*
  * Clients per socket (the read-only one has its own). When all are taken, a
- * new client takes the place of the one that has been quiet the longest,
- * if that one has been quiet for SWITCHD_CTL_EVICT_SEC: a crowd of idle
- * connections cannot lock an operator out.
+ * new client takes the place of the one that has made no progress for the
+ * longest, however short that is: a crowd of idle connections, even one that
+ * re-connects as fast as it is dropped, cannot lock an operator out (the
+ * newest client is always the last to go).
  */
 #define SWITCHD_CTL_MAX_CLIENTS 64
-#define SWITCHD_CTL_EVICT_SEC 1.0
 /* A client that sends nothing for this long is dropped (monitors excepted). */
 #define SWITCHD_CTL_IDLE_SEC 30
 /* A message must arrive whole within this long of its first byte. */
