@@ -300,17 +300,13 @@ static void print_event_json(FILE *f, const struct swp_event *ev, const char *na
 	}
 	switch (ev->kind) {
 	case SWP_EV_PORT_REMOVED:
+	case SWP_EV_MAC_FLUSHED:
 		fputs(",\"reason\":", f);
 		json_str(f, reason);
 		fprintf(f, ",\"flushed\":%" PRIu64, ev->count);
 		break;
 	case SWP_EV_PORT_BLOCKED:
 		fprintf(f, ",\"seconds\":%" PRIu64, ev->count);
-		break;
-	case SWP_EV_MAC_FLUSHED:
-		fputs(",\"reason\":", f);
-		json_str(f, reason);
-		fprintf(f, ",\"flushed\":%" PRIu64, ev->count);
 		break;
 	case SWP_EV_LOST:
 		fprintf(f, ",\"lost\":%" PRIu64, ev->count);

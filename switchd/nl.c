@@ -149,17 +149,28 @@ int nl_link_get(struct nl *nl, const char *name, struct nl_link *l)
 	return err ? err : (l->ifindex ? 0 : -ENODEV);
 }
 
-int nl_link_set_up(struct nl *nl, int ifindex)
+/* A link request about ifindex in buf: header and ifinfomsg; the caller adds what it changes. */
+static struct nlmsghdr *nl_link_msg(char *buf, uint16_t type, int ifindex, struct ifinfomsg **ifip)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
+	if (ifip)
+		*ifip = ifi;
+	return nlh;
+}
+
+int nl_link_set_up(struct nl *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = nl_link_msg(buf, RTM_NEWLINK, ifindex, &ifi);
+
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	return nl_talk(nl, nlh, NULL, NULL);
@@ -168,15 +179,9 @@ int nl_link_set_up(struct nl *nl, int ifindex)
 int nl_link_no_ipv6_addr(struct nl *nl, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nl_link_msg(buf, RTM_NEWLINK, ifindex, NULL);
 	struct nlattr *spec, *inet6;
-	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
 	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
 	inet6 = mnl_attr_nest_start(nlh, AF_INET6);
 	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
@@ -242,15 +247,8 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd)
 int nl_link_del(struct nl *nl, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_DELLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nl_link_msg(buf, RTM_DELLINK, ifindex, NULL), NULL, NULL);
 }
 
 static int nl_event_cb(const struct nlmsghdr *nlh, void *data)
