@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
+#include "port.h"
 
 static void usage(FILE *f)
 {
@@ -15,7 +16,7 @@ static void usage(FILE *f)
 		"usage: switchd [-nv] [--syslog] [-c FILE] [-s PATH] [--ro-socket PATH]\n"
 		"               [--ageing SECONDS] [--max-macs N] [--storm-broadcast PPS]\n"
 		"               [--storm-multicast PPS] [--storm-unknown PPS] [--flap-moves N]\n"
-		"               [--flap-hold SECONDS]\n"
+		"               [--flap-hold SECONDS] [--rx-ring KIB]\n"
 		"\n"
 		"A userspace layer-2 switch for TAP and AF_PACKET ports; runs in the foreground\n"
 		"and logs to stderr. Drive it with switchctl.\n"
@@ -26,6 +27,8 @@ static void usage(FILE *f)
 		"  -s, --socket PATH     control socket (default %s)\n"
 		"      --ro-socket PATH  also listen on a read-only socket anyone may connect to:\n"
 		"                        show, status and monitor only\n"
+		"      --rx-ring KIB     receive ring of each AF_PACKET port, 16..%u KiB\n"
+		"                        (default %u; 0: none, read with recvmmsg)\n"
 		"      --ageing SECONDS  MAC entry ageing time, 1..%u (default %u)\n"
 		"      --max-macs N      MAC table size limit, 1..%u (default %u)\n"
 		"      --storm-broadcast PPS, --storm-multicast PPS, --storm-unknown PPS\n"
@@ -38,8 +41,8 @@ static void usage(FILE *f)
 		"      --syslog          log to syslog (facility daemon) instead of stderr\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         print the version\n",
-		SWITCHD_SOCKET, SWITCHD_AGEING_MAX_SEC, SWITCHD_AGEING_SEC, SWITCHD_MAX_MACS_LIMIT,
-		SWITCHD_MAX_MACS, SWITCHD_STORM_PPS, SWITCHD_FLAP_MOVES, SWITCHD_FLAP_HOLD_SEC);
+		SWITCHD_SOCKET, SWITCHD_RING_KIB_MAX, SWITCHD_RING_KIB, SWITCHD_AGEING_MAX_SEC,
+		SWITCHD_AGEING_SEC, SWITCHD_MAX_MACS_LIMIT, SWITCHD_MAX_MACS, SWITCHD_STORM_PPS, SWITCHD_FLAP_MOVES, SWITCHD_FLAP_HOLD_SEC);
 }
 
 /* A whole decimal number in [min, max], or -1. */
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "syslog", no_argument, NULL, 'L' },
 		{ "ro-socket", required_argument, NULL, 'R' },
+		{ "rx-ring", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -169,6 +173,14 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			opts.ro_socket = optarg;
+			break;
+		case 'X':
+			if ((v = parse_num(optarg, 0, SWITCHD_RING_KIB_MAX)) < 0 || (v > 0 && v < 16)) {
+				fprintf(stderr, "switchd: --rx-ring: not 0 or a number of KiB in 16..%u: %s\n",
+					SWITCHD_RING_KIB_MAX, optarg);
+				return 2;
+			}
+			port_afpacket_set_ring((unsigned)v);
 			break;
 		case 'h':
 			usage(stdout);

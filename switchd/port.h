@@ -107,5 +107,7 @@ void port_close(struct port *p);
 /* The kinds; each fills p->fd, ifindex, mtu and ops. */
 int port_tap_open(struct port *p, const char *name, bool may_create);
 int port_afpacket_open(struct port *p, const char *name);
+/* The receive ring of AF_PACKET ports opened from now on, in KiB (rounded down to 16); 0: none. */
+void port_afpacket_set_ring(unsigned kib);
 
 #endif

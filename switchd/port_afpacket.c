@@ -327,13 +327,21 @@ static const struct port_ops afp_ring_ops = {
  * Sets up the receive ring on a socket not yet bound. PACKET_VNET_HDR must
  * already be on: the kernel refuses it once a ring exists.
  */
+/* KiB of receive ring a port gets (a multiple of the block size); 0: none. */
+static unsigned afp_ring_kib = SWITCHD_RING_KIB;
+
+void port_afpacket_set_ring(unsigned kib)
+{
+	afp_ring_kib = kib / (SWITCHD_RING_BLOCK >> 10) * (SWITCHD_RING_BLOCK >> 10);
+}
+
 static int afp_ring_setup(int fd, struct afp_ring **out)
 {
 	struct tpacket_req req = {
 		.tp_block_size = SWITCHD_RING_BLOCK,
-		.tp_block_nr = SWITCHD_RING_SLOTS / (SWITCHD_RING_BLOCK / SWITCHD_RING_SLOT),
+		.tp_block_nr = (afp_ring_kib << 10) / SWITCHD_RING_BLOCK,
 		.tp_frame_size = SWITCHD_RING_SLOT,
-		.tp_frame_nr = SWITCHD_RING_SLOTS,
+		.tp_frame_nr = (afp_ring_kib << 10) / SWITCHD_RING_SLOT,
 	};
 	int v2 = TPACKET_V2, thresh = 1;
 	struct afp_ring *r;
@@ -363,7 +371,7 @@ static bool afp_ring_wanted(void)
 {
 	const char *e = getenv("SWITCHD_AFP_RING");
 
-	return !e || strcmp(e, "0") != 0;
+	return afp_ring_kib && (!e || strcmp(e, "0") != 0);
 }
 
 static int afp_open(struct port *p, const char *name, bool ring)

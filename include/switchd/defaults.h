@@ -71,17 +71,18 @@
 #define SWITCHD_FRAME_MAX (65536 + 512)
 #define SWITCHD_SOCK_BUF (4 << 20)
 /*
- * AF_PACKET receive ring (TPACKET_V2): SLOTS slots of SLOT bytes, in blocks
- * of BLOCK bytes: 1 MiB a port, allocated and mapped for as long as the port
- * exists. A slot holds a frame of up to 180 bytes (ACKs, ARP, pings, small
+ * AF_PACKET receive ring (TPACKET_V2): KIB KiB a port (--rx-ring), in slots
+ * of SLOT bytes and blocks of BLOCK bytes, allocated and mapped for as long
+ * as the port exists; the default gives 4096 slots. A slot holds a frame of up to 180 bytes (ACKs, ARP, pings, small
  * datagrams) after the kernel's header; bigger frames are also queued on the
  * socket and read from there. 4096 slots ride out switchd being off the CPU
  * for tens of milliseconds at 100k+ frames/s; 512 lost a third of such a
  * stream on a loaded machine (docs/performance.md).
  */
 #define SWITCHD_RING_SLOT 256
-#define SWITCHD_RING_SLOTS 4096
 #define SWITCHD_RING_BLOCK (16 << 10)
+#define SWITCHD_RING_KIB 1024
+#define SWITCHD_RING_KIB_MAX 65536
 
 /* After traffic, poll this long before sleeping (latency against CPU; 0 disables). */
 #define SWITCHD_SPIN_US 50

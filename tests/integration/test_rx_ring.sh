@@ -120,3 +120,25 @@ run_mode() { # RING(1|0)
 
 run_mode 1
 run_mode 0
+
+# --rx-ring sizes the ring (a multiple of 16 KiB), and --rx-ring 0 is the recvmmsg path.
+ring_kib() { # the sizes of switchd's ring mappings (its packet sockets'), in KiB
+	local range rest
+	grep ' socket:\[' "/proc/$DAEMON_PID/maps" | while read -r range rest; do
+		printf '%d ' $(((0x${range#*-} - 0x${range%-*}) / 1024))
+	done
+}
+for spec in "64 64" "40 32" "0 none"; do
+	set -- $spec
+	start_daemon --rx-ring "$1"
+	add_host a 10.75.9.1
+	add_host b 10.75.9.2
+	want="$2 $2 "
+	[ "$2" = none ] && want=""
+	assert_eq "$want" "$(ring_kib)" "ring mappings of switchd --rx-ring $1 (KiB)"
+	ping_ok a 10.75.9.2
+	stop_daemon
+	for h in a b; do ip netns del "$P$h"; done
+done
+expect_exit 2 "$SWITCHD" -s "$T/x.sock" --rx-ring 8
+assert_contains "$ERR" "--rx-ring: not 0 or a number of KiB in 16..65536" "switchd --rx-ring 8"
