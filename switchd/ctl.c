@@ -159,7 +159,8 @@ int ctl_subscribe(struct ctl_reply *r)
 	if (cn->ctl) {
 		if (cn->ctl->nmonitors >= SWITCHD_CTL_MAX_MONITORS)
 			return -EBUSY;
-		cn->ctl->nmonitors++;
+		if (cn->ctl->nmonitors++ == 0 && cn->ctl->monitors_changed)
+			cn->ctl->monitors_changed(cn->ctl->ctx);
 	}
 	cn->monitor = true;
 	cn->monitor_seq = r->seq;
@@ -276,8 +277,8 @@ static void client_free(struct ctl_client *c)
 {
 	struct ctl *ctl = c->ctl;
 
-	if (c->conn.monitor)
-		ctl->nmonitors--;
+	if (c->conn.monitor && --ctl->nmonitors == 0 && ctl->monitors_changed)
+		ctl->monitors_changed(ctl->ctx);
 	for (struct ctl_client **pp = &ctl->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;

@@ -144,6 +144,11 @@ struct ctl {
 	struct ctl_client *clients;
 	unsigned nclients;
 	unsigned nmonitors;
+	/*
+	 * Optional: called with ctx when the first monitor subscribes and when the
+	 * last one goes, so events are made only while someone listens.
+	 */
+	void (*monitors_changed)(void *ctx);
 	ctl_handler handler;
 	void *ctx;
 };

@@ -51,12 +51,22 @@ static void daemon_event_cb(void *ctx, struct swp_event *ev)
 	struct daemon *d = ctx;
 	struct timespec ts;
 
-	if (!ctl_has_monitors(&d->ctl) && !ctl_has_monitors(&d->ctl_ro))
-		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ev->time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	ctl_event(&d->ctl, ev);
 	ctl_event(&d->ctl_ro, ev);
+}
+
+/*
+ * The switch makes events (a MAC learned or evicted is one per frame in a
+ * flood) only while a monitor listens on either socket.
+ */
+static void daemon_monitors_cb(void *ctx)
+{
+	struct daemon *d = ctx;
+	bool any = ctl_has_monitors(&d->ctl) || ctl_has_monitors(&d->ctl_ro);
+
+	sw_set_event(&d->sw, any ? daemon_event_cb : NULL, d);
 }
 
 /* Drops every port whose interface is gone: after lost link events, and each tick. */
@@ -144,7 +154,8 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 		err = daemon_listen(d, &d->ctl_ro, opts->ro_socket, true);
 	if (err)
 		goto fail;
-	sw_set_event(&d->sw, daemon_event_cb, d);
+	d->ctl.monitors_changed = daemon_monitors_cb;
+	d->ctl_ro.monitors_changed = daemon_monitors_cb;
 	/* After the socket: a second switchd must not get as far as taking the file's ports. */
 	if (opts->conf && (err = conf_start(d, opts->conf)))
 		goto fail;
