@@ -32,28 +32,8 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "ab: needs root" >&2; exit 1; }
 for t in iperf3 trafgen jq ping; do command -v "$t" >/dev/null || { echo "ab: missing $t" >&2; exit 1; }; done
 
-P="ab$(printf '%03x' $((RANDOM % 4096)))"
-tmp=$(mktemp -d /tmp/switchd-ab.XXXXXX)
-pids=()
-cleanup() {
-	set +e
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do ip netns del "$ns"; done
-	for l in $(ip -o link | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$P"); do ip link del "$l" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-host() { # ns rootend addr
-	ip netns add "$1"
-	ip link add "$2" type veth peer name eth0 netns "$1"
-	ip -n "$1" addr add "$3/24" dev eth0
-	ip -n "$1" link set eth0 up
-	ip -n "$1" link set lo up
-	ip link set "$2" up
-}
+. "$(dirname "$0")/lib.sh"
+bench_scratch a ab
 
 cfgs=()
 declare -A BIN PID LABEL
@@ -62,8 +42,8 @@ for spec in "$@"; do
 	c=s$i bin=${spec##*:} envs=()
 	[ "$bin" != "$spec" ] && IFS=, read -ra envs <<<"${spec%:*}"
 	[ -x "$bin" ] || { echo "ab: $bin: not an executable" >&2; exit 1; }
-	host "$P${c}a" "$P${c}a" "10.204.$i.1"
-	host "$P${c}b" "$P${c}b" "10.204.$i.2"
+	host_on_veth "$P${c}a" "$P${c}a" "10.204.$i.1"
+	host_on_veth "$P${c}b" "$P${c}b" "10.204.$i.2"
 	env "${envs[@]}" "$bin" -s "$tmp/$c.sock" 2>"$tmp/$c.log" &
 	pids+=($!)
 	PID[$c]=$! BIN[$c]=$bin LABEL[$c]=$spec
@@ -72,8 +52,8 @@ for spec in "$@"; do
 	cfgs+=("$c")
 	i=$((i + 1))
 done
-host "${P}bra" "${P}bra" 10.204.99.1
-host "${P}brb" "${P}brb" 10.204.99.2
+host_on_veth "${P}bra" "${P}bra" 10.204.99.1
+host_on_veth "${P}brb" "${P}brb" 10.204.99.2
 ip link add "${P}br" type bridge
 for e in a b; do ip link set "${P}br$e" master "${P}br"; done
 ip link set "${P}br" up
@@ -86,7 +66,6 @@ for c in "${cfgs[@]}"; do
 		{ echo "ab: $c: no connectivity" >&2; exit 1; }
 done
 
-ticks() { [ -n "${1:-}" ] && awk '{print $14+$15}' "/proc/$1/stat" || echo 0; }
 hz=$(getconf CLK_TCK)
 stat() { ip netns exec "$1" cat "/sys/class/net/eth0/statistics/$2"; }
 
@@ -97,7 +76,7 @@ drops() { # config -> "rx_a tx_a rx_b tx_b"
 }
 run() { # config test -> prints a line, adds the sample
 	local c=$1 t=$2 a=$P${1}a b=$P${1}b pid=${PID[$1]:-} c0 c1 t0 t1 v out extra=
-	c0=$(ticks "$pid") t0=$(date +%s.%N)
+	c0=$(cpu_ticks "$pid") t0=$(date +%s.%N)
 	case $t in
 	tcp1 | tcp4)
 		ip netns exec "$b" iperf3 -s -1 -D -p 5301 >/dev/null 2>&1
@@ -117,7 +96,7 @@ run() { # config test -> prints a line, adds the sample
 			"{ $dmac, $smac, c16(0x88b5), fill(0x00, 46) }" >/dev/null 2>&1 || true
 		sleep 0.3
 		tx1=$(stat "$a" tx_packets) rx1=$(stat "$b" rx_packets)
-		c1=$(ticks "$pid")
+		c1=$(cpu_ticks "$pid")
 		v=$(((rx1 - rx0) / dur))
 		out=$(awk -v t=$((tx1 - tx0)) -v r=$((rx1 - rx0)) -v s="$dur" -v cc=$((c1 - c0)) -v hz="$hz" \
 			'BEGIN{printf "%.0f frames/s, loss %.2f %%, sent %.0f/s, %.2f us CPU/frame", r/s, 100*(t-r)/(t?t:1), t/s, cc*1e6/hz/(r?r:1)}')
@@ -136,7 +115,7 @@ run() { # config test -> prints a line, adds the sample
 			awk '{v[NR]=$1} END {m=v[int((NR+1)/2)]*1000; printf "%.0f median %.0f us, p99 %.0f us\n", m, m, v[int(NR*0.99+0.999)]*1000}')
 		;;
 	esac
-	c1=$(ticks "$pid") t1=$(date +%s.%N)
+	c1=$(cpu_ticks "$pid") t1=$(date +%s.%N)
 	printf '%-5s %-4s %-62s cpu %3s %%  load %s  %s\n' "$t" "$c" "$out" \
 		"$([ -n "$pid" ] && awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v hz="$hz" 'BEGIN{printf "%.0f", 100*(b-a)/hz/(e-s)}' || echo -)" \
 		"$(cut -d' ' -f1 /proc/loadavg)" "$extra"

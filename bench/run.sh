@@ -47,32 +47,11 @@ cmake --build "$top/build-bench" -j"$(nproc)" >/dev/null
 SWITCHD=$top/build-bench/bin/switchd
 SWITCHCTL=$top/build-bench/bin/switchctl
 
-P="b$(printf '%04x' $((RANDOM % 65536)))" # interface and namespace prefix, short: names stay <= 15
-tmp=$(mktemp -d /tmp/switchd-bench.XXXXXX)
-pids=()
-cleanup() {
-	set +e
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do ip netns del "$ns"; done
-	for l in $(ip -o link | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$P"); do ip link del "$l" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$top/bench/lib.sh"
+bench_scratch b bench
 
 ADDR_A=10.203.0.1
 ADDR_B=10.203.0.2
-
-# A namespace with eth0 on a veth pair whose other end ($2) stays in the root namespace.
-host_on_veth() { # ns rootend addr
-	ip netns add "$1"
-	ip link add "$2" type veth peer name eth0 netns "$1"
-	ip -n "$1" addr add "$3/24" dev eth0
-	ip -n "$1" link set eth0 up
-	ip -n "$1" link set lo up
-	ip link set "$2" up
-}
 
 # Moves a TAP's kernel side into a new namespace as its host interface.
 host_on_tap() { # ns tap addr
@@ -156,7 +135,6 @@ for c in "${configs[@]}"; do
 		{ echo "bench: $c: no connectivity" >&2; exit 1; }
 done
 
-cpu_ticks() { [ -n "${1:-}" ] && awk '{print $14+$15}' "/proc/$1/stat" || echo 0; }
 hz=$(getconf CLK_TCK)
 
 # Runs a command while measuring the config's switch CPU; writes the CPU % to $tmp/cpu.
