@@ -256,13 +256,18 @@ void sw_flush(struct sw *sw)
 	}
 }
 
-/* A token bucket per port and kind of flood, a second's worth deep. */
+/*
+ * A token bucket per port and kind of flood, in thousandths of a frame:
+ * SWITCHD_STORM_BURST_MS of the rate deep, at least one frame.
+ */
 static bool sw_storm_allows(struct sw *sw, struct port *p, enum fwd_flood kind, uint64_t now)
 {
-	uint64_t rate = sw->storm_pps[kind], full = rate * 1000;
+	uint64_t rate = sw->storm_pps[kind], full = rate * SWITCHD_STORM_BURST_MS;
 
 	if (!rate)
 		return true;
+	if (full < 1000)
+		full = 1000;
 	if (now > p->storm_ms[kind]) {
 		uint64_t t = p->storm_tokens[kind] + (now - p->storm_ms[kind]) * rate;
 

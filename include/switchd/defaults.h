@@ -45,12 +45,16 @@
  * Loops and storms. A MAC that moves between ports more than FLAP_MOVES
  * times within a second marks a loop: the port it moved to is blocked (no
  * frames in or out) for FLAP_HOLD seconds. Flooded frames (broadcast,
- * multicast, unknown unicast) entering one port are limited per second,
- * with a second's worth of burst; 0 means no limit.
+ * multicast, unknown unicast) entering one port are limited per second;
+ * 0 means no limit. The burst allowed above the rate is STORM_BURST_MS of
+ * it (at least one frame): a looping frame crosses the loop thousands of
+ * times a second, so a second's worth of burst let a limit of 1000 pass
+ * 1000 copies at once before it bit.
  */
 #define SWITCHD_FLAP_MOVES 10
 #define SWITCHD_FLAP_HOLD_SEC 30
 #define SWITCHD_STORM_PPS 10000
+#define SWITCHD_STORM_BURST_MS 100
 /* Upper bounds of the three settings above (command line and switchctl set). */
 #define SWITCHD_FLAP_MOVES_MAX 10000000
 #define SWITCHD_FLAP_HOLD_MAX_SEC 10000000

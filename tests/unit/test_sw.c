@@ -1149,8 +1149,8 @@ static void sw_slow_moves_never_block(void **state)
 	assert_int_equal(env->sw.fdb.st.moved, 19);
 }
 
-/* Storm control: per port and kind of flood, a second's worth of burst, refilled with time;
- * known unicast is never limited. */
+/* Storm control: per port and kind of flood, 100 ms of the rate as burst (at least one frame),
+ * refilled with time but never deeper; known unicast is never limited. */
 static void sw_storm_control_limits_floods_per_port_and_kind(void **state)
 {
 	struct env *env = *state;
@@ -1160,8 +1160,8 @@ static void sw_storm_control_limits_floods_per_port_and_kind(void **state)
 
 	for (int i = 0; i < 3; i++)
 		p[i] = add_port(env, i, 1500);
-	env->sw.storm_pps[FWD_FLOOD_BROADCAST] = 5;
-	env->sw.storm_pps[FWD_FLOOD_MULTICAST] = 2;
+	env->sw.storm_pps[FWD_FLOOD_BROADCAST] = 50; /* a burst of 5 */
+	env->sw.storm_pps[FWD_FLOOD_MULTICAST] = 5; /* 0.5 frames: a burst of 1 */
 	for (int k = 0; k < 8; k++) {
 		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
 		input_now(&env->sw, p[0], &f, clock_ms);
@@ -1177,12 +1177,12 @@ static void sw_storm_control_limits_floods_per_port_and_kind(void **state)
 		f = mkframe(buf, sizeof(buf), MCAST4, MAC_A, 0);
 		input_now(&env->sw, p[0], &f, clock_ms);
 	}
-	assert_int_equal(p[0]->c.rx_drop_storm, 5);
+	assert_int_equal(p[0]->c.rx_drop_storm, 6);
 	for (int k = 0; k < 20; k++) {
 		f = mkframe(buf, sizeof(buf), MAC_C, MAC_A, 0);
 		input_now(&env->sw, p[0], &f, clock_ms);
 	}
-	assert_int_equal(p[0]->c.rx_drop_storm, 5);
+	assert_int_equal(p[0]->c.rx_drop_storm, 6);
 	/* Known unicast (B is on port 1) passes whatever the buckets say. */
 	txlog_clear();
 	for (int k = 0; k < 20; k++) {
@@ -1190,14 +1190,22 @@ static void sw_storm_control_limits_floods_per_port_and_kind(void **state)
 		input_now(&env->sw, p[0], &f, clock_ms);
 	}
 	assert_int_equal(tx_to(p[1]->slot), 20);
-	/* 400 ms later two broadcasts' worth has come back (5 a second). */
+	/* 40 ms later two broadcasts' worth has come back (50 a second). */
 	txlog_clear();
 	for (int k = 0; k < 4; k++) {
 		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
-		input_now(&env->sw, p[0], &f, clock_ms + 400);
+		input_now(&env->sw, p[0], &f, clock_ms + 40);
 	}
 	assert_int_equal(tx_to(p[1]->slot), 2);
-	assert_int_equal(p[0]->c.rx_drop_storm, 7);
+	assert_int_equal(p[0]->c.rx_drop_storm, 8);
+	/* A quiet second refills the bucket to its depth, not to a second's worth. */
+	txlog_clear();
+	for (int k = 0; k < 50; k++) {
+		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+		input_now(&env->sw, p[0], &f, clock_ms + 1040);
+	}
+	assert_int_equal(tx_to(p[1]->slot), 5);
+	assert_int_equal(p[0]->c.rx_drop_storm, 53);
 	assert_int_equal(p[0]->c.rx_dropped, p[0]->c.rx_drop_storm);
 }
 
