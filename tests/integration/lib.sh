@@ -289,6 +289,17 @@ add_host() {
 	fi
 }
 
+# link_absent NAME [NS]: no such interface in NS (default: the root namespace).
+link_absent() { ! ip ${2:+-n "$2"} link show "$1" >/dev/null 2>&1; }
+
+# del_host NAME: deletes a veth host's namespace and waits for the root-side end, which the
+# kernel destroys asynchronously after `ip netns del`: until it is gone its name cannot be
+# used again (ip link add: File exists).
+del_host() {
+	ip netns del "$P$1"
+	wait_until 10 "veth end $P$1 to go with its namespace" link_absent "$P$1"
+}
+
 # add_tap_host NAME IP: switchd creates the TAP, then its kernel side moves into the host netns.
 add_tap_host() {
 	local ip=$2 ns=$P$1

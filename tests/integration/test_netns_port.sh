@@ -11,8 +11,6 @@ start_daemon
 new_netns "${P}a"
 new_netns "${P}b"
 
-# link_absent NAME [NS]: no such interface in NS (default: the root namespace).
-link_absent() { ! ip ${2:+-n "$2"} link show "$1" >/dev/null 2>&1; }
 # link_names [NS]: the interface names there, sorted, on one line.
 link_names() { ip ${1:+-n "$1"} -j link show | jq -r '[.[].ifname] | sort | join(" ")'; }
 link_up() { ip ${2:+-n "$2"} -j link show "$1" | jq -e '.[0].operstate == "UP"' >/dev/null; }
