@@ -173,6 +173,57 @@ static ssize_t send_request(int sock, const void *buf, size_t len, int fd)
 	return sendmsg(sock, &mh, MSG_NOSIGNAL);
 }
 
+/*
+ * Connects and sends the request; returns the socket once the reply has
+ * begun. A connection that ends before the first reply byte (the daemon
+ * dropped it to make room before reading the request) is tried again.
+ * -1 having said why.
+ */
+static int request(const char *path, const void *buf, size_t len, int nsfd)
+{
+	for (unsigned attempt = 0;; attempt++) {
+		int fd = ctl_connect(path), e;
+		char c;
+
+		if (fd < 0) {
+			e = errno;
+			fprintf(stderr, "switchctl: cannot connect to %s: %s%s\n", path, strerror(e),
+				e == ENOENT || e == ECONNREFUSED ? " (is switchd running? -s PATH names its socket)"
+								 : "");
+			return -1;
+		}
+		if (send_request(fd, buf, len, nsfd) != (ssize_t)len) {
+			e = errno;
+			if (e != EPIPE && e != ECONNRESET) {
+				fprintf(stderr, "switchctl: send: %s\n", strerror(e));
+				close(fd);
+				return -1;
+			}
+		} else {
+			ssize_t n;
+
+			while ((n = recv(fd, &c, 1, MSG_PEEK)) < 0 && errno == EINTR)
+				;
+			if (n > 0)
+				return fd;
+			e = n == 0 ? ECONNRESET : errno;
+			if (e != ECONNRESET) {
+				fprintf(stderr, "switchctl: reading the reply: %s\n",
+					e == EAGAIN ? "switchd did not answer in time" : strerror(e));
+				close(fd);
+				return -1;
+			}
+		}
+		close(fd);
+		if (attempt == SWITCHD_CTL_RETRIES) {
+			fprintf(stderr, "switchctl: switchd closed the connection before answering, %u times\n",
+				attempt + 1);
+			return -1;
+		}
+		usleep((useconds_t)SWITCHD_CTL_RETRY_MS * 1000u << attempt);
+	}
+}
+
 static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 {
 	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
@@ -184,22 +235,12 @@ static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 
 	if (nsfd == -2)
 		return 1;
-	fd = ctl_connect(o->socket);
-	if (fd < 0) {
-		int e = errno;
-
-		fprintf(stderr, "switchctl: cannot connect to %s: %s%s\n", o->socket, strerror(e),
-			e == ENOENT || e == ECONNREFUSED ? " (is switchd running? -s PATH names its socket)"
-							 : "");
-		return 1;
-	}
 	len = swp_encode(buf, cmd->type, seq, &cmd->body, cmd->blen);
-	if (send_request(fd, buf, len, nsfd) != (ssize_t)len) {
-		fprintf(stderr, "switchctl: send: %s\n", strerror(errno));
-		goto fail;
-	}
+	fd = request(o->socket, buf, len, nsfd);
 	if (nsfd >= 0)
 		close(nsfd);
+	if (fd < 0)
+		return 1;
 	for (;;) {
 		struct swp_hdr hdr;
 		int err;

@@ -450,17 +450,23 @@ static void ctl_peer_get(int fd, struct ctl_peer *peer)
  * Makes room for one more client by dropping the one that has made no
  * progress (no whole request in, no reply bytes out) for the longest; monitors
  * stay. No minimum age: a crowd that re-connects as soon as it is dropped
- * would keep every place younger than any minimum and lock everyone out,
- * while the newest client (switchctl, whose request is already queued) is
- * always the last candidate. A client trickling a message byte by byte is not
- * progressing. False when every client is a monitor.
+ * would keep every place younger than any minimum and lock everyone out.
+ * The victim may be a switchctl that connected but whose request is not read
+ * yet (a busy machine can hold it between connect and send): nothing it sent
+ * was acted on and no reply was begun, which switchctl takes as its cue to
+ * send again. A client trickling a message byte by byte is not progressing.
+ * False when every client is a monitor.
  */
 static bool ctl_evict_one(struct ctl *ctl)
 {
 	struct ctl_client *victim = NULL;
 
+	/*
+	 * Clients accepted in one loop iteration share ev_now(); the list is newest
+	 * first, so <= makes the first accepted of them the victim.
+	 */
 	for (struct ctl_client *c = ctl->clients; c; c = c->next) {
-		if (!c->conn.monitor && (!victim || c->progress < victim->progress))
+		if (!c->conn.monitor && (!victim || c->progress <= victim->progress))
 			victim = c;
 	}
 	if (!victim)

@@ -25,6 +25,14 @@
 #define SWITCHD_CTL_PARTIAL_SEC 5
 /* Monitors per socket, and the unread events one may have before it misses some. */
 #define SWITCHD_CTL_MAX_MONITORS 16
+/*
+ * A full socket drops a client to make room, which may be a switchctl whose
+ * request it has not read yet. switchd answers every request it reads before
+ * it closes, so a connection that ends before the first reply byte carried
+ * nothing out: switchctl sends again, this many times, waiting 20 ms, 40 ms...
+ */
+#define SWITCHD_CTL_RETRIES 6
+#define SWITCHD_CTL_RETRY_MS 20
 #define SWITCHD_CTL_MONITOR_BUF (1u << 20)
 /* A client that does not read its replies may not make the daemon hold more than this. */
 #define SWITCHD_CTL_OUTBUF_MAX (8u << 20)

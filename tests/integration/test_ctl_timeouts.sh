@@ -8,8 +8,8 @@
 start_daemon -v
 add_host a 10.94.0.1
 
-timeout 90 "$PY" - "$SOCK" "${P}a" <<'PYEOF' || fail "client policy check failed (above)"
-import socket, struct, sys, time
+timeout 90 "$PY" - "$SOCK" "${P}a" "$DAEMON_PID" <<'PYEOF' || fail "client policy check failed (above)"
+import os, signal, socket, struct, sys, time
 HDR = struct.Struct("=HHIII")
 PORT_DEL, STATUS, MONITOR, MAC_FLUSH = 2, 6, 8, 5
 path, port = sys.argv[1], sys.argv[2].encode()
@@ -134,6 +134,24 @@ if not status_ok(extra, 3000):
 victims = [k for k, c in enumerate(held) if closed(c, 0.2 if k == 0 else 0)]
 if victims != [0]:
     fail("with 64 fresh clients evicted %s, expected [0] (the oldest)" % victims)
+for c in held:
+    c.close()
+extra.close()
+time.sleep(0.5)
+
+# 4b. The same when switchd accepts many clients at once (they queued while it was busy, here
+#     stopped): those of one accept batch share a timestamp, and the first accepted still goes.
+os.kill(int(sys.argv[3]), signal.SIGSTOP)
+try:
+    held = [conn() for _ in range(64)]
+finally:
+    os.kill(int(sys.argv[3]), signal.SIGCONT)
+extra = conn()
+if not status_ok(extra, 3500):
+    fail("a 65th client was not answered after 64 queued clients")
+victims = [k for k, c in enumerate(held) if closed(c, 0.2 if k == 0 else 0)]
+if victims != [0]:
+    fail("with 64 clients accepted in batches evicted %s, expected [0] (the first accepted)" % victims)
 for c in held:
     c.close()
 extra.close()
