@@ -1,4 +1,4 @@
-/* switchctl internals: argument parsing (parse.c) and output (output.c, json.c). */
+/* switchctl internals: argument parsing (parse.c) and output, text and JSON (output.c). */
 #ifndef SWITCHCTL_CLI_H
 #define SWITCHCTL_CLI_H
 

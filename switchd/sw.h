@@ -18,7 +18,7 @@ struct sw_config {
 	uint32_t spin_us; /* keep polling this long after traffic before sleeping; 0: never */
 	uint32_t flap_moves; /* moves a second that make a MAC flap and block a port; 0: never */
 	uint32_t flap_hold;  /* seconds a port stays blocked */
-	uint32_t storm_pps[3]; /* flooded frames a second per port, by enum fwd_flood; 0: no limit */
+	uint32_t storm_pps[FWD_FLOOD_KINDS]; /* flooded frames a second per port, by enum fwd_flood; 0: no limit */
 };
 
 struct sw {
@@ -35,7 +35,7 @@ struct sw {
 	uint32_t spin_us;
 	uint64_t spin_until_us;
 	uint64_t flap_hold_ms;
-	uint32_t storm_pps[3];
+	uint32_t storm_pps[FWD_FLOOD_KINDS];
 	ev_idle spin;
 	/* Optional: told of ports added, removed, blocked and of MAC table changes (time_ms unset). */
 	void (*event)(void *ctx, struct swp_event *ev);
