@@ -5,6 +5,8 @@
 #
 # usage: bench/run.sh [--reps N] [--time SECONDS] [--quick] [--no-vde] [--json FILE]
 #   --quick   1 repetition, 2-second tests, no zero-loss bisection (a smoke run)
+#   --json    where the figures go (default build-bench/results.json, untracked; the run the docs
+#             report is bench/results.json, written only when asked for by name)
 # Needs root. Creates its own namespaces under a unique prefix and always removes them.
 set -euo pipefail
 
@@ -13,7 +15,7 @@ reps=3
 dur=5
 bisect=1
 vde=1
-json_out="$top/bench/results.json"
+json_out="$top/build-bench/results.json"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift ;;
@@ -196,7 +198,7 @@ frames() { # config seconds [pps]
 	sleep 0.3
 	tx1=$(ifstat "$a" eth0 tx_packets) rx1=$(ifstat "$b" eth0 rx_packets)
 	awk -v t=$((tx1 - tx0)) -v r=$((rx1 - rx0)) -v s="$2" \
-		'BEGIN{printf "%.0f %.6f\n", r/s, (t > 0 ? (t-r)/t : 0)}'
+		'BEGIN{printf "%.0f %.6f\n", r/s, (t > r ? (t-r)/t : 0)}' # more in than out: no loss, not a negative one
 }
 
 # Highest rate with loss under 0.1 %, by bisection between 0 and the full-rate figure.
@@ -257,6 +259,8 @@ idle64=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.2f", 100*(b-a)/h
 stats() { tr ' ' '\n' | grep -v -e '^$' -e null | sort -g | awk '{v[NR]=$1} END {if (!NR) {print "null null null"; exit} m=(NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2); print m, v[1], v[NR]}'; }
 
 metrics=(tcp1 tcp4 pps64 loss64 zeroloss64 ping_med ping_p99 cpu_tcp1 cpu_tcp4 cpu_pps64 cpu_idle rss_kb)
+# Below these the bridge's figure is zero or noise, and a ratio to it says nothing: none is given.
+declare -A ratio_floor=([loss64]=0.1 [cpu_tcp1]=1 [cpu_tcp4]=1 [cpu_pps64]=1 [cpu_idle]=1)
 declare -A label=(
 	[tcp1]="TCP 1 stream, Gbit/s" [tcp4]="TCP 4 streams, Gbit/s" [pps64]="64 B frames arrived/s"
 	[loss64]="64 B loss at full rate, %" [zeroloss64]="64 B zero-loss rate, frames/s"
@@ -275,7 +279,8 @@ declare -A label=(
 			[ -n "${R["$m|$c"]:-}" ] || continue
 			read -r med min max < <(echo "${R["$m|$c"]}" | stats)
 			read -r bmed _ _ < <(echo "${R["$m|bridge"]:-}" | stats)
-			ratio=$(awk -v a="$med" -v b="$bmed" 'BEGIN{if (a == "null" || b == "null" || b == 0) print "null"; else printf "%.2f", a/b}')
+			ratio=$(awk -v a="$med" -v b="$bmed" -v f="${ratio_floor[$m]:-0}" \
+				'BEGIN{if (a == "null" || b == "null") print "null"; else if (b <= 0 || b < f) print "\"base ~0\""; else printf "%.2f", a/b}')
 			[ $first = 1 ] || echo ","
 			first=0
 			printf '    "%s|%s": {"median": %s, "min": %s, "max": %s, "ratio_to_bridge": %s}' "$m" "$c" "$med" "$min" "$max" "$ratio"
@@ -294,7 +299,7 @@ for m in "${metrics[@]}"; do
 	for c in "${configs[@]}"; do
 		k="$m|$c"
 		if ! jq -e --arg k "$k" '.results[$k]' "$json_out" >/dev/null; then printf ' | %-24s' "-"; continue; fi
-		cell=$(jq -r --arg k "$k" '.results[$k] | "\(.median) (\(.min)-\(.max))" + (if .ratio_to_bridge != null then " x\(.ratio_to_bridge)" else "" end)' "$json_out")
+		cell=$(jq -r --arg k "$k" '.results[$k] | "\(.median) (\(.min)-\(.max))" + (if .ratio_to_bridge == "base ~0" then " (bridge ~0: no ratio)" elif .ratio_to_bridge != null then " x\(.ratio_to_bridge)" else "" end)' "$json_out")
 		printf ' | %-24s' "$cell"
 	done
 	echo
