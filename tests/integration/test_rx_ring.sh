@@ -86,7 +86,10 @@ run_mode() { # RING(1|0)
 	kill -STOP "$DAEMON_PID"
 	send_frames a "$jumbo" --repeat "$sent"
 	kill -CONT "$DAEMON_PID"
-	sleep 2 # the kernel's queue drops are collected once a second
+	# Every frame is forwarded (rx_packets) or counted as dropped (the kernel's queue drops,
+	# collected once a second); ARP from a may come on top.
+	wait_for 10 "every jumbo frame forwarded or counted as dropped (ring $ring)" \
+		'test $(($(port_field "${P}a" rx_packets) - rx0 + $(port_field "${P}a" rx_drop_error) - drop0)) -ge $sent'
 	sniff_stop b
 	arrived=$(sniff_count b "^0 [0-9]+ .*$tag")
 	assert_eq "$arrived" "$(sniff_count b "^0 8000 .*$tag")" "jumbo frames that reached b whole (ring $ring)"

@@ -150,6 +150,18 @@ done
 #     overflows the senders' own kernel queues, which is not the switch's doing.)
 N=3000
 declare -A KEY=([a]=$(rand_hex 8) [t]=$(rand_hex 8))
+declare -A TX0=()
+for h in "${hosts[@]}"; do TX0[$h]=$(port_field "$P$h" tx_packets); done
+# bursts_out: switchd has sent every burst frame out of every port that should get it (a and t
+# get the other's N, b and c both senders' 2N; other frames may come on top).
+bursts_out() {
+	local h want
+	for h in "${hosts[@]}"; do
+		want=$((2 * N))
+		case $h in a | t) want=$N ;; esac
+		[ $(($(port_field "$P$h" tx_packets) - TX0[$h])) -ge "$want" ] || return 1
+	done
+}
 sniff_start "${hosts[@]}"
 ip netns exec "${P}a" timeout 30 "${PKT[@]}" burst eth0 ffffffffffff "$(hexmac "${MAC[a]}")" "${KEY[a]}" $N \
 	--every 50 --pause 0.005 &
@@ -158,7 +170,7 @@ BG_PIDS+=("$burst_pid")
 in_host t timeout 30 "${PKT[@]}" burst eth0 ffffffffffff "$(hexmac "${MAC[t]}")" "${KEY[t]}" $N \
 	--every 50 --pause 0.005
 wait "$burst_pid"
-sleep 0.5
+wait_until 20 "switchd to send both bursts out of every other port" bursts_out
 sniff_stop "${hosts[@]}"
 for from in a t; do
 	for h in "${hosts[@]}"; do
