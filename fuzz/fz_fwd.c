@@ -829,7 +829,7 @@ static void fz_step(struct fz_in *in)
 		fz_m_age(&fz->model, fz->clock);
 		for (int i = 0; i < FZ_PORTS; i++)
 			if (fz->ports[i].live && fz->ports[i].blocked_until && !fz_blocked(&fz->ports[i])) {
-				fz_check(!fz->ports[i].p->blocked_until_ms, "port %s still blocked after its hold",
+				fz_check(!fz->sw.policy.blocked_until_ms[fz->ports[i].p->slot], "port %s still blocked after its hold",
 					 fz->ports[i].p->name);
 				fz->ports[i].blocked_until = 0;
 			}

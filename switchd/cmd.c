@@ -170,7 +170,7 @@ static void cmd_port_show(struct daemon *d, struct ctl_reply *r)
 			.mtu = p->mtu,
 			.macs = fdb_port_count(&d->sw.fdb, p->slot),
 			.created = p->created,
-			.blocked = sw_port_blocked(p, now) ? (uint32_t)((p->blocked_until_ms - now + 999) / 1000) : 0,
+			.blocked = (uint32_t)((sw_port_blocked_ms(p, now) + 999) / 1000),
 			.c = p->c,
 		};
 
@@ -278,9 +278,9 @@ static void cmd_status(struct daemon *d, struct ctl_reply *r)
 		.mac_moved = fdb->st.moved,
 		.mac_evicted = fdb->st.evicted,
 		.mac_aged = fdb->st.aged,
-		.flap_moves = fdb->flap_moves,
-		.flap_hold = (uint32_t)(d->sw.flap_hold_ms / 1000),
-		.storm_pps = { d->sw.storm_pps[0], d->sw.storm_pps[1], d->sw.storm_pps[2] },
+		.flap_moves = d->sw.policy.flap_moves,
+		.flap_hold = (uint32_t)(d->sw.policy.flap_hold_ms / 1000),
+		.storm_pps = { d->sw.policy.storm_pps[0], d->sw.policy.storm_pps[1], d->sw.policy.storm_pps[2] },
 	};
 
 	snprintf(s.version, sizeof(s.version), "%s", SWITCHD_VERSION);

@@ -126,14 +126,7 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 		list_append(l, e);
 		fdb->st.moved++;
 		fdb_notify(fdb, FDB_EV_MOVED, e, old_port);
-		/* A host changes ports now and then; a MAC bouncing between them is a loop. */
-		if (now - e->move_ms >= 1000 || now < e->move_ms) {
-			e->move_ms = now;
-			e->moves = 0;
-		}
-		if (e->moves < UINT16_MAX)
-			e->moves++;
-		return fdb->flap_moves && e->moves > fdb->flap_moves ? FDB_FLAPPING : FDB_MOVED;
+		return FDB_MOVED;
 	}
 
 	if (fdb->count >= fdb->max) {

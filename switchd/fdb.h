@@ -27,7 +27,7 @@ struct fdb_entry {
 	struct fdb_key key;
 	uint16_t port;
 	bool is_static;
-	uint16_t moves;         /* within the second that began at move_ms */
+	uint16_t moves;         /* within the second that began at move_ms: loop.c's */
 	uint64_t move_ms;
 	uint64_t seen_ms;
 	struct fdb_entry *prev, *next; /* the port's list */
@@ -55,7 +55,6 @@ struct fdb {
 	struct fdb_entry *table;
 	uint32_t count, max;
 	uint64_t ageing_ms;
-	uint32_t flap_moves; /* moves a second that make a MAC flap; 0: never */
 	struct fdb_stats st;
 	struct fdb_port_list ports[SWITCHD_PORTS_MAX];
 	/* Optional: called before an aged or evicted entry is freed. Must not change the table. */
@@ -67,7 +66,6 @@ enum fdb_learn {
 	FDB_REFRESHED = 0,
 	FDB_LEARNED = 1,
 	FDB_MOVED = 2,
-	FDB_FLAPPING = 3, /* moved, and more than flap_moves times within a second */
 };
 
 void fdb_init(struct fdb *fdb, uint32_t max, uint32_t ageing_sec);

@@ -1,10 +1,13 @@
 /*
- * The forwarding decision: learn the source, then pick where a frame goes.
- * Pure logic over the MAC table; sw.c carries the decision out.
+ * The stages of the frame path that look only at the frame and the MAC table
+ * and change neither: ingress checks, VLAN classification and the lookup.
+ * sw_input() runs them in order, with learning (fdb_learn) between the last
+ * two and the policies of loop.h around them.
  */
 #ifndef SWITCHD_FWD_H
 #define SWITCHD_FWD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,12 +19,16 @@ enum fwd_action {
 	FWD_FLOOD,   /* to every port but the ingress */
 };
 
+/* Why a frame goes nowhere: one receive drop counter each (sw.c). */
 enum fwd_reason {
 	FWD_OK,
-	FWD_RUNT,     /* shorter than an Ethernet header */
-	FWD_BAD_SRC,  /* group or all-zero source MAC: never learned */
-	FWD_FILTERED, /* destination lives on the ingress port */
-	FWD_LINK_LOCAL, /* 01:80:c2:00:00:0x, for the link only (STP, pause, LACP, 802.1X, LLDP) */
+	FWD_RUNT,	/* shorter than an Ethernet header */
+	FWD_BAD_SRC,	/* group or all-zero source MAC: never learned */
+	FWD_FILTERED,	/* destination lives on the ingress port */
+	FWD_LINK_LOCAL, /* 01:80:c2:00:00:0x, for the link only (STP, pause, LACP,
+                     802.1X, LLDP) */
+	FWD_BLOCKED,	/* the ingress port is blocked (loop.h) */
+	FWD_STORM,	/* a flood over the ingress port's storm limit (loop.h) */
 };
 
 /* What kind of flood, for storm control. */
@@ -34,20 +41,57 @@ enum fwd_flood {
 
 struct fwd_result {
 	enum fwd_action action;
-	enum fwd_reason reason;
-	enum fwd_flood flood; /* FWD_FLOOD */
-	uint16_t port; /* FWD_UNICAST */
-	uint16_t vlan;
-	int learn; /* fdb_learn()'s result */
+	enum fwd_reason reason; /* FWD_DROP */
+	enum fwd_flood flood;	/* FWD_FLOOD */
+	uint16_t port;		/* FWD_UNICAST */
 };
 
-/* The outer VLAN ID carried in the frame's data, 0 when untagged. */
-uint16_t fwd_frame_vlan(const uint8_t *frame, size_t len);
+#define FWD_ETH_HDR 14
+#define FWD_TAG_LEN 4
 
-/* Length of the frame's L2 payload: after the Ethernet header and up to two VLAN tags. */
+static inline uint16_t fwd_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline bool fwd_is_vlan_tpid(uint16_t tpid)
+{
+	return tpid == 0x8100 || tpid == 0x88a8 || tpid == 0x9100;
+}
+
+/*
+ * Ingress checks: FWD_OK, or why the frame may not enter the switch (runt,
+ * bad source, link-local). Inline, as the first stages: every frame runs them.
+ */
+static inline enum fwd_reason fwd_check(const uint8_t *frame, size_t len)
+{
+	const uint8_t *dst = frame, *src = frame + 6;
+
+	if (len < FWD_ETH_HDR)
+		return FWD_RUNT;
+	if (fdb_mac_is_group(src) || fdb_mac_is_zero(src))
+		return FWD_BAD_SRC;
+	/* What a host says to its link partner, a bridge keeps: the Linux bridge's
+   * default too. */
+	if (dst[0] == 0x01 && dst[1] == 0x80 && dst[2] == 0xc2 && !dst[3] && !dst[4] && !(dst[5] & 0xf0))
+		return FWD_LINK_LOCAL;
+	return FWD_OK;
+}
+
+/* VLAN classification: the outer VLAN ID carried in the frame's data, 0 when
+ * untagged. */
+static inline uint16_t fwd_frame_vlan(const uint8_t *frame, size_t len)
+{
+	if (len < FWD_ETH_HDR + FWD_TAG_LEN || !fwd_is_vlan_tpid(fwd_be16(frame + 12)))
+		return 0;
+	return fwd_be16(frame + 14) & 0x0fff;
+}
+
+/* Lookup: where a frame to dst in vlan that came in on in_port goes. */
+void fwd_lookup(struct fdb *fdb, const uint8_t *dst, uint16_t vlan, uint16_t in_port, struct fwd_result *r);
+
+/* Length of the frame's L2 payload: after the Ethernet header and up to two
+ * VLAN tags. */
 size_t fwd_l2_payload(const uint8_t *frame, size_t len);
-
-void fwd_decide(struct fdb *fdb, const uint8_t *frame, size_t len, uint16_t in_port,
-		uint64_t now, struct fwd_result *r);
 
 #endif

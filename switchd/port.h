@@ -17,7 +17,6 @@
 
 #include "switchd/defaults.h"
 #include "switchd/proto.h"
-#include "fwd.h"
 
 /* Room in front of a received frame for a VLAN tag that AF_PACKET took off. */
 #define PORT_HEADROOM 4
@@ -76,11 +75,6 @@ struct port {
 	ev_io io;
 	struct sw *sw;
 	void *priv;
-	/* Loop protection (sw.c): no frames in or out until then. */
-	uint64_t blocked_until_ms;
-	/* Storm control, per kind of flood: tokens in thousandths of a frame. */
-	uint64_t storm_tokens[FWD_FLOOD_KINDS];
-	uint64_t storm_ms[FWD_FLOOD_KINDS];
 	/* Frames decided for this port, sent together at the end of a batch. */
 	const struct frame *txq[PORT_BATCH];
 	unsigned txn;

@@ -57,12 +57,12 @@ int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, ui
 	sw->now = now ? now : sw_clock_ms;
 	sw->start_ms = sw->now();
 	sw->spin_us = cfg->spin_us;
-	sw->flap_hold_ms = (uint64_t)cfg->flap_hold * 1000;
-	memcpy(sw->storm_pps, cfg->storm_pps, sizeof(sw->storm_pps));
+	sw->policy.flap_moves = cfg->flap_moves;
+	sw->policy.flap_hold_ms = (uint64_t)cfg->flap_hold * 1000;
+	memcpy(sw->policy.storm_pps, cfg->storm_pps, sizeof(sw->policy.storm_pps));
 	ev_idle_init(&sw->spin, sw_spin_cb);
 	sw->spin.data = sw;
 	fdb_init(&sw->fdb, cfg->max_macs, cfg->ageing);
-	sw->fdb.flap_moves = cfg->flap_moves;
 	return 0;
 }
 
@@ -135,6 +135,7 @@ int sw_port_attach(struct sw *sw, struct port *p)
 		return -ENOSPC;
 	p->slot = (uint16_t)slot;
 	p->sw = sw;
+	loop_port_reset(&sw->policy, p->slot);
 	sw->slots[slot] = p;
 	sw->active[sw->nports++] = p;
 	if (sw->loop && p->fd >= 0) {
@@ -194,11 +195,6 @@ static bool sw_fits(const struct port *p, const struct frame *f)
 
 static void sw_queue(struct sw *sw, struct port *p, const struct frame *f)
 {
-	if (!sw_fits(p, f)) {
-		p->c.tx_drop_mtu++;
-		p->c.tx_dropped++;
-		return;
-	}
 	if (!p->txn)
 		sw->pending[sw->npending++] = p;
 	p->txq[p->txn++] = f;
@@ -257,30 +253,6 @@ void sw_flush(struct sw *sw)
 }
 
 /*
- * A token bucket per port and kind of flood, in thousandths of a frame:
- * SWITCHD_STORM_BURST_MS of the rate deep, at least one frame.
- */
-static bool sw_storm_allows(struct sw *sw, struct port *p, enum fwd_flood kind, uint64_t now)
-{
-	uint64_t rate = sw->storm_pps[kind], full = rate * SWITCHD_STORM_BURST_MS;
-
-	if (!rate)
-		return true;
-	if (full < 1000)
-		full = 1000;
-	if (now > p->storm_ms[kind]) {
-		uint64_t t = p->storm_tokens[kind] + (now - p->storm_ms[kind]) * rate;
-
-		p->storm_tokens[kind] = t < full ? t : full;
-		p->storm_ms[kind] = now;
-	}
-	if (p->storm_tokens[kind] < 1000)
-		return false;
-	p->storm_tokens[kind] -= 1000;
-	return true;
-}
-
-/*
  * A MAC bouncing between ports means frames come back to the switch: a loop.
  * Blocking the port the MAC bounced onto, both ways, breaks it; its entries
  * go, since they were learned from looped frames.
@@ -289,13 +261,13 @@ static void sw_block(struct sw *sw, struct port *p, const uint8_t *mac, uint64_t
 {
 	uint32_t flushed;
 
-	p->blocked_until_ms = now + sw->flap_hold_ms;
+	loop_block(&sw->policy, p->slot, now);
 	flushed = fdb_flush(&sw->fdb, p->slot);
 	log_warn("port %s blocked for %u s: MAC %02x:%02x:%02x:%02x:%02x:%02x moves between ports more "
 		 "than %u times a second (a loop?)",
-		 p->name, (unsigned)(sw->flap_hold_ms / 1000), mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
-		 sw->fdb.flap_moves);
-	sw_event(sw, SWP_EV_PORT_BLOCKED, p, sw->flap_hold_ms / 1000, "MAC flapping");
+		 p->name, (unsigned)(sw->policy.flap_hold_ms / 1000), mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5], sw->policy.flap_moves);
+	sw_event(sw, SWP_EV_PORT_BLOCKED, p, sw->policy.flap_hold_ms / 1000, "MAC flapping");
 	if (flushed)
 		sw_event(sw, SWP_EV_MAC_FLUSHED, p, flushed, "port blocked");
 }
@@ -308,13 +280,13 @@ uint64_t sw_setting(const struct sw *sw, uint32_t key)
 	case SWP_SET_MAX_MACS:
 		return sw->fdb.max;
 	case SWP_SET_FLAP_MOVES:
-		return sw->fdb.flap_moves;
+		return sw->policy.flap_moves;
 	case SWP_SET_FLAP_HOLD:
-		return sw->flap_hold_ms / 1000;
+		return sw->policy.flap_hold_ms / 1000;
 	case SWP_SET_STORM_BROADCAST:
 	case SWP_SET_STORM_MULTICAST:
 	case SWP_SET_STORM_UNKNOWN:
-		return sw->storm_pps[key - SWP_SET_STORM_BROADCAST];
+		return sw->policy.storm_pps[key - SWP_SET_STORM_BROADCAST];
 	default:
 		return 0;
 	}
@@ -333,16 +305,16 @@ uint32_t sw_set(struct sw *sw, uint32_t key, uint64_t value)
 		fdb_set_max(&sw->fdb, (uint32_t)value);
 		break;
 	case SWP_SET_FLAP_MOVES:
-		sw->fdb.flap_moves = (uint32_t)value;
+		sw->policy.flap_moves = (uint32_t)value;
 		break;
 	case SWP_SET_FLAP_HOLD:
 		/* Ports blocked now keep the hold they were given. */
-		sw->flap_hold_ms = value * 1000;
+		sw->policy.flap_hold_ms = value * 1000;
 		break;
 	case SWP_SET_STORM_BROADCAST:
 	case SWP_SET_STORM_MULTICAST:
 	case SWP_SET_STORM_UNKNOWN:
-		sw->storm_pps[key - SWP_SET_STORM_BROADCAST] = (uint32_t)value;
+		sw->policy.storm_pps[key - SWP_SET_STORM_BROADCAST] = (uint32_t)value;
 		break;
 	}
 	return (uint32_t)(sw->fdb.st.evicted - evicted);
@@ -358,55 +330,18 @@ void sw_tick(struct sw *sw)
 
 		if (p->ops->collect)
 			p->ops->collect(p);
-		if (p->blocked_until_ms && !sw_port_blocked(p, now)) {
-			p->blocked_until_ms = 0;
+		if (sw->policy.blocked_until_ms[p->slot] && !sw_port_blocked(p, now)) {
+			sw->policy.blocked_until_ms[p->slot] = 0;
 			log_info("port %s forwarding again", p->name);
 			sw_event(sw, SWP_EV_PORT_UNBLOCKED, p, 0, NULL);
 		}
 	}
 }
 
-void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
+static void sw_count_drop(struct port *in, enum fwd_reason why)
 {
-	struct fwd_result r;
-
-	in->c.rx_packets++;
-	in->c.rx_bytes += f->len;
-	if (sw_port_blocked(in, now)) {
-		in->c.rx_dropped++;
-		in->c.rx_drop_blocked++;
-		return;
-	}
-	fwd_decide(&sw->fdb, f->data, f->len, in->slot, now, &r);
-	if (r.learn == FDB_FLAPPING) {
-		sw_block(sw, in, f->data + 6, now);
-		in->c.rx_dropped++;
-		in->c.rx_drop_blocked++;
-		return;
-	}
-	switch (r.action) {
-	case FWD_UNICAST: {
-		struct port *out = sw->slots[r.port];
-
-		if (!sw_port_blocked(out, now))
-			sw_queue(sw, out, f);
-		return;
-	}
-	case FWD_FLOOD:
-		if (!sw_storm_allows(sw, in, r.flood, now)) {
-			in->c.rx_dropped++;
-			in->c.rx_drop_storm++;
-			return;
-		}
-		for (uint32_t i = 0; i < sw->nports; i++)
-			if (sw->active[i] != in && !sw_port_blocked(sw->active[i], now))
-				sw_queue(sw, sw->active[i], f);
-		return;
-	case FWD_DROP:
-		break;
-	}
 	in->c.rx_dropped++;
-	switch (r.reason) {
+	switch (why) {
 	case FWD_RUNT:
 		in->c.rx_drop_runt++;
 		break;
@@ -416,10 +351,82 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 	case FWD_LINK_LOCAL:
 		in->c.rx_drop_link_local++;
 		break;
-	default:
+	case FWD_BLOCKED:
+		in->c.rx_drop_blocked++;
+		break;
+	case FWD_STORM:
+		in->c.rx_drop_storm++;
+		break;
+	case FWD_OK:
+	case FWD_FILTERED:
 		in->c.rx_drop_filtered++;
 		break;
 	}
+}
+
+/* Learning: the source lives on the ingress port. False when its move reveals a loop. */
+static bool sw_learn(struct sw *sw, struct port *in, const uint8_t *src, uint16_t vlan, uint64_t now)
+{
+	if (fdb_learn(&sw->fdb, src, vlan, in->slot, now) != FDB_MOVED ||
+	    !loop_mac_flaps(&sw->policy, fdb_find(&sw->fdb, src, vlan), now))
+		return true;
+	sw_block(sw, in, src, now);
+	return false;
+}
+
+/* Egress filtering, the port's tag action, queueing: for one port a frame goes out of. */
+static void sw_output(struct sw *sw, struct port *out, const struct frame *f, uint64_t now)
+{
+	if (loop_blocked(&sw->policy, out->slot, now))
+		return;
+	if (!sw_fits(out, f)) {
+		out->c.tx_drop_mtu++;
+		out->c.tx_dropped++;
+		return;
+	}
+	/* Tag action: every port carries frames as they came (VLAN modes will push or pop here). */
+	sw_queue(sw, out, f);
+}
+
+void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
+{
+	enum fwd_reason why = FWD_BLOCKED;
+	struct fwd_result r;
+	uint16_t vlan;
+
+	in->c.rx_packets++;
+	in->c.rx_bytes += f->len;
+	/* Ingress checks. */
+	if (loop_blocked(&sw->policy, in->slot, now) || (why = fwd_check(f->data, f->len)) != FWD_OK)
+		goto drop;
+	/* VLAN classification. */
+	vlan = fwd_frame_vlan(f->data, f->len);
+	/* Learning; a MAC that flaps blocks the port. */
+	if (!sw_learn(sw, in, f->data + 6, vlan, now)) {
+		why = FWD_BLOCKED;
+		goto drop;
+	}
+	/* Lookup; floods within the port's storm limit. */
+	fwd_lookup(&sw->fdb, f->data, vlan, in->slot, &r);
+	switch (r.action) {
+	case FWD_UNICAST:
+		sw_output(sw, sw->slots[r.port], f, now);
+		return;
+	case FWD_FLOOD:
+		if (!loop_storm_allows(&sw->policy, in->slot, r.flood, now)) {
+			why = FWD_STORM;
+			goto drop;
+		}
+		for (uint32_t i = 0; i < sw->nports; i++)
+			if (sw->active[i] != in)
+				sw_output(sw, sw->active[i], f, now);
+		return;
+	case FWD_DROP:
+		why = r.reason;
+		break;
+	}
+drop:
+	sw_count_drop(in, why);
 }
 
 void sw_port_poll(struct sw *sw, struct port *p)

@@ -10,6 +10,7 @@
 #include <ev.h>
 
 #include "fdb.h"
+#include "loop.h"
 #include "port.h"
 
 struct sw_config {
@@ -34,8 +35,7 @@ struct sw {
 	uint32_t npending;
 	uint32_t spin_us;
 	uint64_t spin_until_us;
-	uint64_t flap_hold_ms;
-	uint32_t storm_pps[FWD_FLOOD_KINDS];
+	struct loop policy; /* loop and storm policy (loop.h), beside each port by slot */
 	ev_idle spin;
 	/* Optional: told of ports added, removed, blocked and of MAC table changes (time_ms unset). */
 	void (*event)(void *ctx, struct swp_event *ev);
@@ -62,8 +62,9 @@ struct port *sw_port_by_name(struct sw *sw, const char *name);
 struct port *sw_port_by_ifindex(struct sw *sw, int ifindex);
 
 /*
- * One received frame through the switch: learn, decide, queue for the
- * egress ports, count. The frame must stay valid until sw_flush().
+ * One received frame through the switch, stage by stage: ingress checks,
+ * VLAN classification, learning, lookup, egress filtering, the egress port's
+ * tag action, queueing; counted. The frame must stay valid until sw_flush().
  */
 void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now);
 /* Sends every queued frame, a burst per port. */
@@ -83,9 +84,15 @@ uint32_t sw_set(struct sw *sw, uint32_t key, uint64_t value);
 /* Once a second: ageing, and ports whose block has run out. */
 void sw_tick(struct sw *sw);
 
+/* Milliseconds p stays blocked (loop protection), 0 when it forwards. */
+static inline uint64_t sw_port_blocked_ms(const struct port *p, uint64_t now)
+{
+	return loop_blocked_ms(&p->sw->policy, p->slot, now);
+}
+
 static inline bool sw_port_blocked(const struct port *p, uint64_t now)
 {
-	return p->blocked_until_ms > now;
+	return sw_port_blocked_ms(p, now) > 0;
 }
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * Unit tests for the forwarding decision (switchd/fwd.c): learn the source,
- * then drop, flood or unicast; VLAN and L2 payload parsing of raw frames.
+ * Unit tests for the forwarding stages (switchd/fwd.c: ingress checks, VLAN
+ * classification, lookup) with learning between them as sw_input runs it:
+ * drop, flood or unicast; VLAN and L2 payload parsing of raw frames.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -57,19 +58,48 @@ static size_t untagged(uint8_t *buf, size_t len, const uint8_t *dst, const uint8
 	return mkframe(buf, len, dst, src, NULL, 0);
 }
 
+/* What the stages said of one frame, run in sw_input's order. */
+struct decision {
+	enum fwd_action action;
+	enum fwd_reason reason;
+	enum fwd_flood flood;
+	uint16_t port;
+	uint16_t vlan;
+	int learn; /* fdb_learn()'s result; -1 when the checks dropped the frame first */
+};
+
+static void decide(struct fdb *fdb, const uint8_t *frame, size_t len, uint16_t in_port, uint64_t now,
+		   struct decision *d)
+{
+	struct fwd_result r;
+
+	memset(d, 0, sizeof(*d));
+	d->learn = -1;
+	d->action = FWD_DROP;
+	if ((d->reason = fwd_check(frame, len)) != FWD_OK)
+		return;
+	d->vlan = fwd_frame_vlan(frame, len);
+	d->learn = fdb_learn(fdb, frame + 6, d->vlan, in_port, now);
+	fwd_lookup(fdb, frame, d->vlan, in_port, &r);
+	d->action = r.action;
+	d->reason = r.reason;
+	d->flood = r.flood;
+	d->port = r.port;
+}
+
 /* ---- drops before learning ---- */
 
 static void fwd_runt_frame_is_dropped_and_not_learned(void **state)
 {
 	(void)state;
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[64];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	untagged(f, sizeof(f), MAC_B, MAC_A);
 	for (size_t len = 0; len < 14; len++) {
-		fwd_decide(&fdb, f, len, 1, 1000, &r);
+		decide(&fdb, f, len, 1, 1000, &r);
 		assert_int_equal(r.action, FWD_DROP);
 		assert_int_equal(r.reason, FWD_RUNT);
 	}
@@ -77,7 +107,7 @@ static void fwd_runt_frame_is_dropped_and_not_learned(void **state)
 	assert_null(fdb_find(&fdb, MAC_A, 0));
 
 	/* Exactly an Ethernet header is not a runt. */
-	fwd_decide(&fdb, f, 14, 1, 1000, &r);
+	decide(&fdb, f, 14, 1, 1000, &r);
 	assert_int_equal(r.action, FWD_FLOOD);
 	assert_int_equal(r.reason, FWD_OK);
 	assert_non_null(fdb_find(&fdb, MAC_A, 0));
@@ -89,14 +119,14 @@ static void fwd_group_or_zero_source_is_bad_src(void **state)
 	(void)state;
 	const uint8_t *bad[] = { BCAST, MCAST4, MCAST6, ZERO };
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[64];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	fdb_learn(&fdb, MAC_B, 0, 2, 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		untagged(f, sizeof(f), MAC_B, bad[i]);
-		fwd_decide(&fdb, f, sizeof(f), 1, 1000, &r);
+		decide(&fdb, f, sizeof(f), 1, 1000, &r);
 		assert_int_equal(r.action, FWD_DROP);
 		assert_int_equal(r.reason, FWD_BAD_SRC);
 		assert_null(fdb_find(&fdb, bad[i], 0));
@@ -113,13 +143,13 @@ static void fwd_broadcast_and_multicast_destinations_flood(void **state)
 	(void)state;
 	const uint8_t *group[] = { BCAST, MCAST4, MCAST6 };
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[60];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	for (size_t i = 0; i < sizeof(group) / sizeof(group[0]); i++) {
 		untagged(f, sizeof(f), group[i], MAC_A);
-		fwd_decide(&fdb, f, sizeof(f), 1, 1000, &r);
+		decide(&fdb, f, sizeof(f), 1, 1000, &r);
 		assert_int_equal(r.action, FWD_FLOOD);
 		assert_int_equal(r.reason, FWD_OK);
 		assert_int_equal(r.vlan, 0);
@@ -135,12 +165,12 @@ static void fwd_unknown_unicast_floods_and_learns_source(void **state)
 {
 	(void)state;
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[60];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	untagged(f, sizeof(f), MAC_B, MAC_A);
-	fwd_decide(&fdb, f, sizeof(f), 3, 1000, &r);
+	decide(&fdb, f, sizeof(f), 3, 1000, &r);
 	assert_int_equal(r.action, FWD_FLOOD);
 	assert_int_equal(r.learn, FDB_LEARNED);
 	assert_int_equal(fdb_find(&fdb, MAC_A, 0)->port, 3);
@@ -152,24 +182,24 @@ static void fwd_known_unicast_goes_to_its_port(void **state)
 {
 	(void)state;
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[60];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	/* B talks first from port 4 (a broadcast), then A sends to B from port 1. */
 	untagged(f, sizeof(f), BCAST, MAC_B);
-	fwd_decide(&fdb, f, sizeof(f), 4, 1000, &r);
+	decide(&fdb, f, sizeof(f), 4, 1000, &r);
 	assert_int_equal(r.action, FWD_FLOOD);
 
 	untagged(f, sizeof(f), MAC_B, MAC_A);
-	fwd_decide(&fdb, f, sizeof(f), 1, 2000, &r);
+	decide(&fdb, f, sizeof(f), 1, 2000, &r);
 	assert_int_equal(r.action, FWD_UNICAST);
 	assert_int_equal(r.reason, FWD_OK);
 	assert_int_equal(r.port, 4);
 
 	/* And the reply goes back to port 1. */
 	untagged(f, sizeof(f), MAC_A, MAC_B);
-	fwd_decide(&fdb, f, sizeof(f), 4, 3000, &r);
+	decide(&fdb, f, sizeof(f), 4, 3000, &r);
 	assert_int_equal(r.action, FWD_UNICAST);
 	assert_int_equal(r.port, 1);
 	assert_int_equal(r.learn, FDB_REFRESHED);
@@ -182,7 +212,7 @@ static void fwd_link_local_destinations_are_never_forwarded(void **state)
 	(void)state;
 	struct fdb store, *fdb = &store;
 	uint8_t f[64];
-	struct fwd_result r;
+	struct decision r;
 
 	fdb_init(fdb, 64, AGEING_SEC);
 	for (unsigned last = 0; last <= 0x0f; last++) {
@@ -191,13 +221,13 @@ static void fwd_link_local_destinations_are_never_forwarded(void **state)
 		memset(f, 0, sizeof(f));
 		memcpy(f, dst, 6);
 		memcpy(f + 6, (const uint8_t[]){ 0x02, 0, 0, 0, 0, 0x11 }, 6);
-		fwd_decide(fdb, f, sizeof(f), 1, 0, &r);
+		decide(fdb, f, sizeof(f), 1, 0, &r);
 		assert_int_equal(r.action, FWD_DROP);
 		assert_int_equal(r.reason, FWD_LINK_LOCAL);
 	}
 	/* Just past the reserved block: ordinary multicast, flooded. */
 	f[5] = 0x10;
-	fwd_decide(fdb, f, sizeof(f), 1, 0, &r);
+	decide(fdb, f, sizeof(f), 1, 0, &r);
 	assert_int_equal(r.action, FWD_FLOOD);
 	fdb_fini(fdb);
 }
@@ -206,13 +236,13 @@ static void fwd_destination_on_ingress_port_is_filtered(void **state)
 {
 	(void)state;
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[60];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	fdb_learn(&fdb, MAC_B, 0, 2, 0);
 	untagged(f, sizeof(f), MAC_B, MAC_A);
-	fwd_decide(&fdb, f, sizeof(f), 2, 1000, &r);
+	decide(&fdb, f, sizeof(f), 2, 1000, &r);
 	assert_int_equal(r.action, FWD_DROP);
 	assert_int_equal(r.reason, FWD_FILTERED);
 	/* The source of a filtered frame is still learned. */
@@ -226,7 +256,7 @@ static void fwd_learns_source_before_looking_up_destination(void **state)
 {
 	(void)state;
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[60];
 
 	/*
@@ -237,7 +267,7 @@ static void fwd_learns_source_before_looking_up_destination(void **state)
 	fdb_init(&fdb, 64, AGEING_SEC);
 	fdb_learn(&fdb, MAC_A, 0, 1, 0);
 	untagged(f, sizeof(f), MAC_A, MAC_A);
-	fwd_decide(&fdb, f, sizeof(f), 2, 1000, &r);
+	decide(&fdb, f, sizeof(f), 2, 1000, &r);
 	assert_int_equal(r.learn, FDB_MOVED);
 	assert_int_equal(r.action, FWD_DROP);
 	assert_int_equal(r.reason, FWD_FILTERED);
@@ -250,16 +280,16 @@ static void fwd_station_move_redirects_unicast(void **state)
 {
 	(void)state;
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[60];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	untagged(f, sizeof(f), BCAST, MAC_B);
-	fwd_decide(&fdb, f, sizeof(f), 1, 0, &r);
-	fwd_decide(&fdb, f, sizeof(f), 3, 10, &r); /* B moved to port 3 */
+	decide(&fdb, f, sizeof(f), 1, 0, &r);
+	decide(&fdb, f, sizeof(f), 3, 10, &r); /* B moved to port 3 */
 	assert_int_equal(r.learn, FDB_MOVED);
 	untagged(f, sizeof(f), MAC_B, MAC_A);
-	fwd_decide(&fdb, f, sizeof(f), 0, 20, &r);
+	decide(&fdb, f, sizeof(f), 0, 20, &r);
 	assert_int_equal(r.action, FWD_UNICAST);
 	assert_int_equal(r.port, 3);
 	fdb_fini(&fdb);
@@ -272,12 +302,12 @@ static void fwd_tagged_frame_learns_in_its_vlan(void **state)
 	(void)state;
 	const struct tag t100 = { 0x8100, 100 };
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[64];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	mkframe(f, sizeof(f), BCAST, MAC_A, &t100, 1);
-	fwd_decide(&fdb, f, sizeof(f), 1, 1000, &r);
+	decide(&fdb, f, sizeof(f), 1, 1000, &r);
 	assert_int_equal(r.action, FWD_FLOOD);
 	assert_int_equal(r.vlan, 100);
 	assert_non_null(fdb_find(&fdb, MAC_A, 100));
@@ -291,7 +321,7 @@ static void fwd_vlans_are_separate_forwarding_domains(void **state)
 	(void)state;
 	const struct tag t100 = { 0x8100, 100 };
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[64];
 
 	/* B is known in VLAN 0 on port 2 only. */
@@ -300,23 +330,23 @@ static void fwd_vlans_are_separate_forwarding_domains(void **state)
 
 	/* A tagged frame to B in VLAN 100 does not use the VLAN 0 entry. */
 	mkframe(f, sizeof(f), MAC_B, MAC_A, &t100, 1);
-	fwd_decide(&fdb, f, sizeof(f), 1, 1000, &r);
+	decide(&fdb, f, sizeof(f), 1, 1000, &r);
 	assert_int_equal(r.action, FWD_FLOOD);
 	assert_int_equal(r.vlan, 100);
 
 	/* Nor is it filtered by a VLAN 0 entry on the ingress port. */
-	fwd_decide(&fdb, f, sizeof(f), 2, 1000, &r);
+	decide(&fdb, f, sizeof(f), 2, 1000, &r);
 	assert_int_equal(r.action, FWD_FLOOD);
 
 	/* Once B is known in VLAN 100 on port 5, it is unicast there. */
 	fdb_learn(&fdb, MAC_B, 100, 5, 0);
-	fwd_decide(&fdb, f, sizeof(f), 1, 2000, &r);
+	decide(&fdb, f, sizeof(f), 1, 2000, &r);
 	assert_int_equal(r.action, FWD_UNICAST);
 	assert_int_equal(r.port, 5);
 
 	/* Untagged to B still goes to port 2. */
 	untagged(f, sizeof(f), MAC_B, MAC_A);
-	fwd_decide(&fdb, f, sizeof(f), 1, 3000, &r);
+	decide(&fdb, f, sizeof(f), 1, 3000, &r);
 	assert_int_equal(r.action, FWD_UNICAST);
 	assert_int_equal(r.port, 2);
 	assert_int_equal(r.vlan, 0);
@@ -328,13 +358,13 @@ static void fwd_vlan_id_ignores_priority_and_dei_bits(void **state)
 	(void)state;
 	const struct tag t = { 0x8100, 0xf000 | 100 }; /* PCP 7, DEI 1, VID 100 */
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[64];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	mkframe(f, sizeof(f), BCAST, MAC_A, &t, 1);
 	assert_int_equal(fwd_frame_vlan(f, sizeof(f)), 100);
-	fwd_decide(&fdb, f, sizeof(f), 1, 1000, &r);
+	decide(&fdb, f, sizeof(f), 1, 1000, &r);
 	assert_int_equal(r.vlan, 100);
 	assert_non_null(fdb_find(&fdb, MAC_A, 100));
 	fdb_fini(&fdb);
@@ -346,19 +376,19 @@ static void fwd_8021ad_outer_tag_gives_the_vlan(void **state)
 	const struct tag qinq[2] = { { 0x88a8, 200 }, { 0x8100, 10 } };
 	const struct tag sonly = { 0x88a8, 300 };
 	struct fdb fdb;
-	struct fwd_result r;
+	struct decision r;
 	uint8_t f[64];
 
 	fdb_init(&fdb, 64, AGEING_SEC);
 	mkframe(f, sizeof(f), BCAST, MAC_A, qinq, 2);
 	assert_int_equal(fwd_frame_vlan(f, sizeof(f)), 200);
-	fwd_decide(&fdb, f, sizeof(f), 1, 1000, &r);
+	decide(&fdb, f, sizeof(f), 1, 1000, &r);
 	assert_int_equal(r.vlan, 200);
 	assert_non_null(fdb_find(&fdb, MAC_A, 200));
 	assert_null(fdb_find(&fdb, MAC_A, 10));
 
 	mkframe(f, sizeof(f), BCAST, MAC_B, &sonly, 1);
-	fwd_decide(&fdb, f, sizeof(f), 1, 1000, &r);
+	decide(&fdb, f, sizeof(f), 1, 1000, &r);
 	assert_int_equal(r.vlan, 300);
 	assert_non_null(fdb_find(&fdb, MAC_B, 300));
 	fdb_fini(&fdb);

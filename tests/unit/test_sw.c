@@ -1012,13 +1012,13 @@ static void sw_flapping_mac_blocks_the_port_it_moved_to(void **state)
 
 	for (int i = 0; i < 3; i++)
 		p[i] = add_port(env, i, 1500);
-	env->sw.fdb.flap_moves = 3;
-	env->sw.flap_hold_ms = 5000;
+	env->sw.policy.flap_moves = 3;
+	env->sw.policy.flap_hold_ms = 5000;
 	/* A's frames come in on ports 1 and 2 alternately, as from a loop between them. */
 	for (int k = 0; k < 4; k++) {
 		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
 		input_now(&env->sw, p[1 + k % 2], &f, clock_ms + (uint64_t)k);
-		assert_int_equal(p[1]->blocked_until_ms + p[2]->blocked_until_ms, 0);
+		assert_int_equal(sw_port_blocked_ms(p[1], 0) + sw_port_blocked_ms(p[2], 0), 0);
 	}
 	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
 	input_now(&env->sw, p[1], &f, clock_ms + 4); /* the fourth move within a second */
@@ -1041,7 +1041,7 @@ static void sw_flapping_mac_blocks_the_port_it_moved_to(void **state)
 	/* The hold runs out: sw_tick lets the port forward again. */
 	clock_ms += 5005;
 	sw_tick(&env->sw);
-	assert_int_equal(p[1]->blocked_until_ms, 0);
+	assert_int_equal(env->sw.policy.blocked_until_ms[p[1]->slot], 0);
 	txlog_clear();
 	f = mkframe(buf, sizeof(buf), BCAST, MAC_B, 0);
 	input_now(&env->sw, p[1], &f, clock_ms);
@@ -1075,11 +1075,11 @@ static void sw_init_takes_loop_and_storm_settings(void **state)
 	struct sw sw;
 
 	assert_int_equal(sw_init(&sw, NULL, &cfg, fake_clock), 0);
-	assert_int_equal(sw.fdb.flap_moves, 7);
-	assert_int_equal(sw.flap_hold_ms, 9000);
-	assert_int_equal(sw.storm_pps[FWD_FLOOD_BROADCAST], 1);
-	assert_int_equal(sw.storm_pps[FWD_FLOOD_MULTICAST], 2);
-	assert_int_equal(sw.storm_pps[FWD_FLOOD_UNKNOWN], 3);
+	assert_int_equal(sw.policy.flap_moves, 7);
+	assert_int_equal(sw.policy.flap_hold_ms, 9000);
+	assert_int_equal(sw.policy.storm_pps[FWD_FLOOD_BROADCAST], 1);
+	assert_int_equal(sw.policy.storm_pps[FWD_FLOOD_MULTICAST], 2);
+	assert_int_equal(sw.policy.storm_pps[FWD_FLOOD_UNKNOWN], 3);
 	assert_int_equal(sw.fdb.max, 64);
 	assert_int_equal(sw.fdb.ageing_ms, 10000);
 	sw_fini(&sw);
@@ -1108,8 +1108,8 @@ static void sw_set_changes_each_setting_at_runtime(void **state)
 		assert_int_equal(sw_set(&env->sw, set[i].key, set[i].value), 0);
 		assert_int_equal(sw_setting(&env->sw, set[i].key), set[i].value);
 	}
-	assert_int_equal(env->sw.flap_hold_ms, (uint64_t)SWITCHD_FLAP_HOLD_MAX_SEC * 1000);
-	assert_int_equal(env->sw.storm_pps[FWD_FLOOD_BROADCAST], 1);
+	assert_int_equal(env->sw.policy.flap_hold_ms, (uint64_t)SWITCHD_FLAP_HOLD_MAX_SEC * 1000);
+	assert_int_equal(env->sw.policy.storm_pps[FWD_FLOOD_BROADCAST], 1);
 
 	for (int i = 0; i < 10; i++) {
 		uint8_t mac[6] = { 0x52, 0x54, 0, 0, 1, (uint8_t)i };
@@ -1138,8 +1138,8 @@ static void sw_slow_moves_never_block(void **state)
 
 	p[0] = add_port(env, 0, 1500);
 	p[1] = add_port(env, 1, 1500);
-	env->sw.fdb.flap_moves = 3;
-	env->sw.flap_hold_ms = 5000;
+	env->sw.policy.flap_moves = 3;
+	env->sw.policy.flap_hold_ms = 5000;
 	for (int k = 0; k < 20; k++) {
 		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
 		input_now(&env->sw, p[k % 2], &f, clock_ms + (uint64_t)k * 400);
@@ -1160,8 +1160,8 @@ static void sw_storm_control_limits_floods_per_port_and_kind(void **state)
 
 	for (int i = 0; i < 3; i++)
 		p[i] = add_port(env, i, 1500);
-	env->sw.storm_pps[FWD_FLOOD_BROADCAST] = 50; /* a burst of 5 */
-	env->sw.storm_pps[FWD_FLOOD_MULTICAST] = 5; /* 0.5 frames: a burst of 1 */
+	env->sw.policy.storm_pps[FWD_FLOOD_BROADCAST] = 50; /* a burst of 5 */
+	env->sw.policy.storm_pps[FWD_FLOOD_MULTICAST] = 5; /* 0.5 frames: a burst of 1 */
 	for (int k = 0; k < 8; k++) {
 		f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
 		input_now(&env->sw, p[0], &f, clock_ms);
