@@ -46,7 +46,7 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 /* One monitor event as a line: text, or one JSON object per line. */
 void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *ev);
 
-/* JSON string with escapes. */
+/* JSON string with escapes (writer.c). */
 void json_str(FILE *f, const char *s);
 
 #endif

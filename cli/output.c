@@ -1,69 +1,10 @@
-/* How switchctl prints replies: one function per record type, text or JSON. */
+/* How switchctl prints replies: one function per record type, each field once for text and JSON. */
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
-
-/* Length of the valid UTF-8 sequence at p, or 0. */
-static int utf8_len(const unsigned char *p)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-	int n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (int i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/*
- * A JSON string. Interface names are bytes, not necessarily UTF-8: a byte
- * that is not part of valid UTF-8 becomes U+FFFD, so the output always parses.
- */
-void json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	while (*p) {
-		int n;
-
-		if (*p == '"' || *p == '\\') {
-			fprintf(f, "\\%c", *p++);
-		} else if (*p < 0x20) {
-			fprintf(f, "\\u%04x", *p++);
-		} else if (*p < 0x80) {
-			fputc(*p++, f);
-		} else if ((n = utf8_len(p)) > 0) {
-			fwrite(p, 1, (size_t)n, f);
-			p += n;
-		} else {
-			fputs("\\ufffd", f);
-			p++;
-		}
-	}
-	fputc('"', f);
-}
+#include "writer.h"
 
 /* Fixed-size name fields from the wire, made into strings. */
 static void wire_name(char out[SWP_NAME_MAX + 1], const char *in)
@@ -97,111 +38,116 @@ static uint64_t counter(const struct swp_counters *c, size_t i)
 	return v;
 }
 
+/*
+ * A writer for one record of an array the reply spans: the first record opens
+ * the array, cli_print_done closes it.
+ */
+static void wr_record(struct wr *w, FILE *f, const struct cli_opts *o, bool first)
+{
+	wr_init(w, f, o->json);
+	if (!first && o->json) {
+		w->depth = 1;
+		w->more[1] = true;
+	} else {
+		wr_arr_open(w, NULL);
+	}
+}
+
 static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_info *p, bool first)
 {
 	char name[SWP_NAME_MAX + 1], peer[SWP_NAME_MAX + 1], netns[SWP_PATH_MAX + 1];
 	const struct swp_counters *c = &p->c;
+	struct wr w;
 
 	wire_name(name, p->name);
 	wire_name(peer, p->peer);
 	memcpy(netns, p->netns, SWP_PATH_MAX);
 	netns[SWP_PATH_MAX] = '\0';
-	if (o->json) {
-		fputs(first ? "[" : ",", f);
-		fputs("{\"name\":", f);
-		json_str(f, name);
-		fprintf(f, ",\"type\":\"%s\",\"ifindex\":%d,\"state\":\"%s\",\"mtu\":%u,\"macs\":%u,"
-			   "\"created\":%s,\"blocked\":%u",
-			swp_type_name(p->type), p->ifindex, swp_state_name(p->state), p->mtu, p->macs,
-			p->created ? "true" : "false", p->blocked);
-		for (size_t i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++)
-			fprintf(f, ",\"%s\":%" PRIu64, counter_fields[i].key, counter(c, i));
-		fputs(",\"peer\":", f);
-		json_str(f, peer);
-		fputs(",\"netns\":", f);
-		json_str(f, netns);
-		fputs("}", f);
-		return;
-	}
-	fprintf(f, "%s: %s ifindex %d %s mtu %u macs %u%s", name, swp_type_name(p->type),
-		p->ifindex, swp_state_name(p->state), p->mtu, p->macs, p->created ? " created" : "");
-	if (netns[0]) {
-		fputs(" peer ", f);
-		fputs(peer, f);
-		fputs(" in ", f);
-		fputs(netns, f);
-	}
+	wr_record(&w, f, o, first);
+	wr_obj_open(&w, NULL);
+	wr_str(&w, "name", "%s:", name);
+	wr_str(&w, "type", " %s", swp_type_name(p->type));
+	wr_int(&w, "ifindex", " ifindex %" PRId64, p->ifindex);
+	wr_str(&w, "state", " %s", swp_state_name(p->state));
+	wr_uint(&w, "mtu", " mtu %" PRIu64, p->mtu);
+	wr_uint(&w, "macs", " macs %" PRIu64, p->macs);
+	wr_bool(&w, "created", " created", p->created);
+	wr_uint(&w, "blocked", NULL, p->blocked);
+	for (size_t i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++)
+		wr_uint(&w, counter_fields[i].key, NULL, counter(c, i));
+	/* Text names a veth's peer only when switchd made it into a namespace. */
+	wr_str(&w, "peer", netns[0] ? " peer %s" : NULL, peer);
+	wr_str(&w, "netns", netns[0] ? " in %s" : NULL, netns);
 	if (p->blocked)
-		fprintf(f, " BLOCKED %u s (a MAC flapped onto it: a loop?)", p->blocked);
-	fputc('\n', f);
-	fprintf(f, "    rx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->rx_packets,
+		wr_uint(&w, NULL, " BLOCKED %" PRIu64 " s (a MAC flapped onto it: a loop?)", p->blocked);
+	wr_obj_close(&w);
+	/* The counters in text: two summary lines, the reasons only where something was dropped. */
+	wr_text(&w, "\n    rx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->rx_packets,
 		c->rx_bytes, c->rx_dropped);
 	if (c->rx_dropped)
-		fprintf(f, " (bad_src %" PRIu64 " runt %" PRIu64 " filtered %" PRIu64
-			   " link_local %" PRIu64 " storm %" PRIu64 " blocked %" PRIu64 " error %" PRIu64 ")",
+		wr_text(&w,
+			" (bad_src %" PRIu64 " runt %" PRIu64 " filtered %" PRIu64 " link_local %" PRIu64
+			" storm %" PRIu64 " blocked %" PRIu64 " error %" PRIu64 ")",
 			c->rx_drop_bad_src, c->rx_drop_runt, c->rx_drop_filtered, c->rx_drop_link_local,
 			c->rx_drop_storm, c->rx_drop_blocked, c->rx_drop_error);
-	fprintf(f, "\n    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->tx_packets,
+	wr_text(&w, "\n    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->tx_packets,
 		c->tx_bytes, c->tx_dropped);
 	if (c->tx_dropped)
-		fprintf(f, " (mtu %" PRIu64 " busy %" PRIu64 " error %" PRIu64 ")", c->tx_drop_mtu,
+		wr_text(&w, " (mtu %" PRIu64 " busy %" PRIu64 " error %" PRIu64 ")", c->tx_drop_mtu,
 			c->tx_drop_busy, c->tx_drop_error);
-	fputc('\n', f);
+	wr_text(&w, "\n");
 }
 
-static void print_mac_header(FILE *f)
+static void print_mac_header(struct wr *w)
 {
-	fprintf(f, "%-17s  %-15s  %4s  %s\n", "MAC", "PORT", "VLAN", "AGE");
+	wr_text(w, "%-17s  %-15s  %4s  %s\n", "MAC", "PORT", "VLAN", "AGE");
 }
 
 static void print_mac(FILE *f, const struct cli_opts *o, const struct swp_mac_entry *m, bool first)
 {
 	char port[SWP_NAME_MAX + 1], mac[18];
+	struct wr w;
 
 	wire_name(port, m->port);
 	fmt_mac(mac, m->mac);
-	if (o->json) {
-		fprintf(f, "%s{\"mac\":\"%s\",\"port\":", first ? "[" : ",", mac);
-		json_str(f, port);
-		fprintf(f, ",\"vlan\":%u,\"age\":%u,\"static\":%s}", m->vlan, m->age,
-			m->is_static ? "true" : "false");
-		return;
-	}
+	wr_record(&w, f, o, first);
 	if (first)
-		print_mac_header(f);
-	if (m->is_static)
-		fprintf(f, "%-17s  %-15s  %4u  static\n", mac, port, m->vlan);
-	else
-		fprintf(f, "%-17s  %-15s  %4u  %u\n", mac, port, m->vlan, m->age);
+		print_mac_header(&w);
+	wr_obj_open(&w, NULL);
+	wr_str(&w, "mac", "%-17s  ", mac);
+	wr_str(&w, "port", "%-15s  ", port);
+	wr_uint(&w, "vlan", "%4" PRIu64 "  ", m->vlan);
+	wr_uint(&w, "age", m->is_static ? NULL : "%" PRIu64 "\n", m->age);
+	wr_bool(&w, "static", "static\n", m->is_static);
+	wr_obj_close(&w);
 }
 
 static void print_status(FILE *f, const struct cli_opts *o, const struct swp_status_info *s)
 {
 	char version[sizeof(s->version) + 1];
+	struct wr w;
 
 	memcpy(version, s->version, sizeof(s->version));
 	version[sizeof(s->version)] = '\0';
-	if (o->json) {
-		fputs("{\"version\":", f);
-		json_str(f, version);
-		fprintf(f, ",\"uptime\":%" PRIu64 ",\"ports\":%u,\"macs\":%u,\"max_macs\":%u,"
-			   "\"ageing\":%u,\"mac_learned\":%" PRIu64 ",\"mac_moved\":%" PRIu64
-			   ",\"mac_evicted\":%" PRIu64 ",\"mac_aged\":%" PRIu64 ",\"flap_moves\":%u,"
-			   "\"flap_hold\":%u,\"storm_broadcast\":%u,\"storm_multicast\":%u,"
-			   "\"storm_unknown\":%u}\n",
-			s->uptime, s->ports, s->macs, s->max_macs, s->ageing, s->mac_learned,
-			s->mac_moved, s->mac_evicted, s->mac_aged, s->flap_moves, s->flap_hold,
-			s->storm_pps[0], s->storm_pps[1], s->storm_pps[2]);
-		return;
-	}
-	fprintf(f, "version   %s\nuptime    %" PRIu64 " s\nports     %u\nmacs      %u of %u\n"
-		   "ageing    %u s\nlearned   %" PRIu64 "\nmoved     %" PRIu64 "\nevicted   %" PRIu64
-		   "\naged      %" PRIu64 "\n",
-		version, s->uptime, s->ports, s->macs, s->max_macs, s->ageing, s->mac_learned,
-		s->mac_moved, s->mac_evicted, s->mac_aged);
-	fprintf(f, "flap      %u moves/s, hold %u s\nstorm     broadcast %u, multicast %u, "
-		   "unknown %u pps\n",
-		s->flap_moves, s->flap_hold, s->storm_pps[0], s->storm_pps[1], s->storm_pps[2]);
+	wr_init(&w, f, o->json);
+	wr_obj_open(&w, NULL);
+	wr_str(&w, "version", "version   %s\n", version);
+	wr_uint(&w, "uptime", "uptime    %" PRIu64 " s\n", s->uptime);
+	wr_uint(&w, "ports", "ports     %" PRIu64 "\n", s->ports);
+	wr_uint(&w, "macs", "macs      %" PRIu64, s->macs);
+	wr_uint(&w, "max_macs", " of %" PRIu64 "\n", s->max_macs);
+	wr_uint(&w, "ageing", "ageing    %" PRIu64 " s\n", s->ageing);
+	wr_uint(&w, "mac_learned", "learned   %" PRIu64 "\n", s->mac_learned);
+	wr_uint(&w, "mac_moved", "moved     %" PRIu64 "\n", s->mac_moved);
+	wr_uint(&w, "mac_evicted", "evicted   %" PRIu64 "\n", s->mac_evicted);
+	wr_uint(&w, "mac_aged", "aged      %" PRIu64 "\n", s->mac_aged);
+	wr_uint(&w, "flap_moves", "flap      %" PRIu64 " moves/s", s->flap_moves);
+	wr_uint(&w, "flap_hold", ", hold %" PRIu64 " s\n", s->flap_hold);
+	wr_uint(&w, "storm_broadcast", "storm     broadcast %" PRIu64, s->storm_pps[0]);
+	wr_uint(&w, "storm_multicast", ", multicast %" PRIu64, s->storm_pps[1]);
+	wr_uint(&w, "storm_unknown", ", unknown %" PRIu64 " pps\n", s->storm_pps[2]);
+	wr_obj_close(&w);
+	wr_json_line(&w);
 }
 
 void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
@@ -225,42 +171,46 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 		    const struct swp_done *done)
 {
 	char name[SWP_NAME_MAX + 1];
+	struct wr w;
 
 	switch (cmd->type) {
 	case SWP_PORT_SHOW:
 	case SWP_MAC_SHOW:
-		/* Records opened the array; an empty one still prints. */
-		if (o->json)
-			fputs(done->count ? "]\n" : "[]\n", f);
-		else if (cmd->type == SWP_MAC_SHOW && !done->count)
-			print_mac_header(f); /* an empty table, not a silent failure */
-		break;
+		/* Records opened the array; an empty one still prints, and an empty table its header. */
+		wr_record(&w, f, o, !done->count);
+		if (cmd->type == SWP_MAC_SHOW && !done->count)
+			print_mac_header(&w);
+		wr_arr_close(&w);
+		wr_json_line(&w);
+		return;
 	case SWP_MAC_FLUSH:
-		if (o->json)
-			fprintf(f, "{\"flushed\":%u}\n", done->count);
-		else
-			fprintf(f, "%u MAC entries flushed\n", done->count);
+		wr_init(&w, f, o->json);
+		wr_obj_open(&w, NULL);
+		wr_uint(&w, "flushed", "%" PRIu64 " MAC entries flushed\n", done->count);
 		break;
 	case SWP_SET: {
 		const struct swp_setting *s = swp_setting_by_key(cmd->body.set.key);
 
-		if (o->json)
-			fprintf(f, "{\"setting\":\"%s\",\"value\":%llu,\"evicted\":%u}\n",
-				s ? s->name : "", (unsigned long long)cmd->body.set.value, done->count);
-		else if (done->count)
-			fprintf(f, "%u MAC entries evicted\n", done->count);
+		wr_init(&w, f, o->json);
+		wr_obj_open(&w, NULL);
+		wr_str(&w, "setting", NULL, s ? s->name : "");
+		wr_uint(&w, "value", NULL, cmd->body.set.value);
+		wr_uint(&w, "evicted", done->count ? "%" PRIu64 " MAC entries evicted\n" : NULL, done->count);
 		break;
 	}
 	case SWP_PORT_ADD:
 	case SWP_PORT_DEL:
-		if (o->json) {
-			wire_name(name, cmd->body.port.name);
-			fputs("{\"port\":", f);
-			json_str(f, name);
-			fprintf(f, ",\"result\":\"%s\"}\n", cmd->type == SWP_PORT_ADD ? "added" : "deleted");
-		}
+		wire_name(name, cmd->body.port.name);
+		wr_init(&w, f, o->json);
+		wr_obj_open(&w, NULL);
+		wr_str(&w, "port", NULL, name);
+		wr_str(&w, "result", NULL, cmd->type == SWP_PORT_ADD ? "added" : "deleted");
 		break;
+	default:
+		return;
 	}
+	wr_obj_close(&w);
+	wr_json_line(&w);
 }
 
 /* An event's time as UTC ISO 8601 with milliseconds. */
@@ -280,46 +230,12 @@ static bool event_is_mac(uint32_t kind)
 	return kind >= SWP_EV_MAC_LEARNED && kind <= SWP_EV_MAC_EVICTED;
 }
 
-static void print_event_json(FILE *f, const struct swp_event *ev, const char *name, const char *time,
-			     const char *port, const char *old_port, const char *reason)
-{
-	fprintf(f, "{\"time\":\"%s\",\"event\":\"%s\"", time, name);
-	if (event_is_mac(ev->kind)) {
-		char mac[18];
-
-		fmt_mac(mac, ev->mac);
-		fprintf(f, ",\"mac\":\"%s\",\"vlan\":%u", mac, ev->vlan);
-	}
-	if (ev->kind != SWP_EV_LOST && (port[0] || ev->kind != SWP_EV_MAC_FLUSHED)) {
-		fputs(",\"port\":", f);
-		json_str(f, port);
-	}
-	if (ev->kind == SWP_EV_MAC_MOVED) {
-		fputs(",\"old_port\":", f);
-		json_str(f, old_port);
-	}
-	switch (ev->kind) {
-	case SWP_EV_PORT_REMOVED:
-	case SWP_EV_MAC_FLUSHED:
-		fputs(",\"reason\":", f);
-		json_str(f, reason);
-		fprintf(f, ",\"flushed\":%" PRIu64, ev->count);
-		break;
-	case SWP_EV_PORT_BLOCKED:
-		fprintf(f, ",\"seconds\":%" PRIu64, ev->count);
-		break;
-	case SWP_EV_LOST:
-		fprintf(f, ",\"lost\":%" PRIu64, ev->count);
-		break;
-	}
-	fputs("}\n", f);
-}
-
 void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *ev)
 {
 	char port[SWP_NAME_MAX + 1], old_port[SWP_NAME_MAX + 1], reason[sizeof(ev->reason) + 1];
 	const char *name = swp_event_name(ev->kind);
 	char time[32], mac[18];
+	struct wr w;
 
 	if (!name)
 		return; /* a newer daemon's event: skip it rather than guess */
@@ -328,35 +244,46 @@ void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *
 	memcpy(reason, ev->reason, sizeof(ev->reason));
 	reason[sizeof(ev->reason)] = '\0';
 	fmt_time(time, ev->time_ms);
-	if (o->json) {
-		print_event_json(f, ev, name, time, port, old_port, reason);
-		return;
-	}
 	fmt_mac(mac, ev->mac);
-	fprintf(f, "%s %s", time, name);
+	wr_init(&w, f, o->json);
+	wr_obj_open(&w, NULL);
+	wr_str(&w, "time", "%s", time);
+	wr_str(&w, "event", " %s", name);
 	switch (ev->kind) {
 	case SWP_EV_PORT_REMOVED:
-		fprintf(f, " %s (%s; %" PRIu64 " MAC entries flushed)", port, reason, ev->count);
+		wr_str(&w, "port", " %s", port);
+		wr_str(&w, "reason", " (%s", reason);
+		wr_uint(&w, "flushed", "; %" PRIu64 " MAC entries flushed)", ev->count);
 		break;
 	case SWP_EV_PORT_BLOCKED:
-		fprintf(f, " %s for %" PRIu64 " s (%s)", port, ev->count, reason);
-		break;
-	case SWP_EV_MAC_MOVED:
-		fprintf(f, " %s vlan %u port %s from %s", mac, ev->vlan, port, old_port);
+		wr_str(&w, "port", " %s", port);
+		wr_uint(&w, "seconds", " for %" PRIu64 " s", ev->count);
+		wr_str(&w, NULL, " (%s)", reason);
 		break;
 	case SWP_EV_MAC_FLUSHED:
-		fprintf(f, " %" PRIu64 " entries%s%s (%s)", ev->count, port[0] ? " port " : "", port,
-			reason);
+		/* Of one port's entries, or of all (no port). */
+		wr_uint(&w, NULL, " %" PRIu64 " entries", ev->count);
+		if (port[0])
+			wr_str(&w, "port", " port %s", port);
+		wr_str(&w, "reason", " (%s)", reason);
+		wr_uint(&w, "flushed", NULL, ev->count);
 		break;
 	case SWP_EV_LOST:
-		fprintf(f, " %" PRIu64 " events (the monitor did not read fast enough)", ev->count);
+		wr_uint(&w, "lost", " %" PRIu64 " events (the monitor did not read fast enough)", ev->count);
 		break;
 	default:
-		if (event_is_mac(ev->kind))
-			fprintf(f, " %s vlan %u port %s", mac, ev->vlan, port);
-		else
-			fprintf(f, " %s", port);
+		if (event_is_mac(ev->kind)) {
+			wr_str(&w, "mac", " %s", mac);
+			wr_uint(&w, "vlan", " vlan %" PRIu64, ev->vlan);
+			wr_str(&w, "port", " port %s", port);
+		} else {
+			wr_str(&w, "port", " %s", port);
+		}
+		if (ev->kind == SWP_EV_MAC_MOVED)
+			wr_str(&w, "old_port", " from %s", old_port);
 		break;
 	}
-	fputc('\n', f);
+	wr_obj_close(&w);
+	wr_text(&w, "\n");
+	wr_json_line(&w);
 }
