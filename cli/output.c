@@ -45,12 +45,10 @@ static uint64_t counter(const struct swp_counters *c, size_t i)
 static void wr_record(struct wr *w, FILE *f, const struct cli_opts *o, bool first)
 {
 	wr_init(w, f, o->json);
-	if (!first && o->json) {
-		w->depth = 1;
-		w->more[1] = true;
-	} else {
+	if (first)
 		wr_arr_open(w, NULL);
-	}
+	else
+		wr_arr_resume(w);
 }
 
 static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_info *p, bool first)

@@ -64,6 +64,14 @@ void wr_arr_close(struct wr *w)
 	wr_close(w, ']');
 }
 
+void wr_arr_resume(struct wr *w)
+{
+	if (!w->json)
+		return;
+	w->depth = 1;
+	w->more[1] = true;
+}
+
 void wr_str(struct wr *w, const char *key, const char *fmt, const char *v)
 {
 	if (w->json) {

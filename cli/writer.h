@@ -28,6 +28,8 @@ void wr_obj_open(struct wr *w, const char *key);
 void wr_obj_close(struct wr *w);
 void wr_arr_open(struct wr *w, const char *key);
 void wr_arr_close(struct wr *w);
+/* JSON only: goes on with a top-level array another writer opened and wrote a member into. */
+void wr_arr_resume(struct wr *w);
 
 /* A field. fmt takes the value's printf conversion: %s, %u/%d, PRIu64. */
 void wr_str(struct wr *w, const char *key, const char *fmt, const char *v);
