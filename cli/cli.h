@@ -1,4 +1,4 @@
-/* switchctl internals: argument parsing (parse.c) and output, text and JSON (output.c). */
+/* switchctl internals: options (parse.c; the words are lib/cmdline.c's) and output, text and JSON (output.c). */
 #ifndef SWITCHCTL_CLI_H
 #define SWITCHCTL_CLI_H
 
@@ -7,29 +7,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "switchd/cmdline.h"
 #include "switchd/proto.h"
 
 struct cli_opts {
 	const char *socket;
 	bool json;
-};
-
-struct cli_cmd {
-	uint16_t type; /* SWP_* request */
-	union {
-		struct swp_port_req port;
-		struct swp_mac_req mac;
-		struct swp_set_req set;
-	} body;
-	size_t blen;
-	char only[SWP_NAME_MAX]; /* port show NAME: the one port to print ("" for all) */
-};
-
-enum cli_parse_result {
-	CLI_RUN = 0,
-	CLI_HELP = 1,    /* --help or "help": print usage, exit 0 */
-	CLI_VERSION = 2, /* --version */
-	CLI_USAGE = -1,  /* usage error, described in err: exit 2 */
 };
 
 enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struct cli_cmd *cmd,

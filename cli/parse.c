@@ -1,13 +1,11 @@
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
-#include <stdbool.h>
 #include <string.h>
 
 #include "cli.h"
 #include "switchd/defaults.h"
 
+/* switchctl's options, then the command grammar (lib/cmdline.c) for the words. */
 void cli_usage(FILE *f)
 {
 	fprintf(f,
@@ -41,148 +39,6 @@ void cli_usage(FILE *f)
 		SWITCHD_NETNS_PEER, SWITCHD_NETNS_DIR, SWITCHD_SOCKET);
 }
 
-static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return CLI_USAGE;
-}
-
-/* What follows "port add NAME": keyword-value pairs, each at most once, in any order. */
-static enum cli_parse_result parse_port_add(int argc, char **argv, struct swp_port_req *req,
-					    char *err, size_t errlen)
-{
-	bool typed = false;
-
-	for (int i = 0; i < argc; i += 2) {
-		const char *key = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(key, "type") && !typed) {
-			if (!val)
-				return usage_err(err, errlen, "port add: type needs tap or afpacket");
-			if (!strcmp(val, "tap"))
-				req->type = SWP_PORT_TAP;
-			else if (!strcmp(val, "afpacket"))
-				req->type = SWP_PORT_AFPACKET;
-			else
-				return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket)",
-						 val);
-			typed = true;
-		} else if (!strcmp(key, "netns") && !req->netns[0]) {
-			/* The daemon resolves the path: its working directory is not ours. */
-			if (!val || !val[0] || (strchr(val, '/') && val[0] != '/') ||
-			    strlen(val) >= SWP_PATH_MAX)
-				return usage_err(err, errlen,
-						 "port add: netns needs a name under %s or an absolute path "
-						 "(at most %d bytes)",
-						 SWITCHD_NETNS_DIR, SWP_PATH_MAX - 1);
-			memcpy(req->netns, val, strlen(val) + 1);
-		} else if (!strcmp(key, "ifname") && !req->peer[0]) {
-			if (!val || !val[0] || swp_set_name(req->peer, val) < 0)
-				return usage_err(err, errlen,
-						 "port add: ifname needs an interface name (at most %d bytes)",
-						 SWP_NAME_MAX - 1);
-		} else {
-			return usage_err(err, errlen, "port add: unexpected argument '%s'", key);
-		}
-	}
-	if (req->peer[0] && !req->netns[0])
-		return usage_err(err, errlen, "port add: ifname only goes with netns");
-	if (req->netns[0] && req->type == SWP_PORT_TAP)
-		return usage_err(err, errlen, "port add: with netns the port is a veth, not a TAP");
-	return CLI_RUN;
-}
-
-static enum cli_parse_result parse_port(int argc, char **argv, struct cli_cmd *cmd, char *err,
-					size_t errlen)
-{
-	const char *verb = argc > 0 ? argv[0] : "show";
-
-	if (!strcmp(verb, "show") || !strcmp(verb, "list")) {
-		if (argc > 2)
-			return usage_err(err, errlen, "port show: unexpected argument '%s'", argv[2]);
-		if (argc == 2 && (!argv[1][0] || swp_set_name(cmd->only, argv[1]) < 0))
-			return usage_err(err, errlen, "port show: invalid interface name '%s'", argv[1]);
-		cmd->type = SWP_PORT_SHOW;
-		cmd->blen = 0;
-		return CLI_RUN;
-	}
-	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "delete"))
-		return usage_err(err, errlen, "port: unknown command '%s' (add, del, show)", verb);
-	if (argc < 2)
-		return usage_err(err, errlen, "port %s: missing interface name", verb);
-	cmd->type = !strcmp(verb, "add") ? SWP_PORT_ADD : SWP_PORT_DEL;
-	cmd->blen = sizeof(cmd->body.port);
-	if (!argv[1][0] || swp_set_name(cmd->body.port.name, argv[1]) < 0)
-		return usage_err(err, errlen, "port %s: invalid interface name '%s'", verb, argv[1]);
-	cmd->body.port.type = SWP_PORT_AUTO;
-	if (cmd->type == SWP_PORT_ADD)
-		return parse_port_add(argc - 2, argv + 2, &cmd->body.port, err, errlen);
-	if (argc > 2)
-		return usage_err(err, errlen, "port %s: unexpected argument '%s'", verb, argv[2]);
-	return CLI_RUN;
-}
-
-static enum cli_parse_result parse_mac(const char *obj, int argc, char **argv, struct cli_cmd *cmd,
-				       char *err, size_t errlen)
-{
-	const char *verb = argc > 0 ? argv[0] : "show";
-
-	if (!strcmp(verb, "show") || !strcmp(verb, "list"))
-		cmd->type = SWP_MAC_SHOW;
-	else if (!strcmp(verb, "flush"))
-		cmd->type = SWP_MAC_FLUSH;
-	else
-		return usage_err(err, errlen, "%s: unknown command '%s' (show, flush)", obj, verb);
-	cmd->blen = sizeof(cmd->body.mac);
-	if (argc <= 1)
-		return CLI_RUN;
-	if (strcmp(argv[1], "port"))
-		return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[1]);
-	if (argc < 3 || !argv[2][0] || swp_set_name(cmd->body.mac.port, argv[2]) < 0)
-		return usage_err(err, errlen, "%s %s: port needs an interface name", obj, verb);
-	if (argc > 3)
-		return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[3]);
-	return CLI_RUN;
-}
-
-#define SET_NAMES                                                                                  \
-	"ageing, max-macs, flap-moves, flap-hold, storm-broadcast, storm-multicast, storm-unknown"
-
-static enum cli_parse_result parse_set(int argc, char **argv, struct cli_cmd *cmd, char *err,
-				       size_t errlen)
-{
-	const struct swp_setting *s;
-	unsigned long long v;
-	char *end;
-
-	if (argc < 1)
-		return usage_err(err, errlen, "set: missing setting (" SET_NAMES ")");
-	if (!(s = swp_setting_by_name(argv[0])))
-		return usage_err(err, errlen, "set: unknown setting '%s' (" SET_NAMES ")", argv[0]);
-	if (argc < 2)
-		return usage_err(err, errlen, "set %s: missing value", s->name);
-	if (argc > 2)
-		return usage_err(err, errlen, "set %s: unexpected argument '%s'", s->name, argv[2]);
-	errno = 0;
-	v = strtoull(argv[1], &end, 10);
-	/* Digits only: strtoull would take a sign, spaces and wrap "-1" around. */
-	if (argv[1][0] < '0' || argv[1][0] > '9' || *end || errno || v < s->min || v > s->max)
-		return usage_err(err, errlen, "set %s: not a number in %llu..%llu: '%s'", s->name,
-				 (unsigned long long)s->min, (unsigned long long)s->max, argv[1]);
-	cmd->type = SWP_SET;
-	cmd->blen = sizeof(cmd->body.set);
-	cmd->body.set.key = s->key;
-	cmd->body.set.value = v;
-	return CLI_RUN;
-}
-
 enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struct cli_cmd *cmd,
 				char *err, size_t errlen)
 {
@@ -193,7 +49,6 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *obj;
 	int c;
 
 	memset(cmd, 0, sizeof(*cmd));
@@ -218,36 +73,15 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 		case 'V':
 			return CLI_VERSION;
 		case ':':
-			return usage_err(err, errlen, "%s needs a path", argv[optind - 1]);
+			snprintf(err, errlen, "%s needs a path", argv[optind - 1]);
+			return CLI_USAGE;
 		default:
 			if (optopt)
-				return usage_err(err, errlen, "unknown option '-%c'", optopt);
-			return usage_err(err, errlen, "unknown option '%s'", argv[optind - 1]);
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return CLI_USAGE;
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	obj = argc > 0 ? argv[0] : "status";
-	if (!strcmp(obj, "help"))
-		return CLI_HELP;
-	if (!strcmp(obj, "status")) {
-		if (argc > 1)
-			return usage_err(err, errlen, "status: unexpected argument '%s'", argv[1]);
-		cmd->type = SWP_STATUS;
-		return CLI_RUN;
-	}
-	if (!strcmp(obj, "monitor")) {
-		if (argc > 1)
-			return usage_err(err, errlen, "monitor: unexpected argument '%s'", argv[1]);
-		cmd->type = SWP_MONITOR;
-		return CLI_RUN;
-	}
-	if (!strcmp(obj, "port"))
-		return parse_port(argc - 1, argv + 1, cmd, err, errlen);
-	if (!strcmp(obj, "mac") || !strcmp(obj, "fdb"))
-		return parse_mac(obj, argc - 1, argv + 1, cmd, err, errlen);
-	if (!strcmp(obj, "set"))
-		return parse_set(argc - 1, argv + 1, cmd, err, errlen);
-	return usage_err(err, errlen, "unknown command '%s' (port, mac, fdb, status, set, monitor)",
-			 obj);
+	return cli_cmd_parse(argc - optind, argv + optind, cmd, err, errlen);
 }

@@ -1,4 +1,4 @@
-/* The configuration file: read with switchctl's parser, applied with the daemon's handler. */
+/* The configuration file: read with switchctl's grammar (lib/cmdline.c), applied with the daemon's handler. */
 #include "conf.h"
 
 #include <errno.h>
@@ -36,31 +36,29 @@ const struct conf_port *conf_port_find(const struct conf *c, const char *name)
 
 int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t errlen)
 {
-	char *argv[CONF_MAX_WORDS + 2], *save = NULL, *w;
+	char *argv[CONF_MAX_WORDS + 1], *save = NULL, *w;
 	char why[256];
-	struct cli_opts o;
 	struct cli_cmd cmd;
 	int argc = 0;
 
-	argv[argc++] = (char *)"switchctl";
 	for (w = strtok_r(line, " \t\r\n\v\f", &save); w; w = strtok_r(NULL, " \t\r\n\v\f", &save)) {
 		if (w[0] == '#')
 			break;
-		/* getopt would take these for switchctl's options, which mean nothing here. */
+		/* switchctl's options (-j, -s) say how switchctl talks to switchd: nothing here. */
 		if (w[0] == '-')
 			return conf_err(err, errlen,
 					"options such as '%s' do not belong in a config file", w);
-		if (argc > CONF_MAX_WORDS)
+		if (argc == CONF_MAX_WORDS)
 			return conf_err(err, errlen, "more than %d words", CONF_MAX_WORDS);
 		argv[argc++] = w;
 	}
 	argv[argc] = NULL;
-	if (argc == 1)
+	if (argc == 0)
 		return 0;
-	/* Other commands exist, but not for a file: say so before the parser lists them. */
-	if (strcmp(argv[1], "set") && (strcmp(argv[1], "port") || argc < 3 || strcmp(argv[2], "add")))
+	/* Other commands exist, but not for a file: say so before the grammar lists them. */
+	if (strcmp(argv[0], "set") && (strcmp(argv[0], "port") || argc < 2 || strcmp(argv[1], "add")))
 		return conf_err(err, errlen, "only 'port add' and 'set' belong in a config file");
-	switch (cli_parse(argc, argv, &o, &cmd, why, sizeof(why))) {
+	switch (cli_cmd_parse(argc, argv, &cmd, why, sizeof(why))) {
 	case CLI_USAGE:
 		return conf_err(err, errlen, "%s", why);
 	case CLI_RUN:
@@ -86,7 +84,7 @@ int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t err
 		struct conf_port *p;
 		const struct conf_port *dup;
 
-		/* cli_parse checked that the name fits, with its NUL. */
+		/* The grammar checked that the name fits, with its NUL. */
 		dup = conf_port_find(c, cmd.body.port.name);
 		if (dup)
 			return conf_err(err, errlen, "port %s is already added on line %u", dup->name,

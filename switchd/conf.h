@@ -1,7 +1,7 @@
 /*
  * The configuration file (switchd -c FILE): switchctl commands, one a line,
  * of which only `port add` and `set` belong. Each line goes through
- * switchctl's own parser (cli_parse) into the request switchctl would send,
+ * switchctl's own grammar (cli_cmd_parse) into the request switchctl would send,
  * and is applied through the daemon's request handler (cmd_handle): the file
  * and the CLI cannot disagree.
  *
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include "switchd/cmdline.h"
 #include "sw.h"
 
 /* A `port add` line, as the request switchctl would send for it. */

@@ -107,6 +107,11 @@ const struct swp_setting *swp_setting_by_name(const char *name)
 	return NULL;
 }
 
+const struct swp_setting *swp_setting_at(size_t i)
+{
+	return i < sizeof(swp_settings) / sizeof(swp_settings[0]) ? &swp_settings[i] : NULL;
+}
+
 const struct swp_setting *swp_setting_by_key(uint32_t key)
 {
 	for (size_t i = 0; i < sizeof(swp_settings) / sizeof(swp_settings[0]); i++)

@@ -220,6 +220,8 @@ struct swp_setting {
 };
 const struct swp_setting *swp_setting_by_name(const char *name);
 const struct swp_setting *swp_setting_by_key(uint32_t key);
+/* The i-th setting in the order they are listed to users; NULL past the last. */
+const struct swp_setting *swp_setting_at(size_t i);
 
 const char *swp_type_name(uint32_t port_type);
 const char *swp_state_name(uint32_t state);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "cli.h" /* switchctl_request: what switchctl makes of the same words */
 #include "conf.h"
 
 /* conf_line on a copy of text (it splits the line in place). */

@@ -1,0 +1,210 @@
+/* The command grammar shared by switchctl and the configuration file (include/switchd/cmdline.h). */
+#include "switchd/cmdline.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "switchd/defaults.h"
+
+static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return CLI_USAGE;
+}
+
+/* What follows "port add NAME": keyword-value pairs, each at most once, in any order. */
+static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct swp_port_req *req, char *err,
+					    size_t errlen)
+{
+	bool typed = false;
+
+	for (int i = 0; i < argc; i += 2) {
+		const char *key = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(key, "type") && !typed) {
+			if (!val)
+				return usage_err(err, errlen, "port add: type needs tap or afpacket");
+			if (!strcmp(val, "tap"))
+				req->type = SWP_PORT_TAP;
+			else if (!strcmp(val, "afpacket"))
+				req->type = SWP_PORT_AFPACKET;
+			else
+				return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket)",
+						 val);
+			typed = true;
+		} else if (!strcmp(key, "netns") && !req->netns[0]) {
+			/* The daemon resolves the path: its working directory is not ours. */
+			if (!val || !val[0] || (strchr(val, '/') && val[0] != '/') ||
+			    strlen(val) >= SWP_PATH_MAX)
+				return usage_err(err, errlen,
+						 "port add: netns needs a name under %s or an absolute path "
+						 "(at most %d bytes)",
+						 SWITCHD_NETNS_DIR, SWP_PATH_MAX - 1);
+			memcpy(req->netns, val, strlen(val) + 1);
+		} else if (!strcmp(key, "ifname") && !req->peer[0]) {
+			if (!val || !val[0] || swp_set_name(req->peer, val) < 0)
+				return usage_err(
+					err, errlen,
+					"port add: ifname needs an interface name (at most %d bytes)",
+					SWP_NAME_MAX - 1);
+		} else {
+			return usage_err(err, errlen, "port add: unexpected argument '%s'", key);
+		}
+	}
+	if (req->peer[0] && !req->netns[0])
+		return usage_err(err, errlen, "port add: ifname only goes with netns");
+	if (req->netns[0] && req->type == SWP_PORT_TAP)
+		return usage_err(err, errlen, "port add: with netns the port is a veth, not a TAP");
+	return CLI_RUN;
+}
+
+static enum cli_parse_result parse_port(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+					char *err, size_t errlen)
+{
+	(void)obj;
+	const char *verb = argc > 0 ? argv[0] : "show";
+
+	if (!strcmp(verb, "show") || !strcmp(verb, "list")) {
+		if (argc > 2)
+			return usage_err(err, errlen, "port show: unexpected argument '%s'", argv[2]);
+		if (argc == 2 && (!argv[1][0] || swp_set_name(cmd->only, argv[1]) < 0))
+			return usage_err(err, errlen, "port show: invalid interface name '%s'", argv[1]);
+		cmd->type = SWP_PORT_SHOW;
+		cmd->blen = 0;
+		return CLI_RUN;
+	}
+	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "delete"))
+		return usage_err(err, errlen, "port: unknown command '%s' (add, del, show)", verb);
+	if (argc < 2)
+		return usage_err(err, errlen, "port %s: missing interface name", verb);
+	cmd->type = !strcmp(verb, "add") ? SWP_PORT_ADD : SWP_PORT_DEL;
+	cmd->blen = sizeof(cmd->body.port);
+	if (!argv[1][0] || swp_set_name(cmd->body.port.name, argv[1]) < 0)
+		return usage_err(err, errlen, "port %s: invalid interface name '%s'", verb, argv[1]);
+	cmd->body.port.type = SWP_PORT_AUTO;
+	if (cmd->type == SWP_PORT_ADD)
+		return parse_port_add(argc - 2, argv + 2, &cmd->body.port, err, errlen);
+	if (argc > 2)
+		return usage_err(err, errlen, "port %s: unexpected argument '%s'", verb, argv[2]);
+	return CLI_RUN;
+}
+
+static enum cli_parse_result parse_mac(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+				       char *err, size_t errlen)
+{
+	const char *verb = argc > 0 ? argv[0] : "show";
+
+	if (!strcmp(verb, "show") || !strcmp(verb, "list"))
+		cmd->type = SWP_MAC_SHOW;
+	else if (!strcmp(verb, "flush"))
+		cmd->type = SWP_MAC_FLUSH;
+	else
+		return usage_err(err, errlen, "%s: unknown command '%s' (show, flush)", obj, verb);
+	cmd->blen = sizeof(cmd->body.mac);
+	if (argc <= 1)
+		return CLI_RUN;
+	if (strcmp(argv[1], "port"))
+		return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[1]);
+	if (argc < 3 || !argv[2][0] || swp_set_name(cmd->body.mac.port, argv[2]) < 0)
+		return usage_err(err, errlen, "%s %s: port needs an interface name", obj, verb);
+	if (argc > 3)
+		return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[3]);
+	return CLI_RUN;
+}
+
+/* "ageing, max-macs, ...": the settings' names, from their table. */
+static const char *setting_names(char *buf, size_t len)
+{
+	const struct swp_setting *s;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; (s = swp_setting_at(i)) && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", s->name);
+	return buf;
+}
+
+static enum cli_parse_result parse_set(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+				       char *err, size_t errlen)
+{
+	(void)obj;
+	const struct swp_setting *s;
+	unsigned long long v;
+	char names[256], *end;
+
+	if (argc < 1)
+		return usage_err(err, errlen, "set: missing setting (%s)",
+				 setting_names(names, sizeof(names)));
+	if (!(s = swp_setting_by_name(argv[0])))
+		return usage_err(err, errlen, "set: unknown setting '%s' (%s)", argv[0],
+				 setting_names(names, sizeof(names)));
+	if (argc < 2)
+		return usage_err(err, errlen, "set %s: missing value", s->name);
+	if (argc > 2)
+		return usage_err(err, errlen, "set %s: unexpected argument '%s'", s->name, argv[2]);
+	errno = 0;
+	v = strtoull(argv[1], &end, 10);
+	/* Digits only: strtoull would take a sign, spaces and wrap "-1" around. */
+	if (argv[1][0] < '0' || argv[1][0] > '9' || *end || errno || v < s->min || v > s->max)
+		return usage_err(err, errlen, "set %s: not a number in %llu..%llu: '%s'", s->name,
+				 (unsigned long long)s->min, (unsigned long long)s->max, argv[1]);
+	cmd->type = SWP_SET;
+	cmd->blen = sizeof(cmd->body.set);
+	cmd->body.set.key = s->key;
+	cmd->body.set.value = v;
+	return CLI_RUN;
+}
+
+/* A command of one word: status, monitor. */
+static enum cli_parse_result parse_bare(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+					char *err, size_t errlen)
+{
+	if (argc > 0)
+		return usage_err(err, errlen, "%s: unexpected argument '%s'", obj, argv[0]);
+	cmd->type = !strcmp(obj, "status") ? SWP_STATUS : SWP_MONITOR;
+	return CLI_RUN;
+}
+
+/* The objects a command starts with, in the order an error lists them. */
+static const struct {
+	const char *name;
+	enum cli_parse_result (*parse)(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+				       char *err, size_t errlen);
+} cmdline_objects[] = {
+	{ "port", parse_port },	  { "mac", parse_mac }, { "fdb", parse_mac },
+	{ "status", parse_bare }, { "set", parse_set }, { "monitor", parse_bare },
+};
+
+#define NOBJECTS (sizeof(cmdline_objects) / sizeof(cmdline_objects[0]))
+
+enum cli_parse_result cli_cmd_parse(int argc, char *const *argv, struct cli_cmd *cmd, char *err,
+				    size_t errlen)
+{
+	const char *obj = argc > 0 ? argv[0] : "status";
+	char names[128];
+	size_t off = 0;
+
+	memset(cmd, 0, sizeof(*cmd));
+	err[0] = '\0';
+	if (!strcmp(obj, "help"))
+		return CLI_HELP;
+	for (size_t i = 0; i < NOBJECTS; i++)
+		if (!strcmp(obj, cmdline_objects[i].name))
+			return cmdline_objects[i].parse(obj, argc > 0 ? argc - 1 : 0, argv + (argc > 0), cmd,
+							err, errlen);
+	for (size_t i = 0; i < NOBJECTS && off < sizeof(names); i++)
+		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", i ? ", " : "",
+					cmdline_objects[i].name);
+	return usage_err(err, errlen, "unknown command '%s' (%s)", obj, names);
+}
