@@ -120,9 +120,10 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		return;
 	}
 	if (netns[0])
-		log_info("port %s added: %s, ifindex %d, created, peer %s in %s", p->name,
-			 swp_type_name(p->ops->type), p->ifindex, peer[0] ? peer : SWITCHD_NETNS_PEER,
-			 netns);
+		log_info("port %s added: %s, ifindex %d, %s, peer %s in %s", p->name,
+			 swp_type_name(p->ops->type), p->ifindex,
+			 p->adopted ? "adopted (made before a restart)" : "created",
+			 peer[0] ? peer : SWITCHD_NETNS_PEER, netns);
 	else
 		log_info("port %s added: %s, ifindex %d%s", p->name, swp_type_name(p->ops->type),
 			 p->ifindex, p->created ? ", created" : "");

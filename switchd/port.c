@@ -153,10 +153,41 @@ static int port_netns_open(const char *path, char *why, size_t whylen)
 	return fd;
 }
 
+/*
+ * NAME exists: adopt it if it is the pair an earlier switchd made for this
+ * port (a veth whose peer is PEER in the namespace fd refers to), which a
+ * crash left behind. 0 when it is; -EEXIST described in why when it is not.
+ */
+static int port_veth_match(struct nl *nl, const struct nl_link *l, int fd, const char *netns,
+			   const char *peer, char *why, size_t whylen)
+{
+	struct nl_link pl;
+	int nsid;
+
+	if (strcmp(l->kind, "veth")) {
+		snprintf(why, whylen, "interface %s already exists and is not a veth", l->name);
+		return -EEXIST;
+	}
+	/* l was read first: reporting it gave the peer's namespace an id, if it has none. */
+	nsid = nl_netns_id(nl, fd);
+	if (l->link_nsid < 0 || nsid < 0 || nsid != l->link_nsid || !l->link) {
+		snprintf(why, whylen, "interface %s already exists: a veth whose peer is not in %s",
+			 l->name, netns);
+		return -EEXIST;
+	}
+	if (nl_link_get_in(nl, nsid, l->link, &pl) || strcmp(pl.name, peer)) {
+		snprintf(why, whylen, "interface %s already exists: its peer in %s is %s, not %s",
+			 l->name, netns, pl.ifindex ? pl.name : "gone", peer);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
 		   struct port **out, char *why, size_t whylen)
 {
 	struct nl_link l;
+	bool exists;
 	int fd, err, ifindex;
 
 	why[0] = '\0';
@@ -165,12 +196,9 @@ int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd,
 		return -EINVAL;
 	}
 	err = nl_link_get(nl, name, &l);
-	if (!err) {
-		snprintf(why, whylen, "interface %s already exists", name);
-		return -EEXIST;
-	}
-	if (err != -ENODEV)
+	if (err && err != -ENODEV)
 		return err;
+	exists = !err;
 	if (nsfd >= 0) {
 		if (!port_fd_is_netns(nsfd)) {
 			snprintf(why, whylen, "%s is not a network namespace", netns);
@@ -188,32 +216,43 @@ int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd,
 	 */
 	if (port_netns_is_ours(fd)) {
 		snprintf(why, whylen, "%s is switchd's own network namespace", netns);
-		if (fd != nsfd)
-			close(fd);
-		return -EINVAL;
+		err = -EINVAL;
+		goto done;
+	}
+	if (exists) {
+		err = port_veth_match(nl, &l, fd, netns, peer, why, whylen);
+		ifindex = l.ifindex;
+		goto done;
 	}
 	ifindex = nl_veth_add(nl, name, peer, fd);
-	/* The pair does not hold the namespace: when it ends, the pair goes and so does the port. */
-	if (fd != nsfd)
-		close(fd);
 	if (ifindex == -EEXIST) {
 		/* We looked: name was free here. Unless it was taken meanwhile, the peer's name is the one. */
 		if (nl_link_get(nl, name, &l) == 0)
 			snprintf(why, whylen, "interface %s already exists", name);
 		else
 			snprintf(why, whylen, "interface %s already exists in %s", peer, netns);
-		return ifindex;
-	}
-	if (ifindex < 0) {
+		err = ifindex;
+	} else if (ifindex < 0) {
 		snprintf(why, whylen, "cannot create the veth pair: %s", strerror(-ifindex));
-		return ifindex;
+		err = ifindex;
+	} else {
+		err = 0;
 	}
+done:
+	/* The pair does not hold the namespace: when it ends, the pair goes and so does the port. */
+	if (fd != nsfd)
+		close(fd);
+	if (err)
+		return err;
 	err = port_open(nl, name, SWP_PORT_AFPACKET, out, why, whylen);
 	if (err) {
-		nl_link_del(nl, ifindex);
+		/* A pair we adopted is still the one a crash left: only ours goes on failure. */
+		if (!exists)
+			nl_link_del(nl, ifindex);
 		return err;
 	}
 	(*out)->created = true;
+	(*out)->adopted = exists;
 	(*out)->nl = nl;
 	snprintf((*out)->peer, sizeof((*out)->peer), "%s", peer);
 	snprintf((*out)->netns, sizeof((*out)->netns), "%s", netns);

@@ -69,6 +69,7 @@ struct port {
 	uint32_t state; /* enum swp_port_state */
 	bool created;  /* switchd created the interface; it goes with the port */
 	bool conf;     /* added by the configuration file: a reload may remove or re-create it */
+	bool adopted;  /* created by an earlier switchd (one that crashed), taken over, still created */
 	struct nl *nl; /* set when port_close must delete the interface (a veth switchd made) */
 	const struct port_ops *ops;
 	struct swp_counters c;
@@ -97,8 +98,11 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
  * path NETNS (or, when nsfd >= 0, in the namespace nsfd refers to, which
  * stays the caller's; NETNS then only names it), both up, and opens NAME as
  * an afpacket port marked created:
- * port_close deletes the pair. On failure nothing is left behind; returns
- * -errno and describes it in why.
+ * port_close deletes the pair. When NAME exists and is a veth whose peer is
+ * PEER in that namespace (the pair a switchd that crashed made), it is adopted
+ * instead: opened, marked created and adopted. Any other NAME that exists is
+ * refused (-EEXIST). On failure nothing new is left behind; returns -errno
+ * and describes it in why.
  */
 int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
 		   struct port **out, char *why, size_t whylen);
