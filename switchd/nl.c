@@ -159,7 +159,7 @@ int nl_link_get(struct nl *nl, const char *name, struct nl_link *l)
 	return err ? err : (l->ifindex ? 0 : -ENODEV);
 }
 
-int nl_link_get_in(struct nl *nl, int nsid, int ifindex, struct nl_link *l)
+int nl_link_get_in(struct nl *nl, int nsid, int ifindex, const char *name, struct nl_link *l)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -171,6 +171,11 @@ int nl_link_get_in(struct nl *nl, int nsid, int ifindex, struct nl_link *l)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
+	if (!ifindex) {
+		if (!name || strlen(name) >= IFNAMSIZ)
+			return -ENODEV;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	}
 	mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
 	memset(l, 0, sizeof(*l));
 	err = nl_talk(nl, nlh, nl_get_cb, l);

@@ -43,10 +43,11 @@ void nl_close(struct nl *nl);
 /* -ENODEV when there is no such interface. */
 int nl_link_get(struct nl *nl, const char *name, struct nl_link *l);
 /*
- * The link with ifindex in the namespace whose id (as this namespace numbers
- * them: nl_link.link_nsid, nl_netns_id) is nsid. -ENODEV when there is none.
+ * The link with ifindex (or, when it is 0, called name) in the namespace
+ * whose id (as this namespace numbers them: nl_link.link_nsid, nl_netns_id)
+ * is nsid. -ENODEV when there is none.
  */
-int nl_link_get_in(struct nl *nl, int nsid, int ifindex, struct nl_link *l);
+int nl_link_get_in(struct nl *nl, int nsid, int ifindex, const char *name, struct nl_link *l);
 /* The id this namespace gives the network namespace netns_fd refers to (>= 0), or -errno. */
 int nl_netns_id(struct nl *nl, int netns_fd);
 int nl_link_set_up(struct nl *nl, int ifindex);

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "nl.h"
+#include "notify.h"
 
 static int port_open_kind(struct port *p, const struct nl_link *l, bool exists, uint32_t type,
 			  char *why, size_t whylen)
@@ -175,7 +176,7 @@ static int port_veth_match(struct nl *nl, const struct nl_link *l, int fd, const
 			 l->name, netns);
 		return -EEXIST;
 	}
-	if (nl_link_get_in(nl, nsid, l->link, &pl) || strcmp(pl.name, peer)) {
+	if (nl_link_get_in(nl, nsid, l->link, NULL, &pl) || strcmp(pl.name, peer)) {
 		snprintf(why, whylen, "interface %s already exists: its peer in %s is %s, not %s",
 			 l->name, netns, pl.ifindex ? pl.name : "gone", peer);
 		return -EEXIST;
@@ -259,9 +260,86 @@ done:
 	return 0;
 }
 
+void port_fdname(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s%s", PORT_FDNAME_TAP, name);
+}
+
+int port_open_tap_fd(struct nl *nl, const char *name, int fd, struct port **out, char *why,
+		     size_t whylen)
+{
+	char ifname[IFNAMSIZ];
+	struct nl_link l;
+	struct port *p;
+	int nsfd = -1, nsid, err;
+
+	why[0] = '\0';
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		close(fd);
+		return -ENOMEM;
+	}
+	p->fd = -1;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	err = port_tap_adopt(p, fd, ifname, &nsfd);
+	if (err) {
+		if (p->fd < 0)
+			close(fd);
+		snprintf(why, whylen, "the TAP descriptor kept for it: %s",
+			 err == -ENODEV ? "its device is gone" :
+			 err == -EINVAL ? "not a TAP switchd made" : strerror(-err));
+		goto fail;
+	}
+	if (port_netns_is_ours(nsfd)) {
+		/* Here, under another name: someone renamed it; it is not the port's any more. */
+		if (strcmp(ifname, name)) {
+			snprintf(why, whylen, "the TAP descriptor kept for it is now %s", ifname);
+			err = -EINVAL;
+			goto fail;
+		}
+		err = nl_link_get(nl, name, &l);
+		if (err)
+			goto fail;
+		err = nl_link_set_up(nl, l.ifindex);
+		if (err) {
+			snprintf(why, whylen, "cannot bring the link up: %s", strerror(-err));
+			goto fail;
+		}
+		p->state = (l.flags & IFF_UP) && (l.flags & IFF_RUNNING) ? SWP_STATE_UP : SWP_STATE_DOWN;
+	} else {
+		/* Moved into a namespace, as a VM's NIC is modelled: its side there is not ours to touch. */
+		p->state = SWP_STATE_MOVED;
+		nsid = nl_netns_id(nl, nsfd);
+		memset(&l, 0, sizeof(l));
+		if (nsid >= 0)
+			nl_link_get_in(nl, nsid, 0, ifname, &l);
+	}
+	p->ifindex = l.ifindex;
+	p->mtu = l.mtu;
+	p->created = true;
+	p->adopted = true;
+	p->stored = true;
+	close(nsfd);
+	*out = p;
+	return 0;
+fail:
+	if (nsfd >= 0)
+		close(nsfd);
+	/* Not ours to remove from the store here: the caller decides what becomes of the name. */
+	port_close(p);
+	return err;
+}
+
 void port_close(struct port *p)
 {
+	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
 	int err;
+
+	/* Out of the store first: its copy there would keep the TAP alive. */
+	if (p->stored) {
+		port_fdname(fdname, sizeof(fdname), p->name);
+		notify_fd_remove(fdname);
+	}
 
 	if (p->fd >= 0 && p->ops)
 		p->ops->close(p);
