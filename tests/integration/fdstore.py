@@ -19,6 +19,7 @@ Restart=on-failure and FileDescriptorStoreMax=N:
   passed on to COMMAND, which then is not restarted.
 
 DIR/state.json tells the test what happens: {"pid", "starts", "ready",
+"started_ms" and "ready_ms" (of the last start, CLOCK_REALTIME in ms),
 "store": [names], "exits": [{"pid", "status", "store": [names at exit]}]},
 rewritten (atomically) on every change.
 """
@@ -50,6 +51,7 @@ class Manager:
         self.starts = 0
         self.ready = False
         self.exits = []
+        self.started_ms = self.ready_ms = 0
         self.stopping = False
         self.path = os.path.join(a.dir, "notify.sock")
         try:
@@ -64,6 +66,7 @@ class Manager:
 
     def save(self):
         st = {"pid": self.pid, "starts": self.starts, "ready": self.ready,
+              "started_ms": self.started_ms, "ready_ms": self.ready_ms,
               "store": [n for n, _ in self.store], "exits": self.exits}
         tmp = os.path.join(self.a.dir, "state.json.tmp")
         with open(tmp, "w") as f:
@@ -77,6 +80,7 @@ class Manager:
         env["NOTIFY_SOCKET"] = self.path
         for k in ("LISTEN_FDS", "LISTEN_FDNAMES", "LISTEN_PID"):
             env.pop(k, None)
+        self.started_ms = int(time.time() * 1000)
         pid = os.fork()
         if pid == 0:
             try:
@@ -139,6 +143,7 @@ class Manager:
                     fields[k] = v
             if fields.get("READY") == "1":
                 self.ready = True
+                self.ready_ms = int(time.time() * 1000)
                 if fields.get("MAINPID", "").isdigit():
                     self.main = int(fields["MAINPID"])
             name = fields.get("FDNAME", "stored")
