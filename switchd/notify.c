@@ -206,8 +206,11 @@ int notify_listen_fds(struct notify_fd **out)
 	for (int i = 0; i < n; i++) {
 		int fd = NOTIFY_LISTEN_FDS_START + i;
 
-		/* Taken or not, none of them may leak into a child. */
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		/* Taken or not, none of them may leak into a child. Not open: a broken manager. */
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+			log_warn("%s: descriptor %d was passed but is not open", __func__, fd);
+			fd = -1;
+		}
 		if (!fds)
 			continue;
 		fds[i].fd = fd;
@@ -219,7 +222,8 @@ int notify_listen_fds(struct notify_fd **out)
 	unsetenv("LISTEN_FDNAMES");
 	if (err) {
 		for (int i = 0; i < n; i++)
-			close(NOTIFY_LISTEN_FDS_START + i);
+			if (fcntl(NOTIFY_LISTEN_FDS_START + i, F_GETFD) >= 0)
+				close(NOTIFY_LISTEN_FDS_START + i);
 		return err;
 	}
 	*out = fds;

@@ -54,7 +54,8 @@ int notify_listen_count(const char *pid, const char *fds, pid_t self);
 /*
  * Takes the descriptors passed to this process (3, 4, ... with names from
  * LISTEN_FDNAMES), marks them close-on-exec and unsets the three variables.
- * Returns how many, with *out (free() it) holding them; 0 and NULL for none.
+ * Returns how many, with *out (free() it) holding them (fd -1 for one that
+ * was not open); 0 and NULL for none.
  */
 int notify_listen_fds(struct notify_fd **out);
 

@@ -189,6 +189,17 @@ static void test_listen_fds(void **state)
 	assert_null(getenv("LISTEN_FDS"));
 	assert_null(getenv("LISTEN_FDNAMES"));
 	free(fds);
+	/* A manager that says 3 but passed 2: the missing one is -1, never closed or used. */
+	close(5);
+	setenv("LISTEN_PID", pid, 1);
+	setenv("LISTEN_FDS", "3", 1);
+	setenv("LISTEN_FDNAMES", "tap-a:tap-b:tap-c", 1);
+	assert_int_equal(notify_listen_fds(&fds), 3);
+	assert_int_equal(fds[0].fd, 3);
+	assert_int_equal(fds[1].fd, 4);
+	assert_int_equal(fds[2].fd, -1);
+	assert_string_equal(fds[2].name, "tap-c");
+	free(fds);
 	/* Again: nothing left to take. Another process's variables: not taken, but unset. */
 	assert_int_equal(notify_listen_fds(&fds), 0);
 	assert_null(fds);
