@@ -285,9 +285,12 @@ int port_open_tap_fd(struct nl *nl, const char *name, int fd, struct port **out,
 	if (err) {
 		if (p->fd < 0)
 			close(fd);
-		snprintf(why, whylen, "the TAP descriptor kept for it: %s",
-			 err == -ENODEV ? "its device is gone" :
-			 err == -EINVAL ? "not a TAP switchd made" : strerror(-err));
+		if (err == -ENODEV)
+			snprintf(why, whylen, "the TAP descriptor kept for it: its device is gone");
+		else if (err == -EINVAL)
+			snprintf(why, whylen, "the TAP descriptor kept for it: not a TAP switchd made");
+		else
+			snprintf(why, whylen, "the TAP descriptor kept for it: %s", strerror(-err));
 		goto fail;
 	}
 	if (port_netns_is_ours(nsfd)) {
