@@ -85,7 +85,7 @@ start_supervised() {
 
 links_root() { ip -o link show | awk -F': ' -v p="$P" '{ sub(/@.*/, "", $2) } index($2, p) == 1 { print $2 }' | sort | xargs; }
 links_in() { ip -n "$1" -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | xargs; }
-fd_count() { ls "/proc/$1/fd" | wc -l; }
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 
 # All three pairs answer one ping each, at once.
 flows() {
