@@ -1,6 +1,6 @@
 /*
- * Fake ports, and the port_open, port_open_veth and port_close that the
- * switch and the control requests call. Linked before libswitchd_core, these
+ * Fake ports, and the port_open, port_open_veth, port_open_tap_fd,
+ * port_fdname and port_close that the switch and the control requests call. Linked before libswitchd_core, these
  * definitions win, so port.c, the TAP and AF_PACKET kinds and netlink are
  * never linked in: a fuzzed "port add" can never create or touch a real
  * interface.
@@ -122,6 +122,22 @@ int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd,
 	*out = fz_port_new(name, 1500, NULL);
 	(*out)->created = true;
 	return 0;
+}
+
+void port_fdname(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s%s", PORT_FDNAME_TAP, name);
+}
+
+/* Never reached: the harness runs without a descriptor store, so none is passed. */
+int port_open_tap_fd(struct nl *nl, const char *name, int fd, struct port **out, char *why,
+		     size_t whylen)
+{
+	(void)nl;
+	(void)out;
+	fz_fail(__FILE__, __LINE__, "no passed fds", "port_open_tap_fd(%s, %d) called", name, fd);
+	snprintf(why, whylen, "not in the fuzzer");
+	return -ENODEV;
 }
 
 void port_close(struct port *p)

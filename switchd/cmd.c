@@ -57,14 +57,35 @@ static int cmd_netns(char *dst, size_t dlen, const char src[SWP_PATH_MAX])
 	return 0;
 }
 
+/*
+ * A TAP an earlier switchd created, whose descriptor the store kept: taken
+ * over, its kernel side where it is now. A descriptor that no longer works
+ * (its TAP was deleted meanwhile) is dropped and the port opened as usual.
+ */
+static int cmd_port_adopt_tap(struct daemon *d, const char *name, int fd, uint32_t type,
+			      struct port **out, char *why, size_t whylen)
+{
+	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
+	int err = port_open_tap_fd(&d->nl, name, fd, out, why, whylen);
+
+	if (!err)
+		return 0;
+	log_warn("port %s: %s: dropped from the store, opening it anew", name,
+		 why[0] ? why : strerror(-err));
+	port_fdname(fdname, sizeof(fdname), name);
+	notify_fd_remove(fdname);
+	return port_open(&d->nl, name, type, out, why, whylen);
+}
+
 /* nsfd: the namespace the client sent for netns (SWP_PORT_F_NETNS_FD), or -1. */
 static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, int nsfd,
 			    struct ctl_reply *r)
 {
 	char name[SWP_NAME_MAX], peer[SWP_NAME_MAX], why[SWP_ERR_MAX];
 	char netns[sizeof(SWITCHD_NETNS_DIR) + SWP_PATH_MAX];
+	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
 	struct port *p;
-	int err;
+	int err, fd;
 
 	if (cmd_name(name, req->name) < 0 || !name[0]) {
 		ctl_reply_error(r, -EINVAL, "port add: invalid interface name");
@@ -104,9 +125,12 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		ctl_reply_error(r, -ENOSPC, "port add %s: %s", name, cmd_errmsg(-ENOSPC));
 		return;
 	}
+	port_fdname(fdname, sizeof(fdname), name);
 	if (netns[0])
 		err = port_open_veth(&d->nl, name, netns, nsfd, peer[0] ? peer : SWITCHD_NETNS_PEER, &p,
 				     why, sizeof(why));
+	else if (req->type != SWP_PORT_AFPACKET && (fd = daemon_take_fd(d, fdname)) >= 0)
+		err = cmd_port_adopt_tap(d, name, fd, req->type, &p, why, sizeof(why));
 	else
 		err = port_open(&d->nl, name, req->type, &p, why, sizeof(why));
 	if (!err) {
@@ -115,17 +139,22 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		if (err)
 			port_close(p);
 	}
+	/* A TAP it made dies with switchd's descriptor: the store keeps a copy across a crash. */
+	if (!err && p->created && p->ops->type == SWP_PORT_TAP && !p->stored && notify_enabled())
+		p->stored = !notify_fd_store(p->fd, fdname);
 	if (err) {
 		ctl_reply_error(r, err, "port add %s: %s", name, why[0] ? why : cmd_errmsg(err));
 		return;
 	}
 	if (netns[0])
-		log_info("port %s added: %s, ifindex %d, created, peer %s in %s", p->name,
-			 swp_type_name(p->ops->type), p->ifindex, peer[0] ? peer : SWITCHD_NETNS_PEER,
-			 netns);
+		log_info("port %s added: %s, ifindex %d, %s, peer %s in %s", p->name,
+			 swp_type_name(p->ops->type), p->ifindex,
+			 p->adopted ? "adopted (made before a restart)" : "created",
+			 peer[0] ? peer : SWITCHD_NETNS_PEER, netns);
 	else
-		log_info("port %s added: %s, ifindex %d%s", p->name, swp_type_name(p->ops->type),
-			 p->ifindex, p->created ? ", created" : "");
+		log_info("port %s added: %s, ifindex %d%s%s", p->name, swp_type_name(p->ops->type),
+			 p->ifindex, p->created ? ", created" : "",
+			 p->adopted ? ", adopted from the descriptor store" : "");
 }
 
 static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struct ctl_reply *r)

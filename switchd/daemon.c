@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "notify.h"
@@ -112,6 +113,50 @@ static void daemon_hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	conf_reload(w->data);
 }
 
+int daemon_take_fd(struct daemon *d, const char *fdname)
+{
+	for (int i = 0; i < d->npassed; i++) {
+		int fd = d->passed[i].fd;
+
+		if (fd >= 0 && !strcmp(d->passed[i].name, fdname)) {
+			d->passed[i].fd = -1;
+			return fd;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The passed descriptors no port claimed: closed and dropped from the store,
+ * or they would keep a TAP nobody switches alive for ever.
+ */
+static void daemon_release_fds(struct daemon *d)
+{
+	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
+
+	for (int i = 0; i < d->npassed; i++) {
+		struct notify_fd *nf = &d->passed[i];
+		struct port *p;
+
+		if (nf->fd < 0)
+			continue;
+		close(nf->fd);
+		nf->fd = -1;
+		log_info("descriptor '%s' from the store: no port claims it, closed", nf->name);
+		notify_fd_remove(nf->name);
+		/* A name given twice: the remove took the port's copy too. Put it back. */
+		for (uint32_t j = 0; j < d->sw.nports; j++) {
+			p = d->sw.active[j];
+			port_fdname(fdname, sizeof(fdname), p->name);
+			if (p->stored && !strcmp(fdname, nf->name) && notify_fd_store(p->fd, fdname))
+				p->stored = false;
+		}
+	}
+	free(d->passed);
+	d->passed = NULL;
+	d->npassed = 0;
+}
+
 static int daemon_listen(struct daemon *d, struct ctl *ctl, const char *path, bool readonly)
 {
 	int err = ctl_open(ctl, d->loop, path, readonly, cmd_handle, d);
@@ -131,6 +176,14 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	d->opts = *opts;
 	d->ctl.fd = -1;
 	d->ctl_ro.fd = -1;
+	/* First: the descriptors a service manager kept across a crash are 3, 4, ... */
+	d->npassed = notify_listen_fds(&d->passed);
+	if (d->npassed < 0) {
+		log_err("%s: the descriptors passed: %s", __func__, strerror(-d->npassed));
+		d->npassed = 0;
+	} else if (d->npassed) {
+		log_info("%d descriptor%s passed from the store", d->npassed, d->npassed == 1 ? "" : "s");
+	}
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 	if (!d->loop) {
 		log_err("%s: cannot create the event loop", __func__);
@@ -159,6 +212,7 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	/* After the socket: a second switchd must not get as far as taking the file's ports. */
 	if (opts->conf && (err = conf_start(d, opts->conf)))
 		goto fail;
+	daemon_release_fds(d);
 	ev_timer_init(&d->tick, daemon_tick_cb, SWITCHD_TICK_SEC, SWITCHD_TICK_SEC);
 	d->tick.data = d;
 	ev_timer_start(d->loop, &d->tick);
@@ -178,6 +232,7 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	notify_ready();
 	return 0;
 fail:
+	daemon_release_fds(d);
 	ctl_close(&d->ctl);
 	nl_close(&d->nl);
 	sw_fini(&d->sw);

@@ -7,6 +7,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "nl.h"
+#include "notify.h"
 #include "sw.h"
 
 struct daemon_opts {
@@ -27,12 +28,22 @@ struct daemon {
 	ev_signal sigterm, sigint, sighup;
 	struct daemon_opts opts;
 	struct conf conf; /* what the last (re)load of opts.conf applied */
+	/* Descriptors the service manager passed at start (its store); fd -1 once claimed. */
+	struct notify_fd *passed;
+	int npassed;
 };
 
 /* Returns 0 or -errno, having logged why. */
 int daemon_start(struct daemon *d, const struct daemon_opts *opts);
 void daemon_run(struct daemon *d);
 void daemon_stop(struct daemon *d);
+
+/*
+ * The descriptor the store kept under fdname, now the caller's; -1 when none
+ * was passed. Only until the configuration file is applied: the rest are
+ * closed then (and dropped from the store).
+ */
+int daemon_take_fd(struct daemon *d, const char *fdname);
 
 /* The control request handler (cmd.c). */
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdlib.h>
@@ -36,6 +37,14 @@ static int nl_attr_cb(const struct nlattr *a, void *data)
 	case IFLA_NEW_NETNSID:
 		l->moved = true;
 		break;
+	case IFLA_LINK:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			l->link = (int)mnl_attr_get_u32(a);
+		break;
+	case IFLA_LINK_NETNSID:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			l->link_nsid = (int)mnl_attr_get_u32(a);
+		break;
 	case IFLA_LINKINFO:
 		if (mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
 			ps->linkinfo = a;
@@ -67,6 +76,7 @@ static int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 	l->ifindex = ifi->ifi_index;
 	l->flags = ifi->ifi_flags;
 	l->type = ifi->ifi_type;
+	l->link_nsid = -1;
 	mnl_attr_parse(nlh, sizeof(*ifi), nl_attr_cb, &ps);
 	if (ps.linkinfo)
 		mnl_attr_parse_nested(ps.linkinfo, nl_info_cb, l);
@@ -147,6 +157,62 @@ int nl_link_get(struct nl *nl, const char *name, struct nl_link *l)
 	memset(l, 0, sizeof(*l));
 	err = nl_talk(nl, nlh, nl_get_cb, l);
 	return err ? err : (l->ifindex ? 0 : -ENODEV);
+}
+
+int nl_link_get_in(struct nl *nl, int nsid, int ifindex, const char *name, struct nl_link *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	int err;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (!ifindex) {
+		if (!name || strlen(name) >= IFNAMSIZ)
+			return -ENODEV;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	}
+	mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
+	memset(l, 0, sizeof(*l));
+	err = nl_talk(nl, nlh, nl_get_cb, l);
+	return err ? err : (l->ifindex ? 0 : -ENODEV);
+}
+
+static int nl_nsid_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		*(int *)data = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int nl_nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWNSID)
+		mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nl_nsid_attr_cb, data);
+	return MNL_CB_OK;
+}
+
+int nl_netns_id(struct nl *nl, int netns_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	int id = -1, err;
+
+	nlh->nlmsg_type = RTM_GETNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)netns_fd);
+	err = nl_talk(nl, nlh, nl_nsid_cb, &id);
+	if (err)
+		return err;
+	/* NETNSA_NSID_NOT_ASSIGNED: no link of ours points there. */
+	return id >= 0 ? id : -ENOENT;
 }
 
 /* A link request about ifindex in buf: header and ifinfomsg; the caller adds what it changes. */

@@ -18,6 +18,8 @@ struct nl_link {
 	char name[IFNAMSIZ];
 	char kind[16]; /* IFLA_INFO_KIND: "tun", "veth", ... or "" */
 	bool moved;    /* RTM_DELLINK because it moved to another netns */
+	int link;      /* IFLA_LINK: a veth's peer's ifindex (in link_nsid's namespace), or 0 */
+	int link_nsid; /* IFLA_LINK_NETNSID: the peer's namespace as an id of ours, or -1: this one */
 };
 
 /* type is RTM_NEWLINK or RTM_DELLINK. */
@@ -40,6 +42,14 @@ void nl_close(struct nl *nl);
 
 /* -ENODEV when there is no such interface. */
 int nl_link_get(struct nl *nl, const char *name, struct nl_link *l);
+/*
+ * The link with ifindex (or, when it is 0, called name) in the namespace
+ * whose id (as this namespace numbers them: nl_link.link_nsid, nl_netns_id)
+ * is nsid. -ENODEV when there is none.
+ */
+int nl_link_get_in(struct nl *nl, int nsid, int ifindex, const char *name, struct nl_link *l);
+/* The id this namespace gives the network namespace netns_fd refers to (>= 0), or -errno. */
+int nl_netns_id(struct nl *nl, int netns_fd);
 int nl_link_set_up(struct nl *nl, int ifindex);
 /*
  * No IPv6 address of the host's own on the link (addr_gen_mode none), set

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "nl.h"
+#include "notify.h"
 
 static int port_open_kind(struct port *p, const struct nl_link *l, bool exists, uint32_t type,
 			  char *why, size_t whylen)
@@ -153,10 +154,41 @@ static int port_netns_open(const char *path, char *why, size_t whylen)
 	return fd;
 }
 
+/*
+ * NAME exists: adopt it if it is the pair an earlier switchd made for this
+ * port (a veth whose peer is PEER in the namespace fd refers to), which a
+ * crash left behind. 0 when it is; -EEXIST described in why when it is not.
+ */
+static int port_veth_match(struct nl *nl, const struct nl_link *l, int fd, const char *netns,
+			   const char *peer, char *why, size_t whylen)
+{
+	struct nl_link pl;
+	int nsid;
+
+	if (strcmp(l->kind, "veth")) {
+		snprintf(why, whylen, "interface %s already exists and is not a veth", l->name);
+		return -EEXIST;
+	}
+	/* l was read first: reporting it gave the peer's namespace an id, if it has none. */
+	nsid = nl_netns_id(nl, fd);
+	if (l->link_nsid < 0 || nsid < 0 || nsid != l->link_nsid || !l->link) {
+		snprintf(why, whylen, "interface %s already exists: a veth whose peer is not in %s",
+			 l->name, netns);
+		return -EEXIST;
+	}
+	if (nl_link_get_in(nl, nsid, l->link, NULL, &pl) || strcmp(pl.name, peer)) {
+		snprintf(why, whylen, "interface %s already exists: its peer in %s is %s, not %s",
+			 l->name, netns, pl.ifindex ? pl.name : "gone", peer);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
 		   struct port **out, char *why, size_t whylen)
 {
 	struct nl_link l;
+	bool exists;
 	int fd, err, ifindex;
 
 	why[0] = '\0';
@@ -165,12 +197,9 @@ int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd,
 		return -EINVAL;
 	}
 	err = nl_link_get(nl, name, &l);
-	if (!err) {
-		snprintf(why, whylen, "interface %s already exists", name);
-		return -EEXIST;
-	}
-	if (err != -ENODEV)
+	if (err && err != -ENODEV)
 		return err;
+	exists = !err;
 	if (nsfd >= 0) {
 		if (!port_fd_is_netns(nsfd)) {
 			snprintf(why, whylen, "%s is not a network namespace", netns);
@@ -188,41 +217,132 @@ int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd,
 	 */
 	if (port_netns_is_ours(fd)) {
 		snprintf(why, whylen, "%s is switchd's own network namespace", netns);
-		if (fd != nsfd)
-			close(fd);
-		return -EINVAL;
+		err = -EINVAL;
+		goto done;
+	}
+	if (exists) {
+		err = port_veth_match(nl, &l, fd, netns, peer, why, whylen);
+		ifindex = l.ifindex;
+		goto done;
 	}
 	ifindex = nl_veth_add(nl, name, peer, fd);
-	/* The pair does not hold the namespace: when it ends, the pair goes and so does the port. */
-	if (fd != nsfd)
-		close(fd);
 	if (ifindex == -EEXIST) {
 		/* We looked: name was free here. Unless it was taken meanwhile, the peer's name is the one. */
 		if (nl_link_get(nl, name, &l) == 0)
 			snprintf(why, whylen, "interface %s already exists", name);
 		else
 			snprintf(why, whylen, "interface %s already exists in %s", peer, netns);
-		return ifindex;
-	}
-	if (ifindex < 0) {
+		err = ifindex;
+	} else if (ifindex < 0) {
 		snprintf(why, whylen, "cannot create the veth pair: %s", strerror(-ifindex));
-		return ifindex;
+		err = ifindex;
+	} else {
+		err = 0;
 	}
+done:
+	/* The pair does not hold the namespace: when it ends, the pair goes and so does the port. */
+	if (fd != nsfd)
+		close(fd);
+	if (err)
+		return err;
 	err = port_open(nl, name, SWP_PORT_AFPACKET, out, why, whylen);
 	if (err) {
-		nl_link_del(nl, ifindex);
+		/* A pair we adopted is still the one a crash left: only ours goes on failure. */
+		if (!exists)
+			nl_link_del(nl, ifindex);
 		return err;
 	}
 	(*out)->created = true;
+	(*out)->adopted = exists;
 	(*out)->nl = nl;
 	snprintf((*out)->peer, sizeof((*out)->peer), "%s", peer);
 	snprintf((*out)->netns, sizeof((*out)->netns), "%s", netns);
 	return 0;
 }
 
+void port_fdname(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s%s", PORT_FDNAME_TAP, name);
+}
+
+int port_open_tap_fd(struct nl *nl, const char *name, int fd, struct port **out, char *why,
+		     size_t whylen)
+{
+	char ifname[IFNAMSIZ];
+	struct nl_link l;
+	struct port *p;
+	int nsfd = -1, nsid, err;
+
+	why[0] = '\0';
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		close(fd);
+		return -ENOMEM;
+	}
+	p->fd = -1;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	err = port_tap_adopt(p, fd, ifname, &nsfd);
+	if (err) {
+		if (p->fd < 0)
+			close(fd);
+		if (err == -ENODEV)
+			snprintf(why, whylen, "the TAP descriptor kept for it: its device is gone");
+		else if (err == -EINVAL)
+			snprintf(why, whylen, "the TAP descriptor kept for it: not a TAP switchd made");
+		else
+			snprintf(why, whylen, "the TAP descriptor kept for it: %s", strerror(-err));
+		goto fail;
+	}
+	if (port_netns_is_ours(nsfd)) {
+		/* Here, under another name: someone renamed it; it is not the port's any more. */
+		if (strcmp(ifname, name)) {
+			snprintf(why, whylen, "the TAP descriptor kept for it is now %s", ifname);
+			err = -EINVAL;
+			goto fail;
+		}
+		err = nl_link_get(nl, name, &l);
+		if (err)
+			goto fail;
+		err = nl_link_set_up(nl, l.ifindex);
+		if (err) {
+			snprintf(why, whylen, "cannot bring the link up: %s", strerror(-err));
+			goto fail;
+		}
+		p->state = (l.flags & IFF_UP) && (l.flags & IFF_RUNNING) ? SWP_STATE_UP : SWP_STATE_DOWN;
+	} else {
+		/* Moved into a namespace, as a VM's NIC is modelled: its side there is not ours to touch. */
+		p->state = SWP_STATE_MOVED;
+		nsid = nl_netns_id(nl, nsfd);
+		memset(&l, 0, sizeof(l));
+		if (nsid >= 0)
+			nl_link_get_in(nl, nsid, 0, ifname, &l);
+	}
+	p->ifindex = l.ifindex;
+	p->mtu = l.mtu;
+	p->created = true;
+	p->adopted = true;
+	p->stored = true;
+	close(nsfd);
+	*out = p;
+	return 0;
+fail:
+	if (nsfd >= 0)
+		close(nsfd);
+	/* Not ours to remove from the store here: the caller decides what becomes of the name. */
+	port_close(p);
+	return err;
+}
+
 void port_close(struct port *p)
 {
+	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
 	int err;
+
+	/* Out of the store first: its copy there would keep the TAP alive. */
+	if (p->stored) {
+		port_fdname(fdname, sizeof(fdname), p->name);
+		notify_fd_remove(fdname);
+	}
 
 	if (p->fd >= 0 && p->ops)
 		p->ops->close(p);

@@ -69,6 +69,8 @@ struct port {
 	uint32_t state; /* enum swp_port_state */
 	bool created;  /* switchd created the interface; it goes with the port */
 	bool conf;     /* added by the configuration file: a reload may remove or re-create it */
+	bool adopted;  /* created by an earlier switchd (one that crashed), taken over, still created */
+	bool stored;   /* its fd is in systemd's descriptor store, as port_fdname(): removed on close */
 	struct nl *nl; /* set when port_close must delete the interface (a veth switchd made) */
 	const struct port_ops *ops;
 	struct swp_counters c;
@@ -92,16 +94,41 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
  * path NETNS (or, when nsfd >= 0, in the namespace nsfd refers to, which
  * stays the caller's; NETNS then only names it), both up, and opens NAME as
  * an afpacket port marked created:
- * port_close deletes the pair. On failure nothing is left behind; returns
- * -errno and describes it in why.
+ * port_close deletes the pair. When NAME exists and is a veth whose peer is
+ * PEER in that namespace (the pair a switchd that crashed made), it is adopted
+ * instead: opened, marked created and adopted. Any other NAME that exists is
+ * refused (-EEXIST). On failure nothing new is left behind; returns -errno
+ * and describes it in why.
  */
 int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
 		   struct port **out, char *why, size_t whylen);
 void port_close(struct port *p);
 
+/*
+ * The name a created TAP's descriptor has in systemd's file descriptor
+ * store: "tap-NAME" (systemd refuses ':' in a name).
+ */
+#define PORT_FDNAME_TAP "tap-"
+void port_fdname(char *buf, size_t len, const char *name);
+/*
+ * Opens the TAP NAME from fd, a descriptor of it an earlier switchd created
+ * and left in the store: checks it is such a TAP and sets it up again. Its
+ * kernel side may since have moved into another namespace (the port is then
+ * in state moved) and keeps its addresses there. The port is marked created
+ * and adopted; fd is the port's from then on, closed on failure too.
+ */
+int port_open_tap_fd(struct nl *nl, const char *name, int fd, struct port **out, char *why,
+		     size_t whylen);
+
 /* The kinds; each fills p->fd, ifindex, mtu and ops. */
 int port_tap_open(struct port *p, const char *name, bool may_create);
 int port_afpacket_open(struct port *p, const char *name);
+/*
+ * Takes fd, a /dev/net/tun descriptor, as p's TAP: checks its flags, sets it
+ * up as port_tap_open would, and gives its device's current name and (in
+ * *nsfd, the caller's to close) its network namespace.
+ */
+int port_tap_adopt(struct port *p, int fd, char ifname[IFNAMSIZ], int *nsfd);
 /* The receive ring of AF_PACKET ports opened from now on, in KiB (rounded down to 16); 0: none. */
 void port_afpacket_set_ring(unsigned kib);
 

@@ -80,11 +80,52 @@ static const struct port_ops tap_ops = {
 	.close = tap_close,
 };
 
-int port_tap_open(struct port *p, const char *name, bool may_create)
+/* Take GSO super-frames and partial checksums whole: no segmenting here. */
+static int tap_setup(int fd)
 {
 	unsigned int offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+	int sndbuf = SWITCHD_SOCK_BUF;
+
+	if (ioctl(fd, TUNSETOFFLOAD, offloads) < 0 || ioctl(fd, TUNSETSNDBUF, &sndbuf) < 0)
+		return -errno;
+	return 0;
+}
+
+int port_tap_adopt(struct port *p, int fd, char ifname[IFNAMSIZ], int *nsfd)
+{
 	struct ifreq ifr = { 0 };
-	int fd, err, sndbuf = SWITCHD_SOCK_BUF;
+	int flags, err;
+
+	*nsfd = -1;
+	/* EBADFD: its device was deleted while nobody read it. */
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+		return errno == EBADFD ? -ENODEV : -errno;
+	/* What port_tap_open makes: anything else frames differently. */
+	if ((ifr.ifr_flags & (IFF_TAP | IFF_TUN | IFF_NO_PI | IFF_VNET_HDR)) !=
+	    (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+		return -EINVAL;
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return -errno;
+	err = tap_setup(fd);
+	if (err)
+		return err;
+	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
+	ifname[IFNAMSIZ - 1] = '\0';
+	/* Where its kernel side is now: it may have been moved into a namespace. */
+	*nsfd = ioctl(fd, TUNGETDEVNETNS);
+	if (*nsfd < 0)
+		return -errno;
+	p->fd = fd;
+	p->ops = &tap_ops;
+	return 0;
+}
+
+int port_tap_open(struct port *p, const char *name, bool may_create)
+{
+	struct ifreq ifr = { 0 };
+	int fd, err;
 
 	if (!may_create && !if_nametoindex(name))
 		return -ENODEV;
@@ -97,11 +138,9 @@ int port_tap_open(struct port *p, const char *name, bool may_create)
 		err = -errno;
 		goto fail;
 	}
-	/* Take GSO super-frames and partial checksums whole: no segmenting here. */
-	if (ioctl(fd, TUNSETOFFLOAD, offloads) < 0 || ioctl(fd, TUNSETSNDBUF, &sndbuf) < 0) {
-		err = -errno;
+	err = tap_setup(fd);
+	if (err)
 		goto fail;
-	}
 	p->fd = fd;
 	p->ops = &tap_ops;
 	return 0;

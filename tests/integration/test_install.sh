@@ -91,6 +91,7 @@ say "man pages: clean, $(wc -w <<<"$keys") JSON fields documented"
 UNIT=$DEST/usr/local/lib/systemd/system/switchd.service
 for line in Type=notify ExecStart=/usr/local/sbin/switchd RuntimeDirectory=switchd \
 	RuntimeDirectoryMode=0750 Restart=on-failure "ExecReload=/bin/kill -HUP \$MAINPID" \
+	FileDescriptorStoreMax=256 \
 	"DeviceAllow=/dev/net/tun rw" WantedBy=multi-user.target; do
 	grep -qxF -- "$line" "$UNIT" || fail "switchd.service has no line '$line'"
 done

@@ -74,7 +74,7 @@ link_absent "${P}k" || fail "a port add into switchd's own namespace left ${P}k 
 expect_exit 1 ctl port add "${P}x" netns "${P}b" ifname "${P}m"
 assert_eq "port add ${P}x: already a port" "$ERR" "stderr of port add netns of an existing port"
 ip link add "${P}v" type veth peer name "${P}w" # an interface that is not a port
-refused "${P}v" "interface ${P}v already exists" netns "${P}b" ifname "${P}m"
+refused "${P}v" "interface ${P}v already exists: a veth whose peer is not in /run/netns/${P}b" netns "${P}b" ifname "${P}m"
 ip link del "${P}v"
 refused "${P}m" "invalid interface name 'a b'" netns "${P}b" ifname "a b"
 link_absent "${P}m" || fail "a refused port add left ${P}m in the root namespace"
