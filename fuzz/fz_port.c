@@ -69,10 +69,11 @@ struct port *fz_port_new(const char *name, uint32_t mtu, void *priv)
  * and names starting with 'b' are TAPs held elsewhere (EBUSY with a reason),
  * so the error replies of port add are reached too.
  */
-int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out, char *why,
-	      size_t whylen)
+int port_open(struct nl *nl, const struct port_opts *po, const char *name, uint32_t type,
+	      struct port **out, char *why, size_t whylen)
 {
 	(void)nl;
+	(void)po;
 	(void)type;
 	why[0] = '\0';
 	if (strlen(name) >= IFNAMSIZ || !name[0]) {
@@ -95,9 +96,10 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
  * 'x' does not exist (ENOENT), and in any namespace a peer name starting
  * with 'b' is taken (EEXIST).
  */
-int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
-		   struct port **out, char *why, size_t whylen)
+int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
+		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen)
 {
+	(void)po;
 	const char *leaf = strrchr(netns, '/');
 
 	(void)nl;

@@ -74,7 +74,7 @@ static int cmd_port_adopt_tap(struct daemon *d, const char *name, int fd, uint32
 		 why[0] ? why : strerror(-err));
 	port_fdname(fdname, sizeof(fdname), name);
 	notify_fd_remove(fdname);
-	return port_open(&d->nl, name, type, out, why, whylen);
+	return port_open(&d->nl, &d->opts.port, name, type, out, why, whylen);
 }
 
 /* nsfd: the namespace the client sent for netns (SWP_PORT_F_NETNS_FD), or -1. */
@@ -127,12 +127,12 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 	}
 	port_fdname(fdname, sizeof(fdname), name);
 	if (netns[0])
-		err = port_open_veth(&d->nl, name, netns, nsfd, peer[0] ? peer : SWITCHD_NETNS_PEER, &p,
-				     why, sizeof(why));
+		err = port_open_veth(&d->nl, &d->opts.port, name, netns, nsfd,
+				     peer[0] ? peer : SWITCHD_NETNS_PEER, &p, why, sizeof(why));
 	else if (req->type != SWP_PORT_AFPACKET && (fd = daemon_take_fd(d, fdname)) >= 0)
 		err = cmd_port_adopt_tap(d, name, fd, req->type, &p, why, sizeof(why));
 	else
-		err = port_open(&d->nl, name, req->type, &p, why, sizeof(why));
+		err = port_open(&d->nl, &d->opts.port, name, req->type, &p, why, sizeof(why));
 	if (!err) {
 		err = sw_port_attach(&d->sw, p);
 		/* A veth made for the port goes with it. */

@@ -15,6 +15,7 @@ struct daemon_opts {
 	const char *ro_socket; /* NULL: none */
 	const char *conf; /* -c FILE, or NULL */
 	struct sw_config sw;
+	struct port_opts port;
 	bool verbose;
 };
 

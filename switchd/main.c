@@ -110,7 +110,9 @@ int main(int argc, char **argv)
 			.flap_hold = SWITCHD_FLAP_HOLD_SEC,
 			.storm_pps = { SWITCHD_STORM_PPS, SWITCHD_STORM_PPS, SWITCHD_STORM_PPS },
 		},
+		.port = { .rx_ring_kib = SWITCHD_RING_KIB },
 	};
+	const char *no_ring = getenv("SWITCHD_AFP_RING");
 	enum log_target target = LOG_TO_STDERR;
 	const struct swp_setting *lim;
 	struct daemon d;
@@ -180,7 +182,7 @@ int main(int argc, char **argv)
 					SWITCHD_RING_KIB_MAX, optarg);
 				return 2;
 			}
-			port_afpacket_set_ring((unsigned)v);
+			opts.port.rx_ring_kib = (unsigned)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -198,6 +200,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* SWITCHD_AFP_RING=0 turns the ring off whatever --rx-ring says (switchd(8), for A/B runs). */
+	if (no_ring && !strcmp(no_ring, "0"))
+		opts.port.rx_ring_kib = 0;
 	if (opts.ro_socket && !strcmp(opts.ro_socket, opts.socket)) {
 		fprintf(stderr, "switchd: --ro-socket must differ from the control socket\n");
 		return 2;

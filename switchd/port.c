@@ -17,8 +17,8 @@
 #include "nl.h"
 #include "notify.h"
 
-static int port_open_kind(struct port *p, const struct nl_link *l, bool exists, uint32_t type,
-			  char *why, size_t whylen)
+static int port_open_kind(struct port *p, const struct port_opts *po, const struct nl_link *l, bool exists,
+			  uint32_t type, char *why, size_t whylen)
 {
 	int err;
 
@@ -33,7 +33,7 @@ static int port_open_kind(struct port *p, const struct nl_link *l, bool exists, 
 			p->created = !exists;
 		return err;
 	case SWP_PORT_AFPACKET:
-		return port_afpacket_open(p, p->name);
+		return port_afpacket_open(p, p->name, po->rx_ring_kib);
 	default:
 		if (!exists)
 			return -ENODEV;
@@ -43,12 +43,12 @@ static int port_open_kind(struct port *p, const struct nl_link *l, bool exists, 
 			if (err != -EBUSY && err != -EINVAL)
 				return err;
 		}
-		return port_afpacket_open(p, p->name);
+		return port_afpacket_open(p, p->name, po->rx_ring_kib);
 	}
 }
 
-int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out, char *why,
-	      size_t whylen)
+int port_open(struct nl *nl, const struct port_opts *po, const char *name, uint32_t type,
+	      struct port **out, char *why, size_t whylen)
 {
 	struct nl_link l;
 	struct port *p;
@@ -74,7 +74,7 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
 		return -ENOMEM;
 	p->fd = -1;
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	err = port_open_kind(p, &l, exists, type, why, whylen);
+	err = port_open_kind(p, po, &l, exists, type, why, whylen);
 	if (err)
 		goto fail;
 	/* A TAP switchd just created has no ifindex in l yet. */
@@ -184,8 +184,8 @@ static int port_veth_match(struct nl *nl, const struct nl_link *l, int fd, const
 	return 0;
 }
 
-int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
-		   struct port **out, char *why, size_t whylen)
+int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
+		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen)
 {
 	struct nl_link l;
 	bool exists;
@@ -245,7 +245,7 @@ done:
 		close(fd);
 	if (err)
 		return err;
-	err = port_open(nl, name, SWP_PORT_AFPACKET, out, why, whylen);
+	err = port_open(nl, po, name, SWP_PORT_AFPACKET, out, why, whylen);
 	if (err) {
 		/* A pair we adopted is still the one a crash left: only ours goes on failure. */
 		if (!exists)

@@ -82,13 +82,18 @@ struct port {
 	unsigned txn;
 };
 
+/* How ports of each kind are opened: the daemon's options (switchd(8)). */
+struct port_opts {
+	unsigned rx_ring_kib; /* AF_PACKET receive ring, rounded down to 16 KiB; 0: none (recvmmsg) */
+};
+
 /*
  * Opens NAME as a port of the given type (SWP_PORT_AUTO chooses: a TAP no
  * process holds is opened as tap, anything else that exists as afpacket) and
  * brings it up. On failure returns -errno and describes it in why.
  */
-int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out, char *why,
-	      size_t whylen);
+int port_open(struct nl *nl, const struct port_opts *po, const char *name, uint32_t type,
+	      struct port **out, char *why, size_t whylen);
 /*
  * Creates a veth pair, NAME here and PEER in the network namespace at the
  * path NETNS (or, when nsfd >= 0, in the namespace nsfd refers to, which
@@ -100,8 +105,8 @@ int port_open(struct nl *nl, const char *name, uint32_t type, struct port **out,
  * refused (-EEXIST). On failure nothing new is left behind; returns -errno
  * and describes it in why.
  */
-int port_open_veth(struct nl *nl, const char *name, const char *netns, int nsfd, const char *peer,
-		   struct port **out, char *why, size_t whylen);
+int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
+		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen);
 void port_close(struct port *p);
 
 /*
@@ -122,14 +127,12 @@ int port_open_tap_fd(struct nl *nl, const char *name, int fd, struct port **out,
 
 /* The kinds; each fills p->fd, ifindex, mtu and ops. */
 int port_tap_open(struct port *p, const char *name, bool may_create);
-int port_afpacket_open(struct port *p, const char *name);
+int port_afpacket_open(struct port *p, const char *name, unsigned rx_ring_kib);
 /*
  * Takes fd, a /dev/net/tun descriptor, as p's TAP: checks its flags, sets it
  * up as port_tap_open would, and gives its device's current name and (in
  * *nsfd, the caller's to close) its network namespace.
  */
 int port_tap_adopt(struct port *p, int fd, char ifname[IFNAMSIZ], int *nsfd);
-/* The receive ring of AF_PACKET ports opened from now on, in KiB (rounded down to 16); 0: none. */
-void port_afpacket_set_ring(unsigned kib);
 
 #endif

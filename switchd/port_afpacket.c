@@ -327,21 +327,13 @@ static const struct port_ops afp_ring_ops = {
  * Sets up the receive ring on a socket not yet bound. PACKET_VNET_HDR must
  * already be on: the kernel refuses it once a ring exists.
  */
-/* KiB of receive ring a port gets (a multiple of the block size); 0: none. */
-static unsigned afp_ring_kib = SWITCHD_RING_KIB;
-
-void port_afpacket_set_ring(unsigned kib)
-{
-	afp_ring_kib = kib / (SWITCHD_RING_BLOCK >> 10) * (SWITCHD_RING_BLOCK >> 10);
-}
-
-static int afp_ring_setup(int fd, struct afp_ring **out)
+static int afp_ring_setup(int fd, unsigned kib, struct afp_ring **out)
 {
 	struct tpacket_req req = {
 		.tp_block_size = SWITCHD_RING_BLOCK,
-		.tp_block_nr = (afp_ring_kib << 10) / SWITCHD_RING_BLOCK,
+		.tp_block_nr = (kib << 10) / SWITCHD_RING_BLOCK,
 		.tp_frame_size = SWITCHD_RING_SLOT,
-		.tp_frame_nr = (afp_ring_kib << 10) / SWITCHD_RING_SLOT,
+		.tp_frame_nr = (kib << 10) / SWITCHD_RING_SLOT,
 	};
 	int v2 = TPACKET_V2, thresh = 1;
 	struct afp_ring *r;
@@ -367,14 +359,8 @@ static int afp_ring_setup(int fd, struct afp_ring **out)
 	return 0;
 }
 
-static bool afp_ring_wanted(void)
-{
-	const char *e = getenv("SWITCHD_AFP_RING");
-
-	return afp_ring_kib && (!e || strcmp(e, "0") != 0);
-}
-
-static int afp_open(struct port *p, const char *name, bool ring)
+/* ring_kib: the receive ring's size (a multiple of the block size); 0: none. */
+static int afp_open(struct port *p, const char *name, unsigned ring_kib)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	struct packet_mreq mr = { .mr_type = PACKET_MR_PROMISC };
@@ -395,7 +381,7 @@ static int afp_open(struct port *p, const char *name, bool ring)
 	    /* Without this the socket sees its own transmissions and the switch relearns them. */
 	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
 		goto fail_errno;
-	if (ring && (err = afp_ring_setup(fd, &r)) < 0)
+	if (ring_kib && (err = afp_ring_setup(fd, ring_kib, &r)) < 0)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
@@ -421,18 +407,19 @@ fail:
 	return err;
 }
 
-int port_afpacket_open(struct port *p, const char *name)
+int port_afpacket_open(struct port *p, const char *name, unsigned ring_kib)
 {
 	int err;
 
-	if (!afp_ring_wanted())
-		return afp_open(p, name, false);
-	err = afp_open(p, name, true);
+	ring_kib = ring_kib / (SWITCHD_RING_BLOCK >> 10) * (SWITCHD_RING_BLOCK >> 10);
+	if (!ring_kib)
+		return afp_open(p, name, 0);
+	err = afp_open(p, name, ring_kib);
 	if (err && err != -ENODEV) {
 		/* No ring (an old kernel, no memory for it): the socket queue works everywhere. */
 		int ring_err = err;
 
-		err = afp_open(p, name, false);
+		err = afp_open(p, name, 0);
 		if (!err)
 			log_warn("%s: %s: no receive ring (%s), reading with recvmmsg", __func__, name,
 				 strerror(-ring_err));
