@@ -340,33 +340,33 @@ static const char *cmd_changing(uint16_t type)
 	}
 }
 
-/* src, at most n - 1 bytes of it, with every byte that is not printable ASCII as '?'. */
-static void cmd_printable(char *dst, const char *src, size_t n)
+/*
+ * src, at most n - 1 bytes of it, for the log: every byte that is not
+ * printable ASCII becomes '?', and so does a space unless spaces are allowed
+ * (a name has none: one would read as another field of the line).
+ */
+static void cmd_printable(char *dst, const char *src, size_t n, bool spaces)
 {
 	size_t i;
 
 	for (i = 0; i + 1 < n && src[i]; i++)
-		dst[i] = src[i] >= ' ' && src[i] < 0x7f ? src[i] : '?';
+		dst[i] = (src[i] > ' ' || (spaces && src[i] == ' ')) && src[i] < 0x7f ? src[i] : '?';
 	dst[i] = 0;
 }
 
 /* The name a changing request is about, for the log: untrusted, so bounded. */
 static const char *cmd_subject(uint16_t type, const void *body, char out[SWP_NAME_MAX])
 {
-	const char *src;
-	size_t i;
-
 	if (type == SWP_SET) {
 		const struct swp_setting *s = swp_setting_by_key(((const struct swp_set_req *)body)->key);
 
 		snprintf(out, SWP_NAME_MAX, "%s", s ? s->name : "?");
 		return out;
 	}
-	src = type == SWP_MAC_FLUSH ? ((const struct swp_mac_req *)body)->port
-				    : ((const struct swp_port_req *)body)->name;
-	for (i = 0; i < SWP_NAME_MAX - 1 && src[i]; i++)
-		out[i] = src[i] > ' ' && src[i] < 0x7f ? src[i] : '?';
-	out[i] = 0;
+	cmd_printable(out,
+		      type == SWP_MAC_FLUSH ? ((const struct swp_mac_req *)body)->port
+					    : ((const struct swp_port_req *)body)->name,
+		      SWP_NAME_MAX, false);
 	return out;
 }
 
@@ -421,7 +421,7 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 	 * a warning. The message may quote the client's bytes: log them printable.
 	 */
 	if (r->status)
-		cmd_printable(why, r->msg, sizeof(why));
+		cmd_printable(why, r->msg, sizeof(why), true);
 	if (peer->config && r->status)
 		log_warn("config: %s", why);
 	else if (peer->config)
