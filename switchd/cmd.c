@@ -157,8 +157,10 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 			 p->adopted ? ", adopted from the descriptor store" : "");
 }
 
-static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struct ctl_reply *r)
+static void cmd_port_add(struct daemon *d, const void *body, struct ctl_reply *r)
 {
+	const struct swp_port_req *req = body;
+
 	int nsfd = -1;
 
 	if (req->flags & SWP_PORT_F_NETNS_FD) {
@@ -174,8 +176,10 @@ static void cmd_port_add(struct daemon *d, const struct swp_port_req *req, struc
 		close(nsfd);
 }
 
-static void cmd_port_del(struct daemon *d, const struct swp_port_req *req, struct ctl_reply *r)
+static void cmd_port_del(struct daemon *d, const void *body, struct ctl_reply *r)
 {
+	const struct swp_port_req *req = body;
+
 	char name[SWP_NAME_MAX];
 	struct port *p;
 
@@ -186,8 +190,10 @@ static void cmd_port_del(struct daemon *d, const struct swp_port_req *req, struc
 	sw_port_remove(&d->sw, p, "deleted by request");
 }
 
-static void cmd_port_show(struct daemon *d, struct ctl_reply *r)
+static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *r)
 {
+	(void)body;
+
 	uint64_t now = d->sw.now();
 
 	for (uint32_t i = 0; i < d->sw.nports; i++) {
@@ -269,8 +275,10 @@ static bool cmd_mac_more(void *ctx, struct ctl_reply *r)
 	return !r->cursor;
 }
 
-static void cmd_mac_show(struct daemon *d, const struct swp_mac_req *req, struct ctl_reply *r)
+static void cmd_mac_show(struct daemon *d, const void *body, struct ctl_reply *r)
 {
+	const struct swp_mac_req *req = body;
+
 	struct port *only;
 
 	if (cmd_mac_port(d, "show", req, &only, r) < 0)
@@ -282,8 +290,10 @@ static void cmd_mac_show(struct daemon *d, const struct swp_mac_req *req, struct
 		r->more = cmd_mac_more;
 }
 
-static void cmd_mac_flush(struct daemon *d, const struct swp_mac_req *req, struct ctl_reply *r)
+static void cmd_mac_flush(struct daemon *d, const void *body, struct ctl_reply *r)
 {
+	const struct swp_mac_req *req = body;
+
 	struct port *only;
 
 	if (cmd_mac_port(d, "flush", req, &only, r) < 0)
@@ -294,8 +304,10 @@ static void cmd_mac_flush(struct daemon *d, const struct swp_mac_req *req, struc
 	sw_event(&d->sw, SWP_EV_MAC_FLUSHED, only, r->count, "by request");
 }
 
-static void cmd_status(struct daemon *d, struct ctl_reply *r)
+static void cmd_status(struct daemon *d, const void *body, struct ctl_reply *r)
 {
+	(void)body;
+
 	const struct fdb *fdb = &d->sw.fdb;
 	struct swp_status_info s = {
 		.uptime = (d->sw.now() - d->sw.start_ms) / 1000,
@@ -316,28 +328,14 @@ static void cmd_status(struct daemon *d, struct ctl_reply *r)
 	ctl_reply_add(r, SWP_STATUS_INFO, &s, sizeof(s));
 }
 
-static void cmd_monitor(struct ctl_reply *r)
+static void cmd_monitor(struct daemon *d, const void *body, struct ctl_reply *r)
 {
+	(void)d;
+	(void)body;
+
 	if (ctl_subscribe(r) < 0)
 		ctl_reply_error(r, -EBUSY, "monitor: %u monitors already on this socket",
 				SWITCHD_CTL_MAX_MONITORS);
-}
-
-/* Requests that change the switch: refused on the read-only socket, logged with who sent them. */
-static const char *cmd_changing(uint16_t type)
-{
-	switch (type) {
-	case SWP_PORT_ADD:
-		return "port add";
-	case SWP_PORT_DEL:
-		return "port del";
-	case SWP_MAC_FLUSH:
-		return "mac flush";
-	case SWP_SET:
-		return "set";
-	default:
-		return NULL;
-	}
 }
 
 /*
@@ -354,27 +352,28 @@ static void cmd_printable(char *dst, const char *src, size_t n, bool spaces)
 	dst[i] = 0;
 }
 
-/* The name a changing request is about, for the log: untrusted, so bounded. */
-static const char *cmd_subject(uint16_t type, const void *body, char out[SWP_NAME_MAX])
+/* What a changing request is about, for the log: the client's bytes, so bounded and printable. */
+static void cmd_subject_port(const void *body, char out[SWP_NAME_MAX])
 {
-	if (type == SWP_SET) {
-		const struct swp_setting *s = swp_setting_by_key(((const struct swp_set_req *)body)->key);
-
-		snprintf(out, SWP_NAME_MAX, "%s", s ? s->name : "?");
-		return out;
-	}
-	cmd_printable(out,
-		      type == SWP_MAC_FLUSH ? ((const struct swp_mac_req *)body)->port
-					    : ((const struct swp_port_req *)body)->name,
-		      SWP_NAME_MAX, false);
-	return out;
+	cmd_printable(out, ((const struct swp_port_req *)body)->name, SWP_NAME_MAX, false);
 }
 
-static void cmd_dispatch(struct daemon *d, const struct swp_hdr *hdr, const void *body,
-			 struct ctl_reply *r);
-
-static void cmd_set(struct daemon *d, const struct swp_set_req *req, struct ctl_reply *r)
+static void cmd_subject_mac(const void *body, char out[SWP_NAME_MAX])
 {
+	cmd_printable(out, ((const struct swp_mac_req *)body)->port, SWP_NAME_MAX, false);
+}
+
+static void cmd_subject_set(const void *body, char out[SWP_NAME_MAX])
+{
+	const struct swp_setting *s = swp_setting_by_key(((const struct swp_set_req *)body)->key);
+
+	snprintf(out, SWP_NAME_MAX, "%s", s ? s->name : "?");
+}
+
+static void cmd_set(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_set_req *req = body;
+
 	const struct swp_setting *s = swp_setting_by_key(req->key);
 	uint64_t old;
 	uint32_t evicted;
@@ -400,22 +399,51 @@ static void cmd_set(struct daemon *d, const struct swp_set_req *req, struct ctl_
 			 (unsigned long long)req->value);
 }
 
+/*
+ * The requests. A changing one (it has a subject) is refused on the
+ * read-only socket and logged with who sent it and what came of it.
+ */
+static const struct cmd_def {
+	uint16_t type;
+	const char *verb; /* as the log and refusals name it */
+	void (*handle)(struct daemon *d, const void *body, struct ctl_reply *r);
+	void (*subject)(const void *body, char out[SWP_NAME_MAX]); /* NULL: it changes nothing */
+} cmd_defs[] = {
+	{ SWP_PORT_ADD, "port add", cmd_port_add, cmd_subject_port },
+	{ SWP_PORT_DEL, "port del", cmd_port_del, cmd_subject_port },
+	{ SWP_PORT_SHOW, "port show", cmd_port_show, NULL },
+	{ SWP_MAC_SHOW, "mac show", cmd_mac_show, NULL },
+	{ SWP_MAC_FLUSH, "mac flush", cmd_mac_flush, cmd_subject_mac },
+	{ SWP_STATUS, "status", cmd_status, NULL },
+	{ SWP_MONITOR, "monitor", cmd_monitor, NULL },
+	{ SWP_SET, "set", cmd_set, cmd_subject_set },
+};
+
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)
 {
 	const struct ctl_peer *peer = &r->conn->peer;
-	const char *verb = cmd_changing(hdr->type);
+	const struct cmd_def *c = NULL;
 	char subject[SWP_NAME_MAX], why[SWP_ERR_MAX];
+	const char *verb;
 
-	if (!verb) {
-		cmd_dispatch(ctx, hdr, body, r);
+	for (size_t i = 0; i < sizeof(cmd_defs) / sizeof(cmd_defs[0]) && !c; i++)
+		if (cmd_defs[i].type == hdr->type)
+			c = &cmd_defs[i];
+	if (!c) {
+		ctl_reply_error(r, -EOPNOTSUPP, "message type %u is not a request", hdr->type);
 		return;
 	}
-	cmd_subject(hdr->type, body, subject);
+	if (!c->subject) {
+		c->handle(ctx, body, r);
+		return;
+	}
+	verb = c->verb;
+	c->subject(body, subject);
 	if (peer->readonly)
 		ctl_reply_error(r, -EPERM, "%s%s%s: refused on the read-only socket", verb,
 				subject[0] ? " " : "", subject);
 	else
-		cmd_dispatch(ctx, hdr, body, r);
+		c->handle(ctx, body, r);
 	/*
 	 * An error message names the request already; a refusal or failure is worth
 	 * a warning. The message may quote the client's bytes: log them printable.
@@ -431,38 +459,4 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 	else
 		log_info("control: %s %s from uid %u pid %d: done", verb, subject[0] ? subject : "(all)",
 			 peer->uid, (int)peer->pid);
-}
-
-static void cmd_dispatch(struct daemon *d, const struct swp_hdr *hdr, const void *body,
-			 struct ctl_reply *r)
-{
-	switch (hdr->type) {
-	case SWP_PORT_ADD:
-		cmd_port_add(d, body, r);
-		break;
-	case SWP_PORT_DEL:
-		cmd_port_del(d, body, r);
-		break;
-	case SWP_PORT_SHOW:
-		cmd_port_show(d, r);
-		break;
-	case SWP_MAC_SHOW:
-		cmd_mac_show(d, body, r);
-		break;
-	case SWP_MAC_FLUSH:
-		cmd_mac_flush(d, body, r);
-		break;
-	case SWP_STATUS:
-		cmd_status(d, r);
-		break;
-	case SWP_MONITOR:
-		cmd_monitor(r);
-		break;
-	case SWP_SET:
-		cmd_set(d, body, r);
-		break;
-	default:
-		ctl_reply_error(r, -EOPNOTSUPP, "message type %u is not a request", hdr->type);
-		break;
-	}
 }
