@@ -191,22 +191,7 @@ size_t conf_plan(const struct conf *old, const struct conf *next,
 
 uint64_t conf_base_value(const struct sw_config *base, uint32_t key)
 {
-	switch (key) {
-	case SWP_SET_AGEING:
-		return base->ageing;
-	case SWP_SET_MAX_MACS:
-		return base->max_macs;
-	case SWP_SET_FLAP_MOVES:
-		return base->flap_moves;
-	case SWP_SET_FLAP_HOLD:
-		return base->flap_hold;
-	case SWP_SET_STORM_BROADCAST:
-	case SWP_SET_STORM_MULTICAST:
-	case SWP_SET_STORM_UNKNOWN:
-		return base->storm_pps[key - SWP_SET_STORM_BROADCAST];
-	default:
-		return 0;
-	}
+	return sw_config_setting(base, key);
 }
 
 bool conf_setting_target(const struct conf *old, const struct conf *next,

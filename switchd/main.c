@@ -42,7 +42,8 @@ static void usage(FILE *f)
 		"  -h, --help            this text\n"
 		"  -V, --version         print the version\n",
 		SWITCHD_SOCKET, SWITCHD_RING_KIB_MAX, SWITCHD_RING_KIB, SWITCHD_AGEING_MAX_SEC,
-		SWITCHD_AGEING_SEC, SWITCHD_MAX_MACS_LIMIT, SWITCHD_MAX_MACS, SWITCHD_STORM_PPS, SWITCHD_FLAP_MOVES, SWITCHD_FLAP_HOLD_SEC);
+		SWITCHD_AGEING_SEC, SWITCHD_MAX_MACS_LIMIT, SWITCHD_MAX_MACS, SWITCHD_STORM_PPS, SWITCHD_FLAP_MOVES,
+		SWITCHD_FLAP_HOLD_SEC);
 }
 
 /* A whole decimal number in [min, max], or -1. */
@@ -79,48 +80,56 @@ static int check_config(const char *path)
 	return 0;
 }
 
+/* getopt's value for --NAME of a setting: its key above every short option's. */
+#define OPT_SETTING 0x100
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option base_opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'n' },
-		{ "ageing", required_argument, NULL, 'a' },
-		{ "max-macs", required_argument, NULL, 'm' },
-		{ "storm-broadcast", required_argument, NULL, 'B' },
-		{ "storm-multicast", required_argument, NULL, 'M' },
-		{ "storm-unknown", required_argument, NULL, 'U' },
-		{ "flap-moves", required_argument, NULL, 'F' },
-		{ "flap-hold", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "syslog", no_argument, NULL, 'L' },
 		{ "ro-socket", required_argument, NULL, 'R' },
 		{ "rx-ring", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
 	};
+	/* The options above, then --NAME VALUE for every setting of the table (proto.c), then the end. */
+	struct option longopts[sizeof(base_opts) / sizeof(base_opts[0]) + SWP_SET_KEY_MAX + 1];
 	struct daemon_opts opts = {
 		.socket = SWITCHD_SOCKET,
-		.sw = {
-			.max_macs = SWITCHD_MAX_MACS,
-			.ageing = SWITCHD_AGEING_SEC,
-			.spin_us = SWITCHD_SPIN_US,
-			.flap_moves = SWITCHD_FLAP_MOVES,
-			.flap_hold = SWITCHD_FLAP_HOLD_SEC,
-			.storm_pps = { SWITCHD_STORM_PPS, SWITCHD_STORM_PPS, SWITCHD_STORM_PPS },
-		},
+		.sw = { .spin_us = SWITCHD_SPIN_US },
 		.port = { .rx_ring_kib = SWITCHD_RING_KIB },
 	};
+	size_t nopts = sizeof(base_opts) / sizeof(base_opts[0]);
 	const char *no_ring = getenv("SWITCHD_AFP_RING");
 	enum log_target target = LOG_TO_STDERR;
-	const struct swp_setting *lim;
+	const struct swp_setting *set;
 	struct daemon d;
 	bool check = false;
 	long v;
 	int c, idx = 0;
 
+	memcpy(longopts, base_opts, sizeof(base_opts));
+	for (size_t i = 0; (set = swp_setting_at(i)); i++) {
+		sw_config_set(&opts.sw, set->key, set->def);
+		longopts[nopts++] = (struct option){ set->name, required_argument, NULL, OPT_SETTING + (int)set->key };
+	}
+	longopts[nopts] = (struct option){ NULL, 0, NULL, 0 };
 	while ((c = getopt_long(argc, argv, "c:ns:vhV", longopts, &idx)) != -1) {
+		if (c >= OPT_SETTING) {
+			/* The limits switchctl's set and the configuration file obey too. */
+			set = swp_setting_by_key((uint32_t)(c - OPT_SETTING));
+			if ((v = parse_num(optarg, (long)set->min, (long)set->max)) < 0) {
+				fprintf(stderr, "switchd: --%s: not a number in %lu..%lu: %s\n", set->name,
+					(unsigned long)set->min, (unsigned long)set->max, optarg);
+				return 2;
+			}
+			sw_config_set(&opts.sw, set->key, (uint64_t)v);
+			continue;
+		}
 		switch (c) {
 		case 'c':
 			opts.conf = optarg;
@@ -130,42 +139,6 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			opts.socket = optarg;
-			break;
-		case 'a':
-			if ((v = parse_num(optarg, 1, SWITCHD_AGEING_MAX_SEC)) < 0) {
-				fprintf(stderr, "switchd: --ageing: not a number of seconds in 1..%u: %s\n",
-					SWITCHD_AGEING_MAX_SEC, optarg);
-				return 2;
-			}
-			opts.sw.ageing = (uint32_t)v;
-			break;
-		case 'm':
-			if ((v = parse_num(optarg, 1, SWITCHD_MAX_MACS_LIMIT)) < 0) {
-				fprintf(stderr, "switchd: --max-macs: not a number in 1..%u: %s\n",
-					SWITCHD_MAX_MACS_LIMIT, optarg);
-				return 2;
-			}
-			opts.sw.max_macs = (uint32_t)v;
-			break;
-		case 'B':
-		case 'M':
-		case 'U':
-		case 'F':
-		case 'H':
-			/* The limits switchctl's set obeys too: one table (proto.c). */
-			lim = swp_setting_by_name(longopts[idx].name);
-			if ((v = parse_num(optarg, (long)lim->min, (long)lim->max)) < 0) {
-				fprintf(stderr, "switchd: --%s: not a number in %lu..%lu: %s\n",
-					longopts[idx].name, (unsigned long)lim->min, (unsigned long)lim->max,
-					optarg);
-				return 2;
-			}
-			if (c == 'F')
-				opts.sw.flap_moves = (uint32_t)v;
-			else if (c == 'H')
-				opts.sw.flap_hold = (uint32_t)v;
-			else
-				opts.sw.storm_pps[c == 'B' ? 0 : c == 'M' ? 1 : 2] = (uint32_t)v;
 			break;
 		case 'v':
 			opts.verbose = true;

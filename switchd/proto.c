@@ -90,13 +90,13 @@ int swp_set_name(char dst[SWP_NAME_MAX], const char *src)
 }
 
 static const struct swp_setting swp_settings[] = {
-	{ "ageing", SWP_SET_AGEING, 1, SWITCHD_AGEING_MAX_SEC },
-	{ "max-macs", SWP_SET_MAX_MACS, 1, SWITCHD_MAX_MACS_LIMIT },
-	{ "flap-moves", SWP_SET_FLAP_MOVES, 0, SWITCHD_FLAP_MOVES_MAX },
-	{ "flap-hold", SWP_SET_FLAP_HOLD, 1, SWITCHD_FLAP_HOLD_MAX_SEC },
-	{ "storm-broadcast", SWP_SET_STORM_BROADCAST, 0, SWITCHD_STORM_PPS_MAX },
-	{ "storm-multicast", SWP_SET_STORM_MULTICAST, 0, SWITCHD_STORM_PPS_MAX },
-	{ "storm-unknown", SWP_SET_STORM_UNKNOWN, 0, SWITCHD_STORM_PPS_MAX },
+	{ "ageing", SWP_SET_AGEING, 1, SWITCHD_AGEING_MAX_SEC, SWITCHD_AGEING_SEC },
+	{ "max-macs", SWP_SET_MAX_MACS, 1, SWITCHD_MAX_MACS_LIMIT, SWITCHD_MAX_MACS },
+	{ "flap-moves", SWP_SET_FLAP_MOVES, 0, SWITCHD_FLAP_MOVES_MAX, SWITCHD_FLAP_MOVES },
+	{ "flap-hold", SWP_SET_FLAP_HOLD, 1, SWITCHD_FLAP_HOLD_MAX_SEC, SWITCHD_FLAP_HOLD_SEC },
+	{ "storm-broadcast", SWP_SET_STORM_BROADCAST, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS },
+	{ "storm-multicast", SWP_SET_STORM_MULTICAST, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS },
+	{ "storm-unknown", SWP_SET_STORM_UNKNOWN, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS },
 };
 
 const struct swp_setting *swp_setting_by_name(const char *name)

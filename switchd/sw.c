@@ -1,6 +1,7 @@
 #include "sw.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,52 +273,129 @@ static void sw_block(struct sw *sw, struct port *p, const uint8_t *mac, uint64_t
 		sw_event(sw, SWP_EV_MAC_FLUSHED, p, flushed, "port blocked");
 }
 
+/* ---- settings: where each lives in the running switch and in a sw_config ---- */
+
+static uint64_t get_ageing(const struct sw *sw, uint32_t key)
+{
+	(void)key;
+	return sw->fdb.ageing_ms / 1000;
+}
+
+/* Entries older than the new time go at the next tick's sweep. */
+static void set_ageing(struct sw *sw, uint32_t key, uint64_t v)
+{
+	(void)key;
+	fdb_set_ageing(&sw->fdb, (uint32_t)v);
+}
+
+static uint64_t get_max_macs(const struct sw *sw, uint32_t key)
+{
+	(void)key;
+	return sw->fdb.max;
+}
+
+/* A smaller table evicts at once. */
+static void set_max_macs(struct sw *sw, uint32_t key, uint64_t v)
+{
+	(void)key;
+	fdb_set_max(&sw->fdb, (uint32_t)v);
+}
+
+static uint64_t get_flap_moves(const struct sw *sw, uint32_t key)
+{
+	(void)key;
+	return sw->policy.flap_moves;
+}
+
+static void set_flap_moves(struct sw *sw, uint32_t key, uint64_t v)
+{
+	(void)key;
+	sw->policy.flap_moves = (uint32_t)v;
+}
+
+static uint64_t get_flap_hold(const struct sw *sw, uint32_t key)
+{
+	(void)key;
+	return sw->policy.flap_hold_ms / 1000;
+}
+
+/* Ports blocked now keep the hold they were given. */
+static void set_flap_hold(struct sw *sw, uint32_t key, uint64_t v)
+{
+	(void)key;
+	sw->policy.flap_hold_ms = v * 1000;
+}
+
+static uint64_t get_storm(const struct sw *sw, uint32_t key)
+{
+	return sw->policy.storm_pps[key - SWP_SET_STORM_BROADCAST];
+}
+
+static void set_storm(struct sw *sw, uint32_t key, uint64_t v)
+{
+	sw->policy.storm_pps[key - SWP_SET_STORM_BROADCAST] = (uint32_t)v;
+}
+
+/* A row per setting of proto.c's table (name, range, default): a new setting is a row here too. */
+static const struct sw_setting_def {
+	uint32_t key;
+	size_t cfg; /* offset of its uint32_t in struct sw_config */
+	uint64_t (*get)(const struct sw *sw, uint32_t key);
+	void (*set)(struct sw *sw, uint32_t key, uint64_t v);
+} sw_settings[] = {
+	{ SWP_SET_AGEING, offsetof(struct sw_config, ageing), get_ageing, set_ageing },
+	{ SWP_SET_MAX_MACS, offsetof(struct sw_config, max_macs), get_max_macs, set_max_macs },
+	{ SWP_SET_FLAP_MOVES, offsetof(struct sw_config, flap_moves), get_flap_moves, set_flap_moves },
+	{ SWP_SET_FLAP_HOLD, offsetof(struct sw_config, flap_hold), get_flap_hold, set_flap_hold },
+	{ SWP_SET_STORM_BROADCAST, offsetof(struct sw_config, storm_pps[FWD_FLOOD_BROADCAST]), get_storm,
+	  set_storm },
+	{ SWP_SET_STORM_MULTICAST, offsetof(struct sw_config, storm_pps[FWD_FLOOD_MULTICAST]), get_storm,
+	  set_storm },
+	{ SWP_SET_STORM_UNKNOWN, offsetof(struct sw_config, storm_pps[FWD_FLOOD_UNKNOWN]), get_storm, set_storm },
+};
+
+static const struct sw_setting_def *sw_setting_def(uint32_t key)
+{
+	for (size_t i = 0; i < sizeof(sw_settings) / sizeof(sw_settings[0]); i++)
+		if (sw_settings[i].key == key)
+			return &sw_settings[i];
+	return NULL;
+}
+
 uint64_t sw_setting(const struct sw *sw, uint32_t key)
 {
-	switch (key) {
-	case SWP_SET_AGEING:
-		return sw->fdb.ageing_ms / 1000;
-	case SWP_SET_MAX_MACS:
-		return sw->fdb.max;
-	case SWP_SET_FLAP_MOVES:
-		return sw->policy.flap_moves;
-	case SWP_SET_FLAP_HOLD:
-		return sw->policy.flap_hold_ms / 1000;
-	case SWP_SET_STORM_BROADCAST:
-	case SWP_SET_STORM_MULTICAST:
-	case SWP_SET_STORM_UNKNOWN:
-		return sw->policy.storm_pps[key - SWP_SET_STORM_BROADCAST];
-	default:
-		return 0;
-	}
+	const struct sw_setting_def *d = sw_setting_def(key);
+
+	return d ? d->get(sw, key) : 0;
 }
 
 uint32_t sw_set(struct sw *sw, uint32_t key, uint64_t value)
 {
+	const struct sw_setting_def *d = sw_setting_def(key);
 	uint64_t evicted = sw->fdb.st.evicted;
 
-	switch (key) {
-	case SWP_SET_AGEING:
-		/* Entries older than the new time go at the next tick's sweep. */
-		fdb_set_ageing(&sw->fdb, (uint32_t)value);
-		break;
-	case SWP_SET_MAX_MACS:
-		fdb_set_max(&sw->fdb, (uint32_t)value);
-		break;
-	case SWP_SET_FLAP_MOVES:
-		sw->policy.flap_moves = (uint32_t)value;
-		break;
-	case SWP_SET_FLAP_HOLD:
-		/* Ports blocked now keep the hold they were given. */
-		sw->policy.flap_hold_ms = value * 1000;
-		break;
-	case SWP_SET_STORM_BROADCAST:
-	case SWP_SET_STORM_MULTICAST:
-	case SWP_SET_STORM_UNKNOWN:
-		sw->policy.storm_pps[key - SWP_SET_STORM_BROADCAST] = (uint32_t)value;
-		break;
-	}
+	if (d)
+		d->set(sw, key, value);
 	return (uint32_t)(sw->fdb.st.evicted - evicted);
+}
+
+uint64_t sw_config_setting(const struct sw_config *cfg, uint32_t key)
+{
+	const struct sw_setting_def *d = sw_setting_def(key);
+	uint32_t v = 0;
+
+	if (d)
+		memcpy(&v, (const char *)cfg + d->cfg, sizeof(v));
+	return v;
+}
+
+void sw_config_set(struct sw_config *cfg, uint32_t key, uint64_t value)
+{
+	const struct sw_setting_def *d = sw_setting_def(key);
+	uint32_t v = (uint32_t)value;
+
+	if (d)
+		memcpy((char *)cfg + d->cfg, &v, sizeof(v));
 }
 
 void sw_tick(struct sw *sw)

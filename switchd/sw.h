@@ -80,6 +80,9 @@ void sw_port_poll(struct sw *sw, struct port *p);
  */
 uint64_t sw_setting(const struct sw *sw, uint32_t key);
 uint32_t sw_set(struct sw *sw, uint32_t key, uint64_t value);
+/* The same setting in a sw_config (the command line's, the base a reload falls back to). */
+uint64_t sw_config_setting(const struct sw_config *cfg, uint32_t key);
+void sw_config_set(struct sw_config *cfg, uint32_t key, uint64_t value);
 
 /* Once a second: ageing, and ports whose block has run out. */
 void sw_tick(struct sw *sw);

@@ -209,14 +209,16 @@ size_t swp_encode(void *buf, uint16_t type, uint32_t seq, const void *body, size
 int swp_set_name(char dst[SWP_NAME_MAX], const char *src);
 
 /*
- * The settings SWP_SET knows, by the name switchctl and the command line give
- * them ("ageing", "max-macs", "flap-moves", ...), with the range a value must
- * be in (include/switchd/defaults.h). NULL when there is no such setting.
+ * The settings SWP_SET knows, by the name switchctl, the command line
+ * (--NAME) and the configuration file give them ("ageing", "max-macs",
+ * "flap-moves", ...), with the range a value must be in and the default
+ * (include/switchd/defaults.h): the one table all of them read. NULL when
+ * there is no such setting.
  */
 struct swp_setting {
 	const char *name;
 	uint32_t key;
-	uint64_t min, max;
+	uint64_t min, max, def;
 };
 const struct swp_setting *swp_setting_by_name(const char *name);
 const struct swp_setting *swp_setting_by_key(uint32_t key);

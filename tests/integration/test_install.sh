@@ -78,8 +78,10 @@ for w in "port add" "port del" "port show" "mac show" "mac flush" status fdb hel
 	"type afpacket" /run/switchd/switchd.sock; do
 	grep -qF -- "$w" "$T/switchctl.txt" || fail "switchctl.8 does not document '$w'"
 done
-# Every JSON key switchctl prints (cli/output.c spells each as \"key\": or CF(key)).
-keys=$(grep -oE '\\"[a-z_]+\\":|CF\([a-z_]+\)' "$SRC/cli/output.c" | sed -E 's/^\\"//; s/\\":$//; s/^CF\(//; s/\)$//' | sort -u)
+# Every JSON key switchctl prints (cli/output.c names each in a writer call, wr_uint(&w, "key", ...),
+# or as a counter, CF(key)).
+keys=$(grep -oE 'wr_(str|uint|int|bool)\(&w, "[a-z_]+"|CF\([a-z_]+\)' "$SRC/cli/output.c" |
+	sed -E 's/^wr_[a-z]+\(&w, "//; s/"$//; s/^CF\(//; s/\)$//' | sort -u)
 [ "$(wc -w <<<"$keys")" -ge 30 ] || fail "found only $(wc -w <<<"$keys") JSON keys in cli/output.c"
 for k in $keys; do
 	grep -qE "(^|[^a-z_])$k([^a-z_]|$)" "$T/switchctl.txt" ||
