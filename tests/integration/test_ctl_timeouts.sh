@@ -121,6 +121,19 @@ for c in held:
 new.close()
 time.sleep(0.5)
 
+def first_goes(held, seq, what):
+    """A 65th client gets in with 64 held, and only the first of them made room."""
+    extra = conn()
+    if not status_ok(extra, seq):
+        fail("a 65th client was not answered with 64 %s held" % what)
+    victims = [k for k, c in enumerate(held) if closed(c, 0.2 if k == 0 else 0)]
+    if victims != [0]:
+        fail("with 64 %s evicted %s, expected [0] (the first accepted)" % (what, victims))
+    for c in held:
+        c.close()
+    extra.close()
+    time.sleep(0.5)
+
 # 4. 64 fresh clients (connected within a few ms): the 65th still gets in, in place of the
 #    oldest. A crowd that re-connects as fast as it is dropped keeps every place young; any
 #    minimum age would lock the operator out (test_hostile_clients.sh).
@@ -128,16 +141,7 @@ held = []
 for k in range(64):
     held.append(conn())
     time.sleep(0.002)
-extra = conn()
-if not status_ok(extra, 3000):
-    fail("a 65th client was not answered with 64 fresh clients held")
-victims = [k for k, c in enumerate(held) if closed(c, 0.2 if k == 0 else 0)]
-if victims != [0]:
-    fail("with 64 fresh clients evicted %s, expected [0] (the oldest)" % victims)
-for c in held:
-    c.close()
-extra.close()
-time.sleep(0.5)
+first_goes(held, 3000, "fresh clients")
 
 # 4b. The same when switchd accepts many clients at once (they queued while it was busy, here
 #     stopped): those of one accept batch share a timestamp, and the first accepted still goes.
@@ -146,16 +150,7 @@ try:
     held = [conn() for _ in range(64)]
 finally:
     os.kill(int(sys.argv[3]), signal.SIGCONT)
-extra = conn()
-if not status_ok(extra, 3500):
-    fail("a 65th client was not answered after 64 queued clients")
-victims = [k for k, c in enumerate(held) if closed(c, 0.2 if k == 0 else 0)]
-if victims != [0]:
-    fail("with 64 clients accepted in batches evicted %s, expected [0] (the first accepted)" % victims)
-for c in held:
-    c.close()
-extra.close()
-time.sleep(0.5)
+first_goes(held, 3500, "clients accepted in batches")
 
 # 5. Monitors are never evicted: 16 monitors and 48 idle clients; 48 newcomers evict the idle
 #    ones, a 49th one of the newcomers, and the monitors all still get events.
