@@ -92,6 +92,33 @@ ip link add "${P}br" type bridge
 sysctl -qw "net.ipv6.conf.${P}br.disable_ipv6=1"
 ip link set "${P}br" up
 
+# The bridge's learned-entry count and its bound (IFLA_BR_FDB_N_LEARNED 48, IFLA_BR_FDB_MAX_LEARNED
+# 49, kernel 6.7 and later; iproute2 6.1 shows neither): "N MAX", or "null null" on an older kernel.
+cat >"$tmp/brfdb.py" <<'EOF_PY'
+import socket, struct, sys
+def attrs(b):
+    while len(b) >= 4:
+        l, t = struct.unpack_from("=HH", b)
+        if l < 4:
+            break
+        yield t & 0x3fff, b[4:l]
+        b = b[(l + 3) & ~3:]
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+ifi = struct.pack("=BxHiII", 0, 0, socket.if_nametoindex(sys.argv[1]), 0, 0)
+s.send(struct.pack("=IHHII", 16 + len(ifi), 18, 1, 1, 0) + ifi)  # RTM_GETLINK, NLM_F_REQUEST
+d = s.recv(65536)
+got = {}
+for t, v in attrs(d[32:struct.unpack_from("=I", d)[0]]):
+    if t == 18:  # IFLA_LINKINFO
+        for t2, v2 in attrs(v):
+            if t2 == 2:  # IFLA_INFO_DATA
+                for t3, v3 in attrs(v2):
+                    if t3 in (48, 49) and len(v3) >= 4:
+                        got[t3] = struct.unpack("=I", v3[:4])[0]
+print(got.get(48, "null"), got.get(49, "null"))
+EOF_PY
+br_fdb() { timeout 10 "$PY" "$tmp/brfdb.py" "${P}br" 2>/dev/null || echo "null null"; }
+
 # Host i of config c (s: switchd, b: bridge) is the namespace $P$c$i. Hosts 1..9: 1 sends, 2..9
 # receive (8 receivers for the broadcast test; 1, 2, 3 are the RFC's learning, test and monitor
 # ports). Host 10 (MTU 1400) is made by the errors test only.
@@ -216,7 +243,7 @@ caching() {
 	echo
 	echo "== address caching capacity (learning frames at $cache_rate/s, test frames at $test_rate/s)"
 	printf '%-8s %-9s %9s %11s %11s %9s %8s %13s  %s\n' config max-macs N "learn rx" "test rx 1" "rx 3" "table" "sw drops l/t" verdict
-	local max c n lrx del fl macs res cap lo hi first
+	local max c n lrx del fl macs res cap lo hi first brmax
 	for max in 8192 "$big"; do
 		ctl set max-macs "$max" >/dev/null
 		# Host 2 holds one entry, so N = max - 1 is the most the table can hold beside it: try it
@@ -226,7 +253,7 @@ caching() {
 			for c in s b; do
 				read -r lrx del fl sent dl dt < <(trial "$c" "$n" "$cache_rate" "$(nexttag)" "$test_rate")
 				macs=null
-				[ "$c" = s ] && macs=$(ctl -j status | jq .macs)
+				if [ "$c" = s ]; then macs=$(ctl -j status | jq .macs); else read -r macs _ < <(br_fdb); fi
 				res=$(verdict "$n" "$del" "$fl")
 				printf '%-8s %-9s %9s %11s %11s %9s %8s %13s  %s\n' "$(config_name $c)" "$([ $c = s ] && echo "$max" || echo "none")" \
 					"$n" "$lrx" "$del" "$fl" "$macs" "$([ "$dl" = null ] && echo - || echo "$dl/$dt")" "$res"
@@ -248,7 +275,9 @@ caching() {
 			done
 			cap=$lo first=$hi
 		fi
-		emit caching_result "{\"max_macs\":$max,\"capacity\":$cap,\"bisected\":$([ -z "$hi" ] && echo false || echo true),\"first_flooding_n\":$first}"
+		read -r _ brmax < <(br_fdb)
+		emit caching_result "{\"bridge_fdb_max_learned\":$brmax,\"max_macs\":$max,\"capacity\":$cap,\"bisected\":$([ -z "$hi" ] && echo false || echo true),\"first_flooding_n\":$first}"
+		echo "bridge fdb_max_learned: $brmax (0: no bound)"
 		echo "switchd --max-macs $max: largest N without flooding: $cap$([ -n "$hi" ] && echo " (bisected, floods at $hi)" || echo " (host 2's own entry is the other one; N = $max floods)")"
 	done
 	flush s
