@@ -57,6 +57,7 @@ bench_scratch r rfc2889
 # then the common cleanup removes namespaces, links, the daemon and the temp dir.
 rfc_cleanup() {
 	local ns pid
+	set +e
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
 	done

@@ -70,6 +70,8 @@ SWITCHCTL=$top/build-bench/bin/switchctl
 bench_scratch k soak
 soak_cleanup() {
 	local ns pid
+	set +e
+	[ -n "${sleeper:-}" ] && kill "$sleeper" 2>/dev/null
 	touch "$tmp/stop" "$tmp/go" 2>/dev/null
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
@@ -190,7 +192,10 @@ start=$(date +%s)
 c_prev=$(cpu_ticks "$swpid") t_prev=$(date +%s.%N)
 status_fail=0 kept_fail=0
 while :; do
-	sleep 10
+	# In the background, so that a TERM or Ctrl-C runs the cleanup at once, not after the sleep.
+	sleep 10 &
+	sleeper=$!
+	wait "$sleeper"
 	now=$(date +%s)
 	el=$((now - start))
 	alive=1
@@ -230,6 +235,10 @@ wait "$stall" 2>/dev/null || true
 touch "$tmp/stop"
 wait "$churn" 2>/dev/null || true
 wait "$hostile" 2>/dev/null || true
+# The stream ends by itself within a second or two of the last sample; if switchd died early it
+# would run on to its full time: give it 15 s, then stop it (and its report is missing).
+for _ in $(seq 150); do kill -0 "$iperf" 2>/dev/null || break; sleep 0.1; done
+kill "$iperf" 2>/dev/null || true
 wait "$iperf" 2>/dev/null || true
 kill "$flood" 2>/dev/null || true
 wait "$flood" 2>/dev/null || true
