@@ -450,8 +450,9 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 	 */
 	if (r->status)
 		cmd_printable(why, r->msg, sizeof(why), true);
+	/* A line of the file that fails is logged by its reader, once, with file:line. */
 	if (peer->config && r->status)
-		log_warn("config: %s", why);
+		;
 	else if (peer->config)
 		log_info("config: %s %s: done", verb, subject[0] ? subject : "(all)");
 	else if (r->status)
