@@ -28,20 +28,20 @@ int caps_parse(const char *status, uint64_t *eff)
 
 int caps_effective(uint64_t *eff)
 {
-	char buf[4096];
-	size_t n;
+	/* Line by line: a long Groups: line must not push CapEff out of a fixed buffer. */
 	FILE *f = fopen("/proc/self/status", "re");
-	int rc;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -EINVAL;
 
 	if (!f)
 		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	rc = ferror(f) ? -EIO : 0;
+	while (rc == -EINVAL && getline(&line, &cap, f) >= 0)
+		if (!strncmp(line, "CapEff:", 7))
+			rc = caps_parse(line, eff);
+	free(line);
 	fclose(f);
-	if (rc)
-		return rc;
-	buf[n] = '\0';
-	return caps_parse(buf, eff);
+	return rc;
 }
 
 const char *caps_missing(uint64_t eff, uint64_t need)
