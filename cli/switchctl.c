@@ -178,7 +178,7 @@ static ssize_t send_request(int sock, const void *buf, size_t len, int fd)
 
 /*
  * What a user the socket (or its directory) keeps out can do: join the group
- * it belongs to, or use the read-only socket, for show and status, where the
+ * it belongs to, or use the read-only socket (show, status, monitor) where the
  * docs put one. One line, after "Permission denied".
  */
 static void access_hint(const char *path, char *buf, size_t len)
