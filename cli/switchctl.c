@@ -1,10 +1,13 @@
 /* switchctl: parse, send one request, print the replies until SWP_DONE. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -174,6 +177,59 @@ static ssize_t send_request(int sock, const void *buf, size_t len, int fd)
 }
 
 /*
+ * What a user the socket (or its directory) keeps out can do: join the group
+ * it belongs to, or use the read-only socket (show, status, monitor) where the
+ * docs put one. One line, after "Permission denied".
+ */
+static void access_hint(const char *path, char *buf, size_t len)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path) + 1], gname[64];
+	const struct passwd *pw = getpwuid(getuid());
+	const struct group *gr;
+	struct stat st;
+	char *slash;
+	size_t at;
+
+	/* The directory keeps out those the socket would: both have switchd's group. */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (stat(path, &st) < 0 && stat(dir, &st) < 0) {
+		buf[0] = '\0';
+		return;
+	}
+	gr = getgrgid(st.st_gid);
+	if (gr)
+		snprintf(gname, sizeof(gname), "%s", gr->gr_name);
+	else
+		snprintf(gname, sizeof(gname), "%u", (unsigned)st.st_gid);
+	if (st.st_gid == 0)
+		at = (size_t)snprintf(buf, len,
+				      " (only root may connect: switchd runs with group root; start it "
+				      "with an operators' group, see switchd(8)");
+	else
+		at = (size_t)snprintf(buf, len,
+				      " (root and group %s may connect: 'usermod -aG %s %s', then log in "
+				      "again",
+				      gname, gname, pw ? pw->pw_name : "USER");
+	if (at >= len)
+		return;
+	if (strcmp(path, SWITCHD_RO_SOCKET_HINT) && stat(SWITCHD_RO_SOCKET_HINT, &st) == 0 &&
+	    S_ISSOCK(st.st_mode))
+		snprintf(buf + at, len - at, "; read-only (show, status, monitor): switchctl -s %s)",
+			 SWITCHD_RO_SOCKET_HINT);
+	else
+		snprintf(buf + at, len - at,
+			 "; read-only (show, status, monitor): switchctl -s PATH, if switchd was "
+			 "started with --ro-socket PATH)");
+}
+
+/*
  * Connects and sends the request; returns the socket once the reply has
  * begun. A connection that ends before the first reply byte (the daemon
  * dropped it to make room before reading the request) is tried again.
@@ -186,10 +242,14 @@ static int request(const char *path, const void *buf, size_t len, int nsfd)
 		char c;
 
 		if (fd < 0) {
+			char hint[512] = "";
+
 			e = errno;
-			fprintf(stderr, "switchctl: cannot connect to %s: %s%s\n", path, strerror(e),
-				e == ENOENT || e == ECONNREFUSED ? " (is switchd running? -s PATH names its socket)"
-								 : "");
+			if (e == ENOENT || e == ECONNREFUSED)
+				snprintf(hint, sizeof(hint), " (is switchd running? -s PATH names its socket)");
+			else if (e == EACCES || e == EPERM)
+				access_hint(path, hint, sizeof(hint));
+			fprintf(stderr, "switchctl: cannot connect to %s: %s%s\n", path, strerror(e), hint);
 			return -1;
 		}
 		if (send_request(fd, buf, len, nsfd) != (ssize_t)len) {

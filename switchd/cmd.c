@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -143,7 +144,13 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 	if (!err && p->created && p->ops->type == SWP_PORT_TAP && !p->stored && notify_enabled())
 		p->stored = !notify_fd_store(p->fd, fdname);
 	if (err) {
-		ctl_reply_error(r, err, "port add %s: %s", name, why[0] ? why : cmd_errmsg(err));
+		/* The kernel says only "Permission denied": say which capability it wanted. */
+		const char *lacks = err == -EPERM || err == -EACCES
+					    ? caps_missing(d->caps, caps_for_port(req->type, netns[0]))
+					    : "";
+
+		ctl_reply_error(r, err, "port add %s: %s%s%s%s", name, why[0] ? why : cmd_errmsg(err),
+				lacks[0] ? " (switchd lacks " : "", lacks, lacks[0] ? ")" : "");
 		return;
 	}
 	if (netns[0])
@@ -450,8 +457,9 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 	 */
 	if (r->status)
 		cmd_printable(why, r->msg, sizeof(why), true);
+	/* A line of the file that fails is logged by its reader, once, with file:line. */
 	if (peer->config && r->status)
-		log_warn("config: %s", why);
+		;
 	else if (peer->config)
 		log_info("config: %s %s: done", verb, subject[0] ? subject : "(all)");
 	else if (r->status)

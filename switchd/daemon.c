@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "log.h"
 #include "notify.h"
 
@@ -168,6 +169,29 @@ static int daemon_listen(struct daemon *d, struct ctl *ctl, const char *path, bo
 	return err;
 }
 
+/*
+ * Without these, switchd starts and listens, and then every port add fails:
+ * say so once, up front, with what will not work.
+ */
+static void daemon_check_caps(struct daemon *d)
+{
+	bool admin, raw;
+
+	if (caps_effective(&d->caps) < 0) {
+		d->caps = ~UINT64_C(0); /* unknown: a port add says what the kernel said */
+		return;
+	}
+	admin = !(d->caps & CAPS_NET_ADMIN);
+	raw = !(d->caps & CAPS_NET_RAW);
+	if (!admin && !raw)
+		return;
+	log_warn("capabilities: switchd lacks %s%s%s: run it as root, or with CAP_NET_ADMIN and "
+		 "CAP_NET_RAW",
+		 admin ? "CAP_NET_ADMIN (no TAP or veth can be created, no interface brought up)" : "",
+		 admin && raw ? " and " : "",
+		 raw ? "CAP_NET_RAW (no interface, veth or held TAP can be attached)" : "");
+}
+
 int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 {
 	int err;
@@ -176,6 +200,7 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 	d->opts = *opts;
 	d->ctl.fd = -1;
 	d->ctl_ro.fd = -1;
+	daemon_check_caps(d);
 	/* First: the descriptors a service manager kept across a crash are 3, 4, ... */
 	d->npassed = notify_listen_fds(&d->passed);
 	if (d->npassed < 0) {

@@ -32,6 +32,7 @@ struct daemon {
 	/* Descriptors the service manager passed at start (its store); fd -1 once claimed. */
 	struct notify_fd *passed;
 	int npassed;
+	uint64_t caps; /* effective capabilities at start (caps.h); all bits when unknown */
 };
 
 /* Returns 0 or -errno, having logged why. */

@@ -12,6 +12,11 @@
 #define SWITCHD_RO_SOCKET_MODE 0666
 #define SWITCHD_RO_DIR_MODE 0755
 /*
+ * Where the docs put the read-only socket (outside the 0750 directory): a
+ * switchctl refused on the main socket names it when a socket is there.
+ */
+#define SWITCHD_RO_SOCKET_HINT "/run/switchd.ro.sock"
+/*
  * Clients per socket (the read-only one has its own). When all are taken, a
  * new client takes the place of the one that has made no progress for the
  * longest, however short that is: a crowd of idle connections, even one that

@@ -62,6 +62,10 @@ assert_contains "$ERR" "-c FILE" "switchd -n without -c"
 printf '%s\n' "port add ${P}b1 type tap" "port add ${P}b2 type tap" "port add ${P}nosuch" >"$T/bad4.conf"
 expect_exit 1 "$SWITCHD" -s "$T/bad.sock" -c "$T/bad4.conf"
 assert_contains "$ERR" "$T/bad4.conf:3: port add ${P}nosuch: no such interface" "start-up with a missing interface"
+# Logged once, by the file's reader with file:line, not again as the request's own warning.
+assert_eq 1 "$(grep -c "port add ${P}nosuch" <<<"$ERR")" "log lines for the line that failed at start-up"
+assert_eq "switchd: error: $T/bad4.conf:3: port add ${P}nosuch: no such interface" \
+	"$(grep "port add ${P}nosuch" <<<"$ERR")" "the start-up failure's log line"
 for l in "${P}b1" "${P}b2"; do
 	tap_gone "$l" || fail "TAP $l created from a bad file stayed after switchd exited"
 done
@@ -131,6 +135,7 @@ conf "set ageing 30" "port add ${P}t1 type tap" "port add ${P}t4 type tap" "port
 hup
 assert_eq "switchd: error: reload: $CONF:4: port add ${P}nosuch: no such interface: nothing changed" \
 	"$(last_reload)" "log of a reload with a missing interface"
+assert_eq 1 "$(log_count "port add ${P}nosuch")" "log lines for the reload's line that failed"
 assert_eq "$before" "$(ports_json | jq -c '[.[] | {name, ifindex}]')" "ports after a failed port add"
 tap_gone "${P}t4" || fail "TAP ${P}t4 of the failed reload is still there"
 assert_eq 60 "$(status_field ageing)" "ageing after a reload with a failed port add"

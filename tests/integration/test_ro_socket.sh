@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --ro-socket: a second socket, mode 0666, on which show, status and monitor work and every
 # changing request is refused (exit 1, nothing changed); an unprivileged user may use it but
-# not the main socket; every changing request, from either socket, is logged with the
+# not the main socket, and is told who may and where the read-only socket is; every changing request, from either socket, is logged with the
 # sender's uid and pid; --ro-socket equal to -s is a usage error.
 . "$(dirname "$0")/lib.sh"
 
@@ -70,13 +70,36 @@ expect_exit 0 "${NOBODY[@]}" "$SWITCHCTL" -s "$RO" -j status
 jq -e '.ports == 2' <<<"$OUT" >/dev/null || fail "status as uid 65534: $OUT"
 expect_exit 0 "${NOBODY[@]}" "$SWITCHCTL" -s "$RO" -j mac show
 assert_eq 2 "$(jq length <<<"$OUT")" "MACs shown to uid 65534"
+# Refused, switchctl says what to do: who may connect, and where a read-only socket would be.
+ROOT_ONLY="only root may connect: switchd runs with group root; start it with an operators' group, see switchd(8)"
+NO_RO="read-only (show, status, monitor): switchctl -s PATH, if switchd was started with --ro-socket PATH"
 expect_exit 1 "${NOBODY[@]}" "$SWITCHCTL" -s "$SOCK" status
-assert_eq "switchctl: cannot connect to $SOCK: Permission denied" "$ERR" "uid 65534 on the main socket"
+assert_eq "switchctl: cannot connect to $SOCK: Permission denied ($ROOT_ONLY; $NO_RO)" "$ERR" \
+	"uid 65534 on the main socket"
 # Even with the directory open, the socket itself (0660, root's group) keeps it out.
 chmod 755 "$T/run"
 expect_exit 1 "${NOBODY[@]}" "$SWITCHCTL" -s "$SOCK" port del "${P}a"
-assert_eq "switchctl: cannot connect to $SOCK: Permission denied" "$ERR" "uid 65534 on the 0660 socket"
+assert_eq "switchctl: cannot connect to $SOCK: Permission denied ($ROOT_ONLY; $NO_RO)" "$ERR" \
+	"uid 65534 on the 0660 socket"
 chmod 750 "$T/run"
+# An operators' group (here: daemon, which uid 65534 is not in) is named, with how to join it.
+chgrp daemon "$T/run" "$SOCK"
+expect_exit 1 "${NOBODY[@]}" "$SWITCHCTL" -s "$SOCK" status
+assert_eq "switchctl: cannot connect to $SOCK: Permission denied (root and group daemon may connect: 'usermod -aG daemon nobody', then log in again; $NO_RO)" \
+	"$ERR" "uid 65534 on a socket of group daemon"
+# A read-only socket where the docs put it (/run/switchd.ro.sock; here in a mount namespace of
+# switchctl's own, so the host's /run is untouched) is named.
+cat >"$T/ro-hint.sh" <<SHEOF
+set -e
+mount -t tmpfs -o mode=0755 none /run
+touch /run/switchd.ro.sock
+mount --bind "$RO" /run/switchd.ro.sock
+exec ${NOBODY[*]} "$SWITCHCTL" -s "$SOCK" status
+SHEOF
+expect_exit 1 unshare -m --propagation private bash "$T/ro-hint.sh"
+assert_eq "switchctl: cannot connect to $SOCK: Permission denied (root and group daemon may connect: 'usermod -aG daemon nobody', then log in again; read-only (show, status, monitor): switchctl -s /run/switchd.ro.sock)" \
+	"$ERR" "uid 65534 with a read-only socket at /run/switchd.ro.sock"
+chgrp root "$T/run" "$SOCK"
 expect_exit 1 "${NOBODY[@]}" "$SWITCHCTL" -s "$RO" port del "${P}a"
 assert_eq "port del ${P}a: refused on the read-only socket" "$ERR" "port del by uid 65534 on the read-only socket"
 assert_eq "${P}a ${P}b" "$(port_names)" "ports after uid 65534's attempts"
