@@ -6,35 +6,17 @@
 #include "cli.h"
 #include "writer.h"
 
-/* Fixed-size name fields from the wire, made into strings. */
-static void wire_name(char out[SWP_NAME_MAX + 1], const char *in)
-{
-	memcpy(out, in, SWP_NAME_MAX);
-	out[SWP_NAME_MAX] = '\0';
-}
-
 static void fmt_mac(char out[18], const uint8_t *m)
 {
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
-static const struct {
-	const char *key;
-	size_t off;
-} counter_fields[] = {
-#define CF(x) { #x, offsetof(struct swp_counters, x) }
-	CF(rx_packets), CF(rx_bytes), CF(tx_packets), CF(tx_bytes), CF(rx_dropped),
-	CF(tx_dropped), CF(rx_drop_bad_src), CF(rx_drop_runt), CF(rx_drop_filtered),
-	CF(rx_drop_error), CF(tx_drop_mtu), CF(tx_drop_busy), CF(tx_drop_error),
-	CF(rx_drop_link_local), CF(rx_drop_storm), CF(rx_drop_blocked),
-#undef CF
-};
-
+/* The counters in the order of swp_counter_name(): the struct holds only them. */
 static uint64_t counter(const struct swp_counters *c, size_t i)
 {
 	uint64_t v;
 
-	memcpy(&v, (const char *)c + counter_fields[i].off, sizeof(v));
+	memcpy(&v, (const char *)c + i * sizeof(v), sizeof(v));
 	return v;
 }
 
@@ -53,17 +35,12 @@ static void wr_record(struct wr *w, FILE *f, const struct cli_opts *o, bool firs
 
 static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_info *p, bool first)
 {
-	char name[SWP_NAME_MAX + 1], peer[SWP_NAME_MAX + 1], netns[SWP_PATH_MAX + 1];
 	const struct swp_counters *c = &p->c;
 	struct wr w;
 
-	wire_name(name, p->name);
-	wire_name(peer, p->peer);
-	memcpy(netns, p->netns, SWP_PATH_MAX);
-	netns[SWP_PATH_MAX] = '\0';
 	wr_record(&w, f, o, first);
 	wr_obj_open(&w, NULL);
-	wr_str(&w, "name", "%s:", name);
+	wr_str(&w, "name", "%s:", p->name);
 	wr_str(&w, "type", " %s", swp_type_name(p->type));
 	wr_int(&w, "ifindex", " ifindex %" PRId64, p->ifindex);
 	wr_str(&w, "state", " %s", swp_state_name(p->state));
@@ -71,11 +48,11 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 	wr_uint(&w, "macs", " macs %" PRIu64, p->macs);
 	wr_bool(&w, "created", " created", p->created);
 	wr_uint(&w, "blocked", NULL, p->blocked);
-	for (size_t i = 0; i < sizeof(counter_fields) / sizeof(counter_fields[0]); i++)
-		wr_uint(&w, counter_fields[i].key, NULL, counter(c, i));
+	for (size_t i = 0; i < SWP_COUNTERS; i++)
+		wr_uint(&w, swp_counter_name(i), NULL, counter(c, i));
 	/* Text names a veth's peer only when switchd made it into a namespace. */
-	wr_str(&w, "peer", netns[0] ? " peer %s" : NULL, peer);
-	wr_str(&w, "netns", netns[0] ? " in %s" : NULL, netns);
+	wr_str(&w, "peer", p->netns[0] ? " peer %s" : NULL, p->peer);
+	wr_str(&w, "netns", p->netns[0] ? " in %s" : NULL, p->netns);
 	if (p->blocked)
 		wr_uint(&w, NULL, " BLOCKED %" PRIu64 " s (a MAC flapped onto it: a loop?)", p->blocked);
 	wr_obj_close(&w);
@@ -103,17 +80,16 @@ static void print_mac_header(struct wr *w)
 
 static void print_mac(FILE *f, const struct cli_opts *o, const struct swp_mac_entry *m, bool first)
 {
-	char port[SWP_NAME_MAX + 1], mac[18];
+	char mac[18];
 	struct wr w;
 
-	wire_name(port, m->port);
 	fmt_mac(mac, m->mac);
 	wr_record(&w, f, o, first);
 	if (first)
 		print_mac_header(&w);
 	wr_obj_open(&w, NULL);
 	wr_str(&w, "mac", "%-17s  ", mac);
-	wr_str(&w, "port", "%-15s  ", port);
+	wr_str(&w, "port", "%-15s  ", m->port);
 	wr_uint(&w, "vlan", "%4" PRIu64 "  ", m->vlan);
 	wr_uint(&w, "age", m->is_static ? NULL : "%" PRIu64 "\n", m->age);
 	wr_bool(&w, "static", "static\n", m->is_static);
@@ -122,14 +98,11 @@ static void print_mac(FILE *f, const struct cli_opts *o, const struct swp_mac_en
 
 static void print_status(FILE *f, const struct cli_opts *o, const struct swp_status_info *s)
 {
-	char version[sizeof(s->version) + 1];
 	struct wr w;
 
-	memcpy(version, s->version, sizeof(s->version));
-	version[sizeof(s->version)] = '\0';
 	wr_init(&w, f, o->json);
 	wr_obj_open(&w, NULL);
-	wr_str(&w, "version", "version   %s\n", version);
+	wr_str(&w, "version", "version   %s\n", s->version);
 	wr_uint(&w, "uptime", "uptime    %" PRIu64 " s\n", s->uptime);
 	wr_uint(&w, "ports", "ports     %" PRIu64 "\n", s->ports);
 	wr_uint(&w, "macs", "macs      %" PRIu64, s->macs);
@@ -168,7 +141,6 @@ void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *c
 void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
 		    const struct swp_done *done)
 {
-	char name[SWP_NAME_MAX + 1];
 	struct wr w;
 
 	switch (cmd->type) {
@@ -198,10 +170,9 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 	}
 	case SWP_PORT_ADD:
 	case SWP_PORT_DEL:
-		wire_name(name, cmd->body.port.name);
 		wr_init(&w, f, o->json);
 		wr_obj_open(&w, NULL);
-		wr_str(&w, "port", NULL, name);
+		wr_str(&w, "port", NULL, cmd->body.port.name);
 		wr_str(&w, "result", NULL, cmd->type == SWP_PORT_ADD ? "added" : "deleted");
 		break;
 	default:
@@ -230,17 +201,12 @@ static bool event_is_mac(uint32_t kind)
 
 void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *ev)
 {
-	char port[SWP_NAME_MAX + 1], old_port[SWP_NAME_MAX + 1], reason[sizeof(ev->reason) + 1];
-	const char *name = swp_event_name(ev->kind);
+	const char *port = ev->port, *name = swp_event_name(ev->kind);
 	char time[32], mac[18];
 	struct wr w;
 
 	if (!name)
 		return; /* a newer daemon's event: skip it rather than guess */
-	wire_name(port, ev->port);
-	wire_name(old_port, ev->old_port);
-	memcpy(reason, ev->reason, sizeof(ev->reason));
-	reason[sizeof(ev->reason)] = '\0';
 	fmt_time(time, ev->time_ms);
 	fmt_mac(mac, ev->mac);
 	wr_init(&w, f, o->json);
@@ -250,20 +216,20 @@ void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *
 	switch (ev->kind) {
 	case SWP_EV_PORT_REMOVED:
 		wr_str(&w, "port", " %s", port);
-		wr_str(&w, "reason", " (%s", reason);
+		wr_str(&w, "reason", " (%s", ev->reason);
 		wr_uint(&w, "flushed", "; %" PRIu64 " MAC entries flushed)", ev->count);
 		break;
 	case SWP_EV_PORT_BLOCKED:
 		wr_str(&w, "port", " %s", port);
 		wr_uint(&w, "seconds", " for %" PRIu64 " s", ev->count);
-		wr_str(&w, NULL, " (%s)", reason);
+		wr_str(&w, NULL, " (%s)", ev->reason);
 		break;
 	case SWP_EV_MAC_FLUSHED:
 		/* Of one port's entries, or of all (no port). */
 		wr_uint(&w, NULL, " %" PRIu64 " entries", ev->count);
 		if (port[0])
 			wr_str(&w, "port", " port %s", port);
-		wr_str(&w, "reason", " (%s)", reason);
+		wr_str(&w, "reason", " (%s)", ev->reason);
 		wr_uint(&w, "flushed", NULL, ev->count);
 		break;
 	case SWP_EV_LOST:
@@ -278,7 +244,7 @@ void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *
 			wr_str(&w, "port", " %s", port);
 		}
 		if (ev->kind == SWP_EV_MAC_MOVED)
-			wr_str(&w, "old_port", " from %s", old_port);
+			wr_str(&w, "old_port", " from %s", ev->old_port);
 		break;
 	}
 	wr_obj_close(&w);

@@ -62,6 +62,35 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * One message of the reply to seq, decoded into body (SWP_BODY_MAX bytes).
+ * 0; -1 with errno when the socket failed; -2 having said it was malformed.
+ */
+static int read_msg(int fd, uint32_t seq, struct swp_hdr *hdr, void *body)
+{
+	static _Alignas(8) uint8_t buf[SWP_MSG_MAX];
+	uint16_t bad;
+	int err;
+
+	if (read_full(fd, buf, sizeof(*hdr)) < 0)
+		return -1;
+	memcpy(hdr, buf, sizeof(*hdr));
+	err = swp_check(hdr);
+	if (!err && hdr->seq != seq)
+		err = -EBADMSG;
+	if (!err && read_full(fd, buf + sizeof(*hdr), hdr->len - sizeof(*hdr)) < 0)
+		return -1;
+	memset(body, 0, SWP_BODY_MAX);
+	if (!err)
+		err = swp_decode(buf, body, &bad);
+	if (err) {
+		fprintf(stderr, "switchctl: malformed message from switchd (type %u, length %u): %s\n",
+			hdr->type, hdr->len, strerror(-err));
+		return -2;
+	}
+	return 0;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -77,7 +106,7 @@ static int monitor(int fd, const struct cli_opts *o, uint32_t seq)
 {
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: recv returns EINTR */
 	struct timeval none = { 0 };
-	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
+	_Alignas(8) uint8_t body[SWP_BODY_MAX];
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -85,22 +114,16 @@ static int monitor(int fd, const struct cli_opts *o, uint32_t seq)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
 	while (!interrupted) {
 		struct swp_hdr hdr;
+		int rc = read_msg(fd, seq, &hdr, body);
 
-		if (read_full(fd, &hdr, sizeof(hdr)) < 0)
+		if (rc == -1)
 			goto io_error;
-		if (swp_check(&hdr) || hdr.seq != seq) {
-			fprintf(stderr, "switchctl: malformed event from switchd (type %u, length %u)\n",
-				hdr.type, hdr.len);
+		if (rc < 0) {
 			close(fd);
 			return 1;
 		}
-		if (read_full(fd, buf, hdr.len - sizeof(hdr)) < 0)
-			goto io_error;
 		if (hdr.type == SWP_EVENT) {
-			struct swp_event ev;
-
-			memcpy(&ev, buf, sizeof(ev));
-			cli_print_event(stdout, o, &ev);
+			cli_print_event(stdout, o, (const struct swp_event *)(const void *)body);
 			if (fflush(stdout)) {
 				close(fd);
 				return 1;
@@ -286,16 +309,15 @@ static int request(const char *path, const void *buf, size_t len, int nsfd)
 
 static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 {
-	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
+	_Alignas(8) uint8_t buf[SWP_MSG_MAX], body[SWP_BODY_MAX];
 	uint32_t seq = (uint32_t)getpid();
 	bool first = true;
-	uint32_t printed = 0;
 	size_t len;
 	int fd, nsfd = open_netns(cmd);
 
 	if (nsfd == -2)
 		return 1;
-	len = swp_encode(buf, cmd->type, seq, &cmd->body, cmd->blen);
+	len = swp_encode(buf, sizeof(buf), cmd->type, seq, cmd->blen ? &cmd->body : NULL);
 	fd = request(o->socket, buf, len, nsfd);
 	if (nsfd >= 0)
 		close(nsfd);
@@ -303,48 +325,28 @@ static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 		return 1;
 	for (;;) {
 		struct swp_hdr hdr;
-		int err;
+		int rc = read_msg(fd, seq, &hdr, body);
 
-		if (read_full(fd, &hdr, sizeof(hdr)) < 0)
+		if (rc == -1)
 			goto io_error;
-		err = swp_check(&hdr);
-		if (err || hdr.seq != seq) {
-			fprintf(stderr, "switchctl: malformed reply from switchd (type %u, length %u)\n",
-				hdr.type, hdr.len);
+		if (rc < 0)
 			goto fail;
-		}
-		if (read_full(fd, buf, hdr.len - sizeof(hdr)) < 0)
-			goto io_error;
 		if (hdr.type == SWP_DONE) {
-			struct swp_done done;
+			const struct swp_done *done = (const void *)body;
 
-			memcpy(&done, buf, sizeof(done));
-			done.msg[SWP_ERR_MAX - 1] = '\0';
-			if (done.status) {
+			if (done->status) {
 				close(fd);
-				fprintf(stderr, "%s\n", done.msg[0] ? done.msg : strerror(-done.status));
+				fprintf(stderr, "%s\n", done->msg[0] ? done->msg : strerror(-done->status));
 				return 1;
 			}
 			if (cmd->type == SWP_MONITOR)
 				return monitor(fd, o, seq);
 			close(fd);
-			if (cmd->only[0]) {
-				if (!printed) {
-					fprintf(stderr, "port show %s: no such port\n", cmd->only);
-					return 1;
-				}
-				done.count = printed;
-			}
-			cli_print_done(stdout, o, cmd, &done);
+			cli_print_done(stdout, o, cmd, done);
 			return fflush(stdout) ? 1 : 0;
 		}
-		/* port show NAME: the daemon sends every port, this prints the one asked for. */
-		if (cmd->only[0] && hdr.type == SWP_PORT_INFO &&
-		    strncmp(((const struct swp_port_info *)(const void *)buf)->name, cmd->only, SWP_NAME_MAX))
-			continue;
-		cli_print_record(stdout, o, cmd, &hdr, buf, first);
+		cli_print_record(stdout, o, cmd, &hdr, body, first);
 		first = false;
-		printed++;
 	}
 io_error:
 	fprintf(stderr, "switchctl: reading the reply: %s\n",

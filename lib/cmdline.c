@@ -78,10 +78,10 @@ static enum cli_parse_result parse_port(const char *obj, int argc, char *const *
 	if (!strcmp(verb, "show") || !strcmp(verb, "list")) {
 		if (argc > 2)
 			return usage_err(err, errlen, "port show: unexpected argument '%s'", argv[2]);
-		if (argc == 2 && (!argv[1][0] || swp_set_name(cmd->only, argv[1]) < 0))
+		if (argc == 2 && (!argv[1][0] || swp_set_name(cmd->body.port.name, argv[1]) < 0))
 			return usage_err(err, errlen, "port show: invalid interface name '%s'", argv[1]);
 		cmd->type = SWP_PORT_SHOW;
-		cmd->blen = 0;
+		cmd->blen = sizeof(cmd->body.port);
 		return CLI_RUN;
 	}
 	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "delete"))

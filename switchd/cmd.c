@@ -197,12 +197,17 @@ static void cmd_port_del(struct daemon *d, const void *body, struct ctl_reply *r
 	sw_port_remove(&d->sw, p, "deleted by request");
 }
 
+/* Every port, or the one the request names. */
 static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *r)
 {
-	(void)body;
+	const struct swp_port_req *req = body;
 
 	uint64_t now = d->sw.now();
 
+	if (req->name[0] && !sw_port_by_name(&d->sw, req->name)) {
+		ctl_reply_error(r, -ENOENT, "port show %s: no such port", req->name);
+		return;
+	}
 	for (uint32_t i = 0; i < d->sw.nports; i++) {
 		const struct port *p = d->sw.active[i];
 		struct swp_port_info info = {
@@ -216,10 +221,12 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 			.c = p->c,
 		};
 
+		if (req->name[0] && strcmp(req->name, p->name))
+			continue;
 		swp_set_name(info.name, p->name);
 		swp_set_name(info.peer, p->peer);
 		snprintf(info.netns, sizeof(info.netns), "%s", p->netns);
-		ctl_reply_add(r, SWP_PORT_INFO, &info, sizeof(info));
+		ctl_reply_add(r, SWP_PORT_INFO, &info);
 	}
 }
 
@@ -259,7 +266,7 @@ static void cmd_mac_one(void *ctx, const struct fdb_entry *e)
 	memcpy(m.mac, e->key.mac, 6);
 	m.age = fdb_entry_age(e, dump->now);
 	swp_set_name(m.port, p->name);
-	ctl_reply_add(dump->r, SWP_MAC_ENTRY, &m, sizeof(m));
+	ctl_reply_add(dump->r, SWP_MAC_ENTRY, &m);
 }
 
 /*
@@ -332,7 +339,7 @@ static void cmd_status(struct daemon *d, const void *body, struct ctl_reply *r)
 	};
 
 	snprintf(s.version, sizeof(s.version), "%s", SWITCHD_VERSION);
-	ctl_reply_add(r, SWP_STATUS_INFO, &s, sizeof(s));
+	ctl_reply_add(r, SWP_STATUS_INFO, &s);
 }
 
 static void cmd_monitor(struct daemon *d, const void *body, struct ctl_reply *r)

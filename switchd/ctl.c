@@ -60,8 +60,12 @@ int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
 		return -EMSGSIZE;
 	if (have < m->hdr.len)
 		return 0;
-	memcpy(m->body, s->buf + s->off + sizeof(m->hdr), m->hdr.len - sizeof(m->hdr));
+	memcpy(m->buf, s->buf + s->off, m->hdr.len);
 	s->off += m->hdr.len;
+	m->bad = 0;
+	memset(m->body, 0, sizeof(m->body));
+	if (!m->err)
+		m->err = swp_decode(m->buf, m->body, &m->bad);
 	return 1;
 }
 
@@ -75,9 +79,9 @@ int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
  */
 static bool ctl_big_freed;
 
-static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void *body, size_t len)
+static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void *body)
 {
-	size_t need = o->len + sizeof(struct swp_hdr) + len;
+	size_t len = swp_encoded_max(type), need = o->len + len;
 
 	if (o->overflow)
 		return;
@@ -86,7 +90,7 @@ static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void
 		memmove(o->buf, o->buf + o->off, o->len - o->off);
 		o->len -= o->off;
 		o->off = 0;
-		need = o->len + sizeof(struct swp_hdr) + len;
+		need = o->len + len;
 	}
 	if (need > SWITCHD_CTL_OUTBUF_MAX) {
 		o->overflow = true;
@@ -106,7 +110,11 @@ static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void
 		o->buf = buf;
 		o->cap = cap;
 	}
-	o->len += swp_encode(o->buf + o->len, type, seq, body, len);
+	len = swp_encode(o->buf + o->len, o->cap - o->len, type, seq, body);
+	/* Only a message longer than any this daemon makes could fail. */
+	if (!len)
+		o->overflow = true;
+	o->len += len;
 }
 
 void ctl_out_sent(struct ctl_out *o, size_t n)
@@ -124,9 +132,9 @@ void ctl_out_sent(struct ctl_out *o, size_t n)
 	}
 }
 
-void ctl_reply_add(struct ctl_reply *r, uint16_t type, const void *body, size_t len)
+void ctl_reply_add(struct ctl_reply *r, uint16_t type, const void *body)
 {
-	out_queue(&r->conn->out, type, r->seq, body, len);
+	out_queue(&r->conn->out, type, r->seq, body);
 	r->count++;
 }
 
@@ -145,7 +153,7 @@ static void conn_done(struct ctl_conn *cn, struct ctl_reply *r)
 	struct swp_done d = { .status = r->status, .count = r->count };
 
 	snprintf(d.msg, sizeof(d.msg), "%s", r->msg);
-	out_queue(&cn->out, SWP_DONE, r->seq, &d, sizeof(d));
+	out_queue(&cn->out, SWP_DONE, r->seq, &d);
 }
 
 /* ---- events ---- */
@@ -170,7 +178,7 @@ int ctl_subscribe(struct ctl_reply *r)
 /* Queues one event if the client has room for it; false when it has not. */
 static bool conn_event(struct ctl_conn *cn, const struct swp_event *ev)
 {
-	const size_t msg = sizeof(struct swp_hdr) + sizeof(*ev);
+	const size_t msg = swp_encoded_max(SWP_EVENT);
 	size_t unread = cn->out.len - cn->out.off;
 
 	if (cn->lost) {
@@ -178,13 +186,13 @@ static bool conn_event(struct ctl_conn *cn, const struct swp_event *ev)
 
 		if (unread + 2 * msg > SWITCHD_CTL_MONITOR_BUF)
 			return false;
-		out_queue(&cn->out, SWP_EVENT, cn->monitor_seq, &lost, sizeof(lost));
+		out_queue(&cn->out, SWP_EVENT, cn->monitor_seq, &lost);
 		cn->lost = 0;
 		unread += msg;
 	}
 	if (unread + msg > SWITCHD_CTL_MONITOR_BUF)
 		return false;
-	out_queue(&cn->out, SWP_EVENT, cn->monitor_seq, ev, sizeof(*ev));
+	out_queue(&cn->out, SWP_EVENT, cn->monitor_seq, ev);
 	return true;
 }
 
@@ -205,6 +213,9 @@ int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx)
 		} else if (m.err == -EPROTO) {
 			ctl_reply_error(&r, m.err, "protocol version %u not supported (want %u)",
 					m.hdr.version, SWP_VERSION);
+		} else if (m.err && m.bad) {
+			ctl_reply_error(&r, m.err, "malformed message (type %u, length %u): attribute %u",
+					m.hdr.type, m.hdr.len, m.bad);
 		} else if (m.err) {
 			ctl_reply_error(&r, m.err, "malformed message (type %u, length %u)",
 					m.hdr.type, m.hdr.len);

@@ -30,9 +30,12 @@ struct ctl_stream {
 /* One whole message out of a stream. */
 struct ctl_msg {
 	struct swp_hdr hdr;
-	int err; /* swp_check(): 0, -EPROTO or -EBADMSG */
-	/* An aligned copy: in the stream the body sits at any offset. */
-	_Alignas(8) uint8_t body[SWP_MSG_MAX - sizeof(struct swp_hdr)];
+	int err;      /* swp_check(), then swp_decode(): 0, -EPROTO or -EBADMSG */
+	uint16_t bad; /* -EBADMSG from swp_decode: the attribute at fault */
+	/* An aligned copy of the whole message: in the stream it sits at any offset. */
+	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
+	/* Its attributes decoded into the struct of its type (swp_body_size). */
+	_Alignas(8) uint8_t body[SWP_BODY_MAX];
 };
 
 /*
@@ -193,8 +196,8 @@ void ctl_event(struct ctl *ctl, const struct swp_event *ev);
  */
 int ctl_take_fd(struct ctl_reply *r);
 
-/* Queues one record of the reply. */
-void ctl_reply_add(struct ctl_reply *r, uint16_t type, const void *body, size_t len);
+/* Queues one record of the reply: body is the struct of its type. */
+void ctl_reply_add(struct ctl_reply *r, uint16_t type, const void *body);
 void ctl_reply_error(struct ctl_reply *r, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -2,80 +2,351 @@
 #include "switchd/proto.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+
+#include <libmnl/libmnl.h>
 
 #include "switchd/defaults.h"
 
-/* The layout is the wire format: keep it free of implicit padding. */
-_Static_assert(sizeof(struct swp_hdr) == 16, "swp_hdr layout");
-_Static_assert(sizeof(struct swp_port_req) == 40 + 108 + 4, "swp_port_req layout");
-_Static_assert(sizeof(struct swp_mac_req) == 16, "swp_mac_req layout");
-_Static_assert(sizeof(struct swp_counters) == 16 * 8, "swp_counters layout");
-_Static_assert(sizeof(struct swp_port_info) == 48 + 16 * 8 + 128, "swp_port_info layout");
-_Static_assert(sizeof(struct swp_mac_entry) == 32, "swp_mac_entry layout");
-_Static_assert(sizeof(struct swp_set_req) == 16, "swp_set_req layout");
-_Static_assert(sizeof(struct swp_status_info) == 96, "swp_status_info layout");
-_Static_assert(sizeof(struct swp_done) == 136, "swp_done layout");
-_Static_assert(sizeof(struct swp_event) == 128, "swp_event layout");
-_Static_assert(offsetof(struct swp_event, time_ms) == 16, "swp_event: no padding before time_ms");
+/* The header is a struct nlmsghdr and a 4-byte family header: libmnl parses it. */
+_Static_assert(sizeof(struct swp_hdr) == sizeof(struct nlmsghdr) + 4, "swp_hdr layout");
+_Static_assert(offsetof(struct swp_hdr, len) == offsetof(struct nlmsghdr, nlmsg_len) &&
+		       offsetof(struct swp_hdr, type) == offsetof(struct nlmsghdr, nlmsg_type) &&
+		       offsetof(struct swp_hdr, seq) == offsetof(struct nlmsghdr, nlmsg_seq) &&
+		       offsetof(struct swp_hdr, version) == sizeof(struct nlmsghdr),
+	       "swp_hdr is a nlmsghdr");
+_Static_assert(sizeof(struct swp_counters) % sizeof(uint64_t) == 0, "swp_counters: u64 only");
+
+#define SWP_FAMILY_HDR (sizeof(struct swp_hdr) - sizeof(struct nlmsghdr))
+
+/* How one struct member goes on the wire. */
+enum swp_kind {
+	K_U16,
+	K_U32,
+	K_S32,
+	K_U64,
+	K_STR, /* char[size]: a NUL-terminated string of at most size - 1 bytes */
+	K_MAC, /* uint8_t[6] */
+	K_U64S, /* uint64_t[size / 8], nested: attribute i + 1 is element i */
+};
+
+struct swp_field {
+	uint16_t attr;
+	uint8_t kind;
+	uint16_t off, size;
+};
+
+#define FIELD(st, a, k, m) { a, k, offsetof(st, m), sizeof(((st *)0)->m) }
+
+#define PORT(a, k, m) FIELD(struct swp_port_req, a, k, m)
+static const struct swp_field port_req[] = {
+	PORT(SWP_A_PORT_NAME, K_STR, name),
+	PORT(SWP_A_PORT_TYPE, K_U32, type),
+	PORT(SWP_A_PORT_FLAGS, K_U32, flags),
+	PORT(SWP_A_PORT_PEER, K_STR, peer),
+	PORT(SWP_A_PORT_NETNS, K_STR, netns),
+};
+#undef PORT
+
+#define INFO(a, k, m) FIELD(struct swp_port_info, a, k, m)
+static const struct swp_field port_info[] = {
+	INFO(SWP_A_PORT_NAME, K_STR, name),
+	INFO(SWP_A_PORT_TYPE, K_U32, type),
+	INFO(SWP_A_PORT_STATE, K_U32, state),
+	INFO(SWP_A_PORT_IFINDEX, K_S32, ifindex),
+	INFO(SWP_A_PORT_MTU, K_U32, mtu),
+	INFO(SWP_A_PORT_MACS, K_U32, macs),
+	INFO(SWP_A_PORT_CREATED, K_U32, created),
+	INFO(SWP_A_PORT_BLOCKED, K_U32, blocked),
+	INFO(SWP_A_PORT_COUNTERS, K_U64S, c),
+	INFO(SWP_A_PORT_PEER, K_STR, peer),
+	INFO(SWP_A_PORT_NETNS, K_STR, netns),
+};
+#undef INFO
+
+static const struct swp_field mac_req[] = {
+	FIELD(struct swp_mac_req, SWP_A_MAC_PORT, K_STR, port),
+};
+
+#define MAC(a, k, m) FIELD(struct swp_mac_entry, a, k, m)
+static const struct swp_field mac_entry[] = {
+	MAC(SWP_A_MAC_ADDR, K_MAC, mac),
+	MAC(SWP_A_MAC_VLAN, K_U16, vlan),
+	MAC(SWP_A_MAC_PORT, K_STR, port),
+	MAC(SWP_A_MAC_AGE, K_U32, age),
+	MAC(SWP_A_MAC_STATIC, K_U32, is_static),
+};
+#undef MAC
+
+static const struct swp_field set_req[] = {
+	FIELD(struct swp_set_req, SWP_A_SET_KEY, K_U32, key),
+	FIELD(struct swp_set_req, SWP_A_SET_VALUE, K_U64, value),
+};
+
+#define ST(a, k, m) FIELD(struct swp_status_info, a, k, m)
+static const struct swp_field status_info[] = {
+	ST(SWP_A_STATUS_VERSION, K_STR, version),
+	ST(SWP_A_STATUS_UPTIME, K_U64, uptime),
+	ST(SWP_A_STATUS_PORTS, K_U32, ports),
+	ST(SWP_A_STATUS_MACS, K_U32, macs),
+	ST(SWP_A_STATUS_MAX_MACS, K_U32, max_macs),
+	ST(SWP_A_STATUS_AGEING, K_U32, ageing),
+	ST(SWP_A_STATUS_LEARNED, K_U64, mac_learned),
+	ST(SWP_A_STATUS_MOVED, K_U64, mac_moved),
+	ST(SWP_A_STATUS_EVICTED, K_U64, mac_evicted),
+	ST(SWP_A_STATUS_AGED, K_U64, mac_aged),
+	ST(SWP_A_STATUS_FLAP_MOVES, K_U32, flap_moves),
+	ST(SWP_A_STATUS_FLAP_HOLD, K_U32, flap_hold),
+	ST(SWP_A_STATUS_STORM_BROADCAST, K_U32, storm_pps[0]),
+	ST(SWP_A_STATUS_STORM_MULTICAST, K_U32, storm_pps[1]),
+	ST(SWP_A_STATUS_STORM_UNKNOWN, K_U32, storm_pps[2]),
+};
+#undef ST
+
+#define EV(a, k, m) FIELD(struct swp_event, a, k, m)
+static const struct swp_field event[] = {
+	EV(SWP_A_EV_KIND, K_U32, kind),
+	EV(SWP_A_EV_TIME_MS, K_U64, time_ms),
+	EV(SWP_A_EV_MAC, K_MAC, mac),
+	EV(SWP_A_EV_VLAN, K_U16, vlan),
+	EV(SWP_A_EV_COUNT, K_U64, count),
+	EV(SWP_A_EV_PORT, K_STR, port),
+	EV(SWP_A_EV_OLD_PORT, K_STR, old_port),
+	EV(SWP_A_EV_REASON, K_STR, reason),
+};
+#undef EV
+
+static const struct swp_field done[] = {
+	FIELD(struct swp_done, SWP_A_DONE_STATUS, K_S32, status),
+	FIELD(struct swp_done, SWP_A_DONE_COUNT, K_U32, count),
+	FIELD(struct swp_done, SWP_A_DONE_MSG, K_STR, msg),
+};
+
+/* Every message type: the struct it decodes into and how its members are carried. */
+static const struct swp_msgdef {
+	uint16_t type;
+	uint16_t size; /* of the struct; 0: the message carries nothing */
+	const struct swp_field *fields;
+	uint16_t nfields;
+} swp_msgs[] = {
+#define MSG(t, st, f) { t, sizeof(st), f, sizeof(f) / sizeof(f[0]) }
+	MSG(SWP_PORT_ADD, struct swp_port_req, port_req),
+	MSG(SWP_PORT_DEL, struct swp_port_req, port_req),
+	MSG(SWP_PORT_SHOW, struct swp_port_req, port_req),
+	MSG(SWP_MAC_SHOW, struct swp_mac_req, mac_req),
+	MSG(SWP_MAC_FLUSH, struct swp_mac_req, mac_req),
+	{ SWP_STATUS, 0, NULL, 0 },
+	MSG(SWP_SET, struct swp_set_req, set_req),
+	{ SWP_MONITOR, 0, NULL, 0 },
+	MSG(SWP_DONE, struct swp_done, done),
+	MSG(SWP_PORT_INFO, struct swp_port_info, port_info),
+	MSG(SWP_MAC_ENTRY, struct swp_mac_entry, mac_entry),
+	MSG(SWP_STATUS_INFO, struct swp_status_info, status_info),
+	MSG(SWP_EVENT, struct swp_event, event),
+#undef MSG
+};
+
+_Static_assert(sizeof(struct swp_port_info) <= SWP_BODY_MAX && sizeof(struct swp_event) <= SWP_BODY_MAX &&
+		       sizeof(struct swp_status_info) <= SWP_BODY_MAX && sizeof(struct swp_done) <= SWP_BODY_MAX &&
+		       sizeof(struct swp_port_req) <= SWP_BODY_MAX,
+	       "SWP_BODY_MAX holds every struct");
+
+static const struct swp_msgdef *swp_msgdef(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof(swp_msgs) / sizeof(swp_msgs[0]); i++)
+		if (swp_msgs[i].type == type)
+			return &swp_msgs[i];
+	return NULL;
+}
 
 long swp_body_size(uint16_t type)
 {
-	switch (type) {
-	case SWP_PORT_ADD:
-	case SWP_PORT_DEL:
-		return sizeof(struct swp_port_req);
-	case SWP_MAC_SHOW:
-	case SWP_MAC_FLUSH:
-		return sizeof(struct swp_mac_req);
-	case SWP_PORT_SHOW:
-	case SWP_STATUS:
-	case SWP_MONITOR:
-		return 0;
-	case SWP_SET:
-		return sizeof(struct swp_set_req);
-	case SWP_DONE:
-		return sizeof(struct swp_done);
-	case SWP_PORT_INFO:
-		return sizeof(struct swp_port_info);
-	case SWP_MAC_ENTRY:
-		return sizeof(struct swp_mac_entry);
-	case SWP_STATUS_INFO:
-		return sizeof(struct swp_status_info);
-	case SWP_EVENT:
-		return sizeof(struct swp_event);
-	default:
-		return -1;
-	}
+	const struct swp_msgdef *d = swp_msgdef(type);
+
+	return d ? d->size : -1;
 }
 
 int swp_check(const struct swp_hdr *hdr)
 {
-	long body;
-
 	if (hdr->len < sizeof(*hdr) || hdr->len > SWP_MSG_MAX)
 		return -EMSGSIZE;
 	if (hdr->version != SWP_VERSION)
 		return -EPROTO;
-	body = swp_body_size(hdr->type);
-	if (body < 0 || (size_t)body != hdr->len - sizeof(*hdr))
+	if (!swp_msgdef(hdr->type))
 		return -EBADMSG;
 	return 0;
 }
 
-size_t swp_encode(void *buf, uint16_t type, uint32_t seq, const void *body, size_t blen)
-{
-	struct swp_hdr hdr = {
-		.version = SWP_VERSION,
-		.type = type,
-		.len = (uint32_t)(sizeof(hdr) + blen),
-		.seq = seq,
-	};
+/* ---- decoding ---- */
 
-	memcpy(buf, &hdr, sizeof(hdr));
-	if (blen)
-		memcpy((char *)buf + sizeof(hdr), body, blen);
-	return sizeof(hdr) + blen;
+static const struct swp_field *swp_field_of(const struct swp_msgdef *d, uint16_t attr)
+{
+	for (uint16_t i = 0; i < d->nfields; i++)
+		if (d->fields[i].attr == attr)
+			return &d->fields[i];
+	return NULL;
+}
+
+static int swp_get_u64s(const struct nlattr *a, uint64_t *v, size_t n)
+{
+	const struct nlattr *in;
+
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+		return -EBADMSG;
+	mnl_attr_for_each_nested(in, a) {
+		uint16_t i = mnl_attr_get_type(in);
+
+		if (mnl_attr_validate(in, MNL_TYPE_U64) < 0)
+			return -EBADMSG;
+		if (i >= 1 && i <= n)
+			v[i - 1] = mnl_attr_get_u64(in);
+	}
+	return 0;
+}
+
+static int swp_get(const struct swp_field *f, const struct nlattr *a, uint8_t *body)
+{
+	static const enum mnl_attr_data_type fixed[] = {
+		[K_U16] = MNL_TYPE_U16, [K_U32] = MNL_TYPE_U32, [K_S32] = MNL_TYPE_U32,
+		[K_U64] = MNL_TYPE_U64,
+	};
+	uint8_t *dst = body + f->off;
+	uint16_t n = mnl_attr_get_payload_len(a);
+
+	switch (f->kind) {
+	case K_STR:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || strlen(mnl_attr_get_str(a)) >= f->size)
+			return -EBADMSG;
+		memcpy(dst, mnl_attr_get_str(a), strlen(mnl_attr_get_str(a)) + 1);
+		return 0;
+	case K_MAC:
+		if (n != 6)
+			return -EBADMSG;
+		memcpy(dst, mnl_attr_get_payload(a), 6);
+		return 0;
+	case K_U64S:
+		return swp_get_u64s(a, (uint64_t *)(void *)dst, f->size / sizeof(uint64_t));
+	default:
+		if (mnl_attr_validate(a, fixed[f->kind]) < 0)
+			return -EBADMSG;
+		memcpy(dst, mnl_attr_get_payload(a), n);
+		return 0;
+	}
+}
+
+int swp_decode(const void *msg, void *body, uint16_t *bad)
+{
+	const struct nlmsghdr *nlh = msg;
+	const struct swp_msgdef *d = swp_msgdef(nlh->nlmsg_type);
+	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, SWP_FAMILY_HDR);
+	int left = (int)(nlh->nlmsg_len - sizeof(struct swp_hdr));
+
+	*bad = 0;
+	if (!d)
+		return -EBADMSG;
+	/* mnl_attr_for_each stops at what is not an attribute: the attributes must tile the message. */
+	for (; mnl_attr_ok(a, left); left -= (int)MNL_ALIGN(a->nla_len), a = mnl_attr_next(a)) {
+		const struct swp_field *f = swp_field_of(d, mnl_attr_get_type(a));
+
+		if (f && swp_get(f, a, body) < 0) {
+			*bad = f->attr;
+			return -EBADMSG;
+		}
+	}
+	/* The last attribute may lack the padding after it; nothing else may be left over. */
+	return left > 0 ? -EBADMSG : 0;
+}
+
+/* ---- encoding ---- */
+
+static bool swp_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static bool swp_put(struct nlmsghdr *nlh, size_t cap, const struct swp_field *f, const uint8_t *body)
+{
+	const uint8_t *src = body + f->off;
+	struct nlattr *nest;
+
+	if (swp_zero(src, f->kind == K_STR ? 1 : f->size))
+		return true;
+	switch (f->kind) {
+	case K_STR:
+		return mnl_attr_put_strz_check(nlh, cap, f->attr, (const char *)src);
+	case K_U64S:
+		nest = mnl_attr_nest_start_check(nlh, cap, f->attr);
+		if (!nest)
+			return false;
+		for (size_t i = 0; i < f->size / sizeof(uint64_t); i++) {
+			uint64_t v;
+
+			memcpy(&v, src + i * sizeof(v), sizeof(v));
+			if (v && !mnl_attr_put_u64_check(nlh, cap, (uint16_t)(i + 1), v))
+				return false;
+		}
+		mnl_attr_nest_end(nlh, nest);
+		return true;
+	case K_MAC:
+		return mnl_attr_put_check(nlh, cap, f->attr, 6, src);
+	default:
+		return mnl_attr_put_check(nlh, cap, f->attr, f->size, src);
+	}
+}
+
+size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void *body)
+{
+	const struct swp_msgdef *d = swp_msgdef(type);
+	struct nlmsghdr *nlh;
+	struct swp_hdr *h;
+
+	if (cap < sizeof(*h))
+		return 0;
+	if (cap > SWP_MSG_MAX)
+		cap = SWP_MSG_MAX;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_seq = seq;
+	mnl_nlmsg_put_extra_header(nlh, SWP_FAMILY_HDR);
+	h = buf;
+	h->version = SWP_VERSION;
+	for (uint16_t i = 0; d && body && i < d->nfields; i++)
+		if (!swp_put(nlh, cap, &d->fields[i], body))
+			return 0;
+	return nlh->nlmsg_len;
+}
+
+size_t swp_encoded_max(uint16_t type)
+{
+	const struct swp_msgdef *d = swp_msgdef(type);
+	size_t n = sizeof(struct swp_hdr);
+
+	for (uint16_t i = 0; d && i < d->nfields; i++) {
+		const struct swp_field *f = &d->fields[i];
+
+		if (f->kind == K_U64S)
+			n += MNL_ATTR_HDRLEN + f->size / sizeof(uint64_t) * MNL_ALIGN(MNL_ATTR_HDRLEN + 8);
+		else
+			n += MNL_ALIGN(MNL_ATTR_HDRLEN + f->size);
+	}
+	return n;
+}
+
+static const char *const swp_counters_names[] = {
+	"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
+	"rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
+	"tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
+};
+_Static_assert(sizeof(swp_counters_names) / sizeof(swp_counters_names[0]) == SWP_COUNTERS,
+	       "a name for every counter");
+
+const char *swp_counter_name(size_t i)
+{
+	return i < SWP_COUNTERS ? swp_counters_names[i] : NULL;
 }
 
 int swp_set_name(char dst[SWP_NAME_MAX], const char *src)

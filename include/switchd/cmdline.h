@@ -15,13 +15,13 @@
 
 struct cli_cmd {
 	uint16_t type; /* SWP_* request */
+	/* The request's struct (port show NAME: body.port.name), blen bytes of it. */
 	union {
 		struct swp_port_req port;
 		struct swp_mac_req mac;
 		struct swp_set_req set;
 	} body;
 	size_t blen;
-	char only[SWP_NAME_MAX]; /* port show NAME: the one port to print ("" for all) */
 };
 
 enum cli_parse_result {

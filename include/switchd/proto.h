@@ -13,22 +13,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SWP_VERSION 2
-#define SWP_MSG_MAX 4096
+#define SWP_VERSION 3
+/*
+ * The longest message either side sends or must accept: room for a 64 KiB
+ * frame (in attributes of at most SWP_ATTR_MAX bytes each) and its metadata.
+ */
+#define SWP_MSG_MAX (128u << 10)
+#define SWP_ATTR_MAX 65531 /* the payload one attribute can carry (nla_len is 16 bits) */
 #define SWP_NAME_MAX 16 /* IFNAMSIZ, NUL included */
 #define SWP_PATH_MAX 108 /* a network namespace's name or path, NUL included */
 #define SWP_ERR_MAX 128
+#define SWP_BODY_MAX 512 /* no message's struct (below) is larger */
 
+/* Netlink's own control types are 1..15: ours start above them. */
 enum swp_type {
 	/* requests */
-	SWP_PORT_ADD = 1,
-	SWP_PORT_DEL = 2,
-	SWP_PORT_SHOW = 3,
-	SWP_MAC_SHOW = 4,
-	SWP_MAC_FLUSH = 5,
-	SWP_STATUS = 6,
-	SWP_SET = 7,
-	SWP_MONITOR = 8, /* SWP_DONE, then SWP_EVENT records until the client hangs up */
+	SWP_PORT_ADD = 16,
+	SWP_PORT_DEL = 17,
+	SWP_PORT_SHOW = 18, /* with a name: that port only (-ENOENT when there is none) */
+	SWP_MAC_SHOW = 19,
+	SWP_MAC_FLUSH = 20,
+	SWP_STATUS = 21,
+	SWP_SET = 22,
+	SWP_MONITOR = 23, /* SWP_DONE, then SWP_EVENT records until the client hangs up */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
@@ -49,13 +56,103 @@ enum swp_port_state {
 	SWP_STATE_MOVED = 2, /* TAP whose kernel side is in another netns */
 };
 
+/*
+ * The header: a struct nlmsghdr (len counts the header and the attributes;
+ * flags and pid are 0) and then a 4-byte family header with the version,
+ * as generic netlink's genlmsghdr carries one. Netlink attributes follow
+ * (struct nlattr, 4-byte aligned, libmnl's mnl_attr_*).
+ */
 struct swp_hdr {
-	uint16_t version;
-	uint16_t type;
-	uint32_t len; /* header + body, bytes */
-	uint32_t seq; /* echoed in every reply */
-	uint32_t reserved;
+	uint32_t len;
+	uint16_t type;   /* enum swp_type */
+	uint16_t flags;  /* 0 */
+	uint32_t seq;    /* chosen by the client, echoed in every reply */
+	uint32_t pid;    /* 0 */
+	uint8_t version; /* SWP_VERSION */
+	uint8_t reserved[3];
 };
+
+/*
+ * The attributes of each message, by object. Numbers are never reused: a new
+ * field is a new number, which a receiver that does not know it skips. An
+ * absent attribute reads as 0 or "". Integers are host byte order; strings
+ * carry their NUL.
+ */
+enum swp_port_attr {
+	SWP_A_PORT_UNSPEC,
+	SWP_A_PORT_NAME,     /* string, < SWP_NAME_MAX */
+	SWP_A_PORT_TYPE,     /* u32, enum swp_port_type */
+	SWP_A_PORT_FLAGS,    /* u32, SWP_PORT_F_* */
+	SWP_A_PORT_PEER,     /* string, < SWP_NAME_MAX */
+	SWP_A_PORT_NETNS,    /* string, < SWP_PATH_MAX */
+	SWP_A_PORT_STATE,    /* u32, enum swp_port_state */
+	SWP_A_PORT_IFINDEX,  /* s32 */
+	SWP_A_PORT_MTU,      /* u32 */
+	SWP_A_PORT_MACS,     /* u32 */
+	SWP_A_PORT_CREATED,  /* u32, 0 or 1 */
+	SWP_A_PORT_BLOCKED,  /* u32, seconds */
+	SWP_A_PORT_COUNTERS, /* nested: u64 attributes, type = 1 + index in swp_counter_name() */
+};
+
+enum swp_mac_attr {
+	SWP_A_MAC_UNSPEC,
+	SWP_A_MAC_PORT,   /* string; in a request, empty or absent: every port */
+	SWP_A_MAC_ADDR,   /* 6 bytes */
+	SWP_A_MAC_VLAN,   /* u16 */
+	SWP_A_MAC_AGE,    /* u32, seconds since last seen */
+	SWP_A_MAC_STATIC, /* u32, 0 or 1 */
+};
+
+enum swp_set_attr {
+	SWP_A_SET_UNSPEC,
+	SWP_A_SET_KEY,   /* u32, enum swp_setting_key */
+	SWP_A_SET_VALUE, /* u64 */
+};
+
+enum swp_status_attr {
+	SWP_A_STATUS_UNSPEC,
+	SWP_A_STATUS_VERSION, /* string */
+	SWP_A_STATUS_UPTIME,  /* u64, seconds */
+	SWP_A_STATUS_PORTS,   /* u32 */
+	SWP_A_STATUS_MACS,    /* u32 */
+	SWP_A_STATUS_MAX_MACS, /* u32 */
+	SWP_A_STATUS_AGEING,  /* u32, seconds */
+	SWP_A_STATUS_LEARNED, /* u64 */
+	SWP_A_STATUS_MOVED,   /* u64 */
+	SWP_A_STATUS_EVICTED, /* u64 */
+	SWP_A_STATUS_AGED,    /* u64 */
+	SWP_A_STATUS_FLAP_MOVES, /* u32 */
+	SWP_A_STATUS_FLAP_HOLD,  /* u32, seconds */
+	SWP_A_STATUS_STORM_BROADCAST, /* u32, frames a second; 0: no limit */
+	SWP_A_STATUS_STORM_MULTICAST, /* u32 */
+	SWP_A_STATUS_STORM_UNKNOWN,   /* u32 */
+};
+
+enum swp_event_attr {
+	SWP_A_EV_UNSPEC,
+	SWP_A_EV_KIND,     /* u32, enum swp_event_kind */
+	SWP_A_EV_TIME_MS,  /* u64, CLOCK_REALTIME, milliseconds since the epoch */
+	SWP_A_EV_MAC,      /* 6 bytes */
+	SWP_A_EV_VLAN,     /* u16 */
+	SWP_A_EV_COUNT,    /* u64 */
+	SWP_A_EV_PORT,     /* string */
+	SWP_A_EV_OLD_PORT, /* string */
+	SWP_A_EV_REASON,   /* string, < 64 */
+};
+
+enum swp_done_attr {
+	SWP_A_DONE_UNSPEC,
+	SWP_A_DONE_STATUS, /* s32, 0 or -errno */
+	SWP_A_DONE_COUNT,  /* u32 */
+	SWP_A_DONE_MSG,    /* string, < SWP_ERR_MAX */
+};
+
+/*
+ * Below, each message's attributes decoded into a struct: what the daemon's
+ * handlers and switchctl's printers read and write. These structs are not the
+ * wire layout (proto.c's table maps them to attributes), so they may change
+ * freely between builds.
+ */
 
 /*
  * SWP_PORT_ADD, SWP_PORT_DEL. With netns set, PORT_ADD creates a veth pair:
@@ -76,7 +173,6 @@ struct swp_port_req {
 	uint32_t flags;
 	char peer[SWP_NAME_MAX]; /* PORT_ADD with netns only */
 	char netns[SWP_PATH_MAX]; /* empty: attach an interface of switchd's namespace */
-	uint32_t reserved;
 };
 
 /* SWP_MAC_SHOW, SWP_MAC_FLUSH: an empty name means every port. */
@@ -84,7 +180,11 @@ struct swp_mac_req {
 	char port[SWP_NAME_MAX];
 };
 
-/* Per-port counters; rx_dropped and tx_dropped are the sums of the reasons. */
+/*
+ * Per-port counters; rx_dropped and tx_dropped are the sums of the reasons.
+ * Only uint64_t members, in the order of swp_counter_name(): on the wire each
+ * is an attribute of SWP_A_PORT_COUNTERS numbered by its place.
+ */
 struct swp_counters {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	uint64_t rx_dropped, tx_dropped;
@@ -114,7 +214,6 @@ enum swp_setting_key {
 
 struct swp_set_req {
 	uint32_t key; /* enum swp_setting_key */
-	uint32_t reserved;
 	uint64_t value;
 };
 
@@ -127,12 +226,10 @@ struct swp_port_info {
 	uint32_t macs;    /* MAC entries pointing at this port */
 	uint32_t created; /* switchd created the interface and will delete it */
 	uint32_t blocked; /* seconds the port stays blocked after a MAC flapped onto it; 0: forwarding */
-	uint32_t reserved;
 	struct swp_counters c;
 	/* A veth switchd made with port add ... netns: its other end, and where; else empty. */
 	char peer[SWP_NAME_MAX];
 	char netns[SWP_PATH_MAX];
-	uint32_t reserved2;
 };
 
 struct swp_mac_entry {
@@ -153,7 +250,6 @@ struct swp_status_info {
 	uint64_t mac_learned, mac_moved, mac_evicted, mac_aged;
 	uint32_t flap_moves, flap_hold; /* loop protection (flap_hold in seconds) */
 	uint32_t storm_pps[3];          /* broadcast, multicast, unknown unicast; 0: no limit */
-	uint32_t reserved;
 };
 
 enum swp_event_kind {
@@ -176,7 +272,6 @@ struct swp_event {
 	uint32_t kind;      /* enum swp_event_kind */
 	uint16_t vlan;      /* MAC events */
 	uint8_t mac[6];     /* MAC events */
-	uint32_t reserved;
 	uint64_t time_ms;   /* CLOCK_REALTIME, milliseconds since the epoch */
 	uint64_t count;     /* SWP_EV_MAC_FLUSHED, SWP_EV_LOST, SWP_EV_PORT_BLOCKED */
 	char port[SWP_NAME_MAX];
@@ -191,19 +286,42 @@ struct swp_done {
 	char msg[SWP_ERR_MAX];
 };
 
-/* Body size a message of this type must have, or -1 for an unknown type. */
+/*
+ * The struct a message of this type decodes into (0 for one that carries
+ * nothing), or -1 for an unknown type.
+ */
 long swp_body_size(uint16_t type);
 
 /*
- * Checks a header that has been received whole. Returns 0 when the message
- * is well formed; -EPROTO for a version mismatch, -EMSGSIZE when hdr.len is
- * out of [sizeof hdr, SWP_MSG_MAX], -EBADMSG for an unknown type or a body
- * of the wrong size. Only -EMSGSIZE leaves the stream unframed.
+ * Checks a header (its first sizeof(struct swp_hdr) bytes are enough).
+ * Returns 0 when it may be read; -EMSGSIZE when len is out of [sizeof hdr,
+ * SWP_MSG_MAX] (the stream cannot be framed any more), -EPROTO for another
+ * version, -EBADMSG for an unknown type.
  */
 int swp_check(const struct swp_hdr *hdr);
 
-/* Writes a header and body into buf (at least sizeof hdr + blen bytes). */
-size_t swp_encode(void *buf, uint16_t type, uint32_t seq, const void *body, size_t blen);
+/*
+ * Decodes a whole message (hdr.len bytes at msg, 4-byte aligned, swp_check
+ * passed) into body, a zeroed struct of its type (swp_body_size bytes).
+ * Attributes it does not know are skipped. -EBADMSG when an attribute it
+ * knows has the wrong size or an unterminated or too long string, or the
+ * attributes do not tile the message; *bad is then the attribute's number
+ * (0: the tiling).
+ */
+int swp_decode(const void *msg, void *body, uint16_t *bad);
+
+/*
+ * Encodes a message of this type from its struct (NULL for a type that
+ * carries nothing) into buf: its length, or 0 when it needs more than cap
+ * bytes. Zero and empty fields are left out. No message is longer than
+ * swp_encoded_max(type).
+ */
+size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void *body);
+size_t swp_encoded_max(uint16_t type);
+
+/* The name of counter i of struct swp_counters ("rx_packets", ...); NULL past the last. */
+const char *swp_counter_name(size_t i);
+#define SWP_COUNTERS (sizeof(struct swp_counters) / sizeof(uint64_t))
 
 /* Copies a name into a fixed field; -ENAMETOOLONG if it does not fit. */
 int swp_set_name(char dst[SWP_NAME_MAX], const char *src);

@@ -150,7 +150,6 @@ static void cli_port_add_defaults_to_auto_type(void **state)
 	assert_int_equal(p.cmd.body.port.flags, 0);
 	assert_netns_field(p.cmd.body.port.netns, "");
 	assert_name_field(p.cmd.body.port.peer, "");
-	assert_int_equal(p.cmd.body.port.reserved, 0);
 }
 
 static void cli_port_add_netns_name_or_path(void **state)
@@ -168,7 +167,6 @@ static void cli_port_add_netns_name_or_path(void **state)
 	assert_netns_field(p.cmd.body.port.netns, "web");
 	assert_name_field(p.cmd.body.port.peer, ""); /* switchd's default, eth0 */
 	assert_int_equal(p.cmd.body.port.type, SWP_PORT_AUTO);
-	assert_int_equal(p.cmd.body.port.reserved, 0);
 
 	PARSE(&p, "port", "add", "app0", "netns", "/proc/4242/ns/net", "ifname", "eth1");
 	assert_runs(&p);
@@ -291,8 +289,8 @@ static void cli_port_show_list_and_bare_port(void **state)
 			PARSE(&p, "port");
 		assert_runs(&p);
 		assert_int_equal(p.cmd.type, SWP_PORT_SHOW);
-		assert_int_equal(p.cmd.blen, 0);
-		assert_string_equal(p.cmd.only, "");
+		assert_int_equal(p.cmd.blen, sizeof(struct swp_port_req));
+		assert_name_field(p.cmd.body.port.name, ""); /* every port */
 	}
 }
 
@@ -304,8 +302,8 @@ static void cli_port_show_one_port(void **state)
 	PARSE(&p, "port", "show", "vm1", "-j");
 	assert_runs(&p);
 	assert_int_equal(p.cmd.type, SWP_PORT_SHOW);
-	assert_int_equal(p.cmd.blen, 0); /* the filter is switchctl's: the request is the same */
-	assert_string_equal(p.cmd.only, "vm1");
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_port_req));
+	assert_name_field(p.cmd.body.port.name, "vm1"); /* switchd sends that port only */
 	PARSE(&p, "port", "show", "vm1", "vm2");
 	assert_usage(&p);
 	assert_string_equal(p.err, "port show: unexpected argument 'vm2'");
@@ -553,7 +551,6 @@ static void cli_set_every_setting(void **state)
 		assert_int_equal(p.cmd.type, SWP_SET);
 		assert_int_equal(p.cmd.blen, sizeof(struct swp_set_req));
 		assert_int_equal(p.cmd.body.set.key, ok[i].key);
-		assert_int_equal(p.cmd.body.set.reserved, 0);
 		assert_int_equal(p.cmd.body.set.value, ok[i].want);
 	}
 	PARSE(&p, "-j", "set", "ageing", "60");
@@ -955,7 +952,7 @@ static void cli_json_empty_show_is_an_empty_array(void **state)
 	free(out.buf);
 }
 
-static void cli_json_names_are_escaped_and_bounded(void **state)
+static void cli_json_names_are_escaped(void **state)
 {
 	(void)state;
 	const struct cli_opts o = { .json = true };
@@ -963,7 +960,7 @@ static void cli_json_names_are_escaped_and_bounded(void **state)
 	struct swp_mac_entry m = { .mac = { 2, 0, 0, 0, 0, 1 }, .vlan = 1, .age = 5 };
 	struct out out;
 
-	/* A quote in the name, and a full 16-byte field with no NUL at all. */
+	/* A quote and a backslash in the name. */
 	memcpy(m.port, "a\"b\\c", 6);
 	out_open(&out);
 	print_records(&out, &o, &cmd, SWP_MAC_ENTRY, &m, sizeof(m), 1);
@@ -971,14 +968,7 @@ static void cli_json_names_are_escaped_and_bounded(void **state)
 			    "[{\"mac\":\"02:00:00:00:00:01\",\"port\":\"a\\\"b\\\\c\",\"vlan\":1,"
 			    "\"age\":5,\"static\":false}]\n");
 	free(out.buf);
-
-	memcpy(m.port, "0123456789abcdef", SWP_NAME_MAX);
-	out_open(&out);
-	print_records(&out, &o, &cmd, SWP_MAC_ENTRY, &m, sizeof(m), 1);
-	assert_string_equal(out_text(&out),
-			    "[{\"mac\":\"02:00:00:00:00:01\",\"port\":\"0123456789abcdef\",\"vlan\":1,"
-			    "\"age\":5,\"static\":false}]\n");
-	free(out.buf);
+	/* Unterminated names cannot reach a printer: swp_decode refuses them (test_proto). */
 }
 
 static void cli_json_status_object(void **state)
@@ -1309,7 +1299,7 @@ int main(void)
 		cmocka_unit_test(cli_json_port_show_prints_an_array_of_ports),
 		cmocka_unit_test(cli_json_mac_show_prints_lower_case_entries),
 		cmocka_unit_test(cli_json_empty_show_is_an_empty_array),
-		cmocka_unit_test(cli_json_names_are_escaped_and_bounded),
+		cmocka_unit_test(cli_json_names_are_escaped),
 		cmocka_unit_test(cli_json_status_object),
 		cmocka_unit_test(cli_text_status_shows_the_settings),
 		cmocka_unit_test(cli_done_of_set),

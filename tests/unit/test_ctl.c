@@ -30,7 +30,7 @@ static void fake_records(struct fake *f, struct ctl_reply *r)
 	for (uint32_t i = 0; i < f->piece && r->cursor < f->records; i++, r->cursor++) {
 		struct swp_mac_entry m = { .age = (uint32_t)r->cursor };
 
-		ctl_reply_add(r, SWP_MAC_ENTRY, &m, sizeof(m));
+		ctl_reply_add(r, SWP_MAC_ENTRY, &m);
 	}
 }
 
@@ -60,7 +60,7 @@ static void fake_handler(void *ctx, const struct swp_hdr *hdr, const void *body,
 	if (hdr->type == SWP_STATUS) {
 		struct swp_status_info st = { .ports = 1 };
 
-		ctl_reply_add(r, SWP_STATUS_INFO, &st, sizeof(st));
+		ctl_reply_add(r, SWP_STATUS_INFO, &st);
 		return;
 	}
 	r->cursor = 0;
@@ -69,32 +69,58 @@ static void fake_handler(void *ctx, const struct swp_hdr *hdr, const void *body,
 		r->more = fake_more;
 }
 
+/* A request of this type with every field zero (blen: 0 for none, else any). */
 static void feed(struct ctl_conn *cn, uint16_t type, uint32_t seq, size_t blen)
 {
-	uint8_t body[256] = { 0 };
-	size_t room;
+	_Alignas(8) uint8_t body[SWP_BODY_MAX] = { 0 };
+	size_t room, n;
 	uint8_t *at = ctl_stream_space(&cn->in, &room);
 
-	assert_true(room >= sizeof(struct swp_hdr) + blen);
-	ctl_stream_fill(&cn->in, swp_encode(at, type, seq, body, blen));
+	n = swp_encode(at, room, type, seq, blen ? body : NULL);
+	assert_true(n >= sizeof(struct swp_hdr));
+	ctl_stream_fill(&cn->in, n);
 }
 
-/* The answers queued so far, as (type, seq, first u32 of the body) triples; drains the buffer. */
+/* One queued message decoded: its header, and into body the struct of its type. */
+static size_t decode_at(const struct ctl_out *o, size_t off, struct swp_hdr *h, void *body)
+{
+	_Alignas(8) static uint8_t msg[SWP_MSG_MAX];
+	uint16_t bad;
+
+	memcpy(h, o->buf + off, sizeof(*h));
+	assert_int_equal(swp_check(h), 0);
+	assert_true(h->len <= o->len - off);
+	memcpy(msg, o->buf + off, h->len);
+	memset(body, 0, SWP_BODY_MAX);
+	assert_int_equal(swp_decode(msg, body, &bad), 0);
+	return h->len;
+}
+
+/*
+ * The answers queued so far, as (type, seq, a number of the body: a DONE's
+ * count, a MAC entry's age, a status's ports) triples; drains the buffer.
+ */
 static size_t drain(struct ctl_conn *cn, uint32_t out[][3], size_t max)
 {
 	size_t n = 0, off = cn->out.off;
 
 	while (off < cn->out.len) {
+		_Alignas(8) uint8_t body[SWP_BODY_MAX];
 		struct swp_hdr h;
 
-		memcpy(&h, cn->out.buf + off, sizeof(h));
-		assert_int_equal(swp_check(&h), 0);
+		off += decode_at(&cn->out, off, &h, body);
 		assert_true(n < max);
 		out[n][0] = h.type;
 		out[n][1] = h.seq;
-		memcpy(&out[n][2], cn->out.buf + off + sizeof(h) + (h.type == SWP_DONE ? 4 : 16), 4);
+		if (h.type == SWP_DONE)
+			out[n][2] = ((const struct swp_done *)(const void *)body)->count;
+		else if (h.type == SWP_MAC_ENTRY)
+			out[n][2] = ((const struct swp_mac_entry *)(const void *)body)->age;
+		else if (h.type == SWP_STATUS_INFO)
+			out[n][2] = ((const struct swp_status_info *)(const void *)body)->ports;
+		else
+			out[n][2] = 0;
 		n++;
-		off += h.len;
 	}
 	ctl_out_sent(&cn->out, cn->out.len - cn->out.off);
 	return n;
