@@ -96,8 +96,26 @@ static void print_mac(FILE *f, const struct cli_opts *o, const struct swp_mac_en
 	wr_obj_close(&w);
 }
 
+/*
+ * A setting this printer has no line of its own for (one added after it was
+ * written): "name value" in text, name_with_underscores in JSON.
+ */
+static void print_setting(struct wr *w, const struct swp_setting *set, uint64_t v)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s", set->name);
+	for (char *c = key; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	wr_uint(w, key, NULL, v);
+	wr_text(w, "%-9s %" PRIu64 "\n", set->name, v);
+}
+
 static void print_status(FILE *f, const struct cli_opts *o, const struct swp_status_info *s)
 {
+	const struct swp_setting *set;
+#define V(key) s->settings[(key) - 1]
 	struct wr w;
 
 	wr_init(&w, f, o->json);
@@ -106,17 +124,21 @@ static void print_status(FILE *f, const struct cli_opts *o, const struct swp_sta
 	wr_uint(&w, "uptime", "uptime    %" PRIu64 " s\n", s->uptime);
 	wr_uint(&w, "ports", "ports     %" PRIu64 "\n", s->ports);
 	wr_uint(&w, "macs", "macs      %" PRIu64, s->macs);
-	wr_uint(&w, "max_macs", " of %" PRIu64 "\n", s->max_macs);
-	wr_uint(&w, "ageing", "ageing    %" PRIu64 " s\n", s->ageing);
+	wr_uint(&w, "max_macs", " of %" PRIu64 "\n", V(SWP_SET_MAX_MACS));
+	wr_uint(&w, "ageing", "ageing    %" PRIu64 " s\n", V(SWP_SET_AGEING));
 	wr_uint(&w, "mac_learned", "learned   %" PRIu64 "\n", s->mac_learned);
 	wr_uint(&w, "mac_moved", "moved     %" PRIu64 "\n", s->mac_moved);
 	wr_uint(&w, "mac_evicted", "evicted   %" PRIu64 "\n", s->mac_evicted);
 	wr_uint(&w, "mac_aged", "aged      %" PRIu64 "\n", s->mac_aged);
-	wr_uint(&w, "flap_moves", "flap      %" PRIu64 " moves/s", s->flap_moves);
-	wr_uint(&w, "flap_hold", ", hold %" PRIu64 " s\n", s->flap_hold);
-	wr_uint(&w, "storm_broadcast", "storm     broadcast %" PRIu64, s->storm_pps[0]);
-	wr_uint(&w, "storm_multicast", ", multicast %" PRIu64, s->storm_pps[1]);
-	wr_uint(&w, "storm_unknown", ", unknown %" PRIu64 " pps\n", s->storm_pps[2]);
+	wr_uint(&w, "flap_moves", "flap      %" PRIu64 " moves/s", V(SWP_SET_FLAP_MOVES));
+	wr_uint(&w, "flap_hold", ", hold %" PRIu64 " s\n", V(SWP_SET_FLAP_HOLD));
+	wr_uint(&w, "storm_broadcast", "storm     broadcast %" PRIu64, V(SWP_SET_STORM_BROADCAST));
+	wr_uint(&w, "storm_multicast", ", multicast %" PRIu64, V(SWP_SET_STORM_MULTICAST));
+	wr_uint(&w, "storm_unknown", ", unknown %" PRIu64 " pps\n", V(SWP_SET_STORM_UNKNOWN));
+	for (size_t i = 0; (set = swp_setting_at(i)); i++)
+		if (set->key > SWP_SET_STORM_UNKNOWN) /* laid out above: those up to here */
+			print_setting(&w, set, V(set->key));
+#undef V
 	wr_obj_close(&w);
 	wr_json_line(&w);
 }

@@ -323,21 +323,20 @@ static void cmd_status(struct daemon *d, const void *body, struct ctl_reply *r)
 	(void)body;
 
 	const struct fdb *fdb = &d->sw.fdb;
+	const struct swp_setting *set;
 	struct swp_status_info s = {
 		.uptime = (d->sw.now() - d->sw.start_ms) / 1000,
 		.ports = d->sw.nports,
 		.macs = fdb->count,
-		.max_macs = fdb->max,
-		.ageing = (uint32_t)(fdb->ageing_ms / 1000),
 		.mac_learned = fdb->st.learned,
 		.mac_moved = fdb->st.moved,
 		.mac_evicted = fdb->st.evicted,
 		.mac_aged = fdb->st.aged,
-		.flap_moves = d->sw.policy.flap_moves,
-		.flap_hold = (uint32_t)(d->sw.policy.flap_hold_ms / 1000),
-		.storm_pps = { d->sw.policy.storm_pps[0], d->sw.policy.storm_pps[1], d->sw.policy.storm_pps[2] },
 	};
 
+	/* Every setting of the table, as set would name it. */
+	for (size_t i = 0; (set = swp_setting_at(i)); i++)
+		s.settings[set->key - 1] = sw_setting(&d->sw, set->key);
 	snprintf(s.version, sizeof(s.version), "%s", SWITCHD_VERSION);
 	ctl_reply_add(r, SWP_STATUS_INFO, &s);
 }

@@ -90,17 +90,11 @@ static const struct swp_field status_info[] = {
 	ST(SWP_A_STATUS_UPTIME, K_U64, uptime),
 	ST(SWP_A_STATUS_PORTS, K_U32, ports),
 	ST(SWP_A_STATUS_MACS, K_U32, macs),
-	ST(SWP_A_STATUS_MAX_MACS, K_U32, max_macs),
-	ST(SWP_A_STATUS_AGEING, K_U32, ageing),
 	ST(SWP_A_STATUS_LEARNED, K_U64, mac_learned),
 	ST(SWP_A_STATUS_MOVED, K_U64, mac_moved),
 	ST(SWP_A_STATUS_EVICTED, K_U64, mac_evicted),
 	ST(SWP_A_STATUS_AGED, K_U64, mac_aged),
-	ST(SWP_A_STATUS_FLAP_MOVES, K_U32, flap_moves),
-	ST(SWP_A_STATUS_FLAP_HOLD, K_U32, flap_hold),
-	ST(SWP_A_STATUS_STORM_BROADCAST, K_U32, storm_pps[0]),
-	ST(SWP_A_STATUS_STORM_MULTICAST, K_U32, storm_pps[1]),
-	ST(SWP_A_STATUS_STORM_UNKNOWN, K_U32, storm_pps[2]),
+	ST(SWP_A_STATUS_SETTINGS, K_U64S, settings),
 };
 #undef ST
 

@@ -115,17 +115,11 @@ enum swp_status_attr {
 	SWP_A_STATUS_UPTIME,  /* u64, seconds */
 	SWP_A_STATUS_PORTS,   /* u32 */
 	SWP_A_STATUS_MACS,    /* u32 */
-	SWP_A_STATUS_MAX_MACS, /* u32 */
-	SWP_A_STATUS_AGEING,  /* u32, seconds */
 	SWP_A_STATUS_LEARNED, /* u64 */
 	SWP_A_STATUS_MOVED,   /* u64 */
 	SWP_A_STATUS_EVICTED, /* u64 */
 	SWP_A_STATUS_AGED,    /* u64 */
-	SWP_A_STATUS_FLAP_MOVES, /* u32 */
-	SWP_A_STATUS_FLAP_HOLD,  /* u32, seconds */
-	SWP_A_STATUS_STORM_BROADCAST, /* u32, frames a second; 0: no limit */
-	SWP_A_STATUS_STORM_MULTICAST, /* u32 */
-	SWP_A_STATUS_STORM_UNKNOWN,   /* u32 */
+	SWP_A_STATUS_SETTINGS, /* nested: u64 attributes, type = enum swp_setting_key, the value now */
 };
 
 enum swp_event_attr {
@@ -245,11 +239,8 @@ struct swp_status_info {
 	uint64_t uptime;   /* seconds */
 	uint32_t ports;
 	uint32_t macs;
-	uint32_t max_macs;
-	uint32_t ageing;   /* seconds */
 	uint64_t mac_learned, mac_moved, mac_evicted, mac_aged;
-	uint32_t flap_moves, flap_hold; /* loop protection (flap_hold in seconds) */
-	uint32_t storm_pps[3];          /* broadcast, multicast, unknown unicast; 0: no limit */
+	uint64_t settings[SWP_SET_KEY_MAX]; /* every setting's value now, key k at [k - 1] */
 };
 
 enum swp_event_kind {

@@ -978,9 +978,9 @@ static void cli_json_status_object(void **state)
 	const struct cli_cmd cmd = { .type = SWP_STATUS };
 	const struct swp_status_info s = {
 		.version = SWITCHD_VERSION, .uptime = 3600, .ports = 2, .macs = 10,
-		.max_macs = 8192, .ageing = 300, .mac_learned = 11, .mac_moved = 12,
-		.mac_evicted = 13, .mac_aged = 14, .flap_moves = 10, .flap_hold = 30,
-		.storm_pps = { 100, 0, 7 },
+		.mac_learned = 11, .mac_moved = 12, .mac_evicted = 13, .mac_aged = 14,
+		/* by key: ageing, max-macs, flap-moves, flap-hold, storm-broadcast, -multicast, -unknown */
+		.settings = { 300, 8192, 10, 30, 100, 0, 7 },
 	};
 	struct out out;
 
@@ -1002,8 +1002,8 @@ static void cli_text_status_shows_the_settings(void **state)
 	const struct cli_opts o = { .json = false };
 	const struct cli_cmd cmd = { .type = SWP_STATUS };
 	const struct swp_status_info s = {
-		.version = SWITCHD_VERSION, .max_macs = 8192, .ageing = 300, .flap_moves = 10,
-		.flap_hold = 30, .storm_pps = { 100, 0, 7 },
+		.version = SWITCHD_VERSION,
+		.settings = { 300, 8192, 10, 30, 100, 0, 7 },
 	};
 	struct out out;
 	const char *text;

@@ -202,10 +202,9 @@ static void proto_round_trips_the_other_records(void **state)
 	(void)state;
 	struct swp_mac_entry m = { .mac = { 2, 0, 0, 0, 0, 0xff }, .vlan = 4095, .age = 3, .is_static = 1 },
 			     m2;
-	struct swp_status_info s = { .uptime = UINT64_MAX, .ports = 256, .macs = 1, .max_macs = 1u << 20,
-				     .ageing = 300, .mac_learned = 5, .mac_moved = 6, .mac_evicted = 7,
-				     .mac_aged = 8, .flap_moves = 4, .flap_hold = 9,
-				     .storm_pps = { 10, 11, 12 } },
+	struct swp_status_info s = { .uptime = UINT64_MAX, .ports = 256, .macs = 1, .mac_learned = 5,
+				     .mac_moved = 6, .mac_evicted = 7, .mac_aged = 8,
+				     .settings = { 300, 1u << 20, 4, 9, 10, 11, UINT64_MAX } },
 			       s2;
 	struct swp_event e = { .kind = SWP_EV_MAC_MOVED, .vlan = 10, .mac = { 0x52, 0x54, 0, 1, 2, 3 },
 			       .time_ms = 1780000000123, .count = 1u << 31 },
