@@ -35,11 +35,7 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 		if (!strcmp(key, "type") && !typed) {
 			if (!val)
 				return usage_err(err, errlen, "port add: type needs tap or afpacket");
-			if (!strcmp(val, "tap"))
-				req->type = SWP_PORT_TAP;
-			else if (!strcmp(val, "afpacket"))
-				req->type = SWP_PORT_AFPACKET;
-			else
+			if (swp_type_by_name(val, &req->type) < 0)
 				return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket)",
 						 val);
 			typed = true;

@@ -92,7 +92,7 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		ctl_reply_error(r, -EINVAL, "port add: invalid interface name");
 		return;
 	}
-	if (req->type > SWP_PORT_AFPACKET) {
+	if (!swp_type_known(req->type)) {
 		ctl_reply_error(r, -EINVAL, "port add %s: unknown port type %u", name, req->type);
 		return;
 	}

@@ -385,18 +385,38 @@ const struct swp_setting *swp_setting_by_key(uint32_t key)
 	return NULL;
 }
 
+/* The port kinds a request may name; "auto" lets switchd choose (a TAP nobody holds, else a socket). */
+static const struct {
+	uint32_t type;
+	const char *name;
+} swp_kinds[] = {
+	{ SWP_PORT_AUTO, "auto" },
+	{ SWP_PORT_TAP, "tap" },
+	{ SWP_PORT_AFPACKET, "afpacket" },
+};
+
 const char *swp_type_name(uint32_t port_type)
 {
-	switch (port_type) {
-	case SWP_PORT_TAP:
-		return "tap";
-	case SWP_PORT_AFPACKET:
-		return "afpacket";
-	case SWP_PORT_AUTO:
-		return "auto";
-	default:
-		return "unknown";
-	}
+	for (size_t i = 0; i < sizeof(swp_kinds) / sizeof(swp_kinds[0]); i++)
+		if (swp_kinds[i].type == port_type)
+			return swp_kinds[i].name;
+	return "unknown";
+}
+
+int swp_type_by_name(const char *name, uint32_t *port_type)
+{
+	/* "auto" is what no type says: not a word a user types. */
+	for (size_t i = 1; i < sizeof(swp_kinds) / sizeof(swp_kinds[0]); i++)
+		if (!strcmp(swp_kinds[i].name, name)) {
+			*port_type = swp_kinds[i].type;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+bool swp_type_known(uint32_t port_type)
+{
+	return strcmp(swp_type_name(port_type), "unknown") != 0;
 }
 
 const char *swp_state_name(uint32_t state)

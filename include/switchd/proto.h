@@ -10,6 +10,7 @@
 #ifndef SWITCHD_PROTO_H
 #define SWITCHD_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -334,7 +335,11 @@ const struct swp_setting *swp_setting_by_key(uint32_t key);
 /* The i-th setting in the order they are listed to users; NULL past the last. */
 const struct swp_setting *swp_setting_at(size_t i);
 
+/* Port kinds: "tap", "afpacket", "auto"; "unknown" for another number. */
 const char *swp_type_name(uint32_t port_type);
+/* The kind a user names with "type NAME" (not "auto"): 0, or -ENOENT. */
+int swp_type_by_name(const char *name, uint32_t *port_type);
+bool swp_type_known(uint32_t port_type);
 const char *swp_state_name(uint32_t state);
 /* "mac_learned", ...; NULL for an unknown kind. */
 const char *swp_event_name(uint32_t kind);
