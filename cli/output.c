@@ -180,6 +180,12 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 		wr_obj_open(&w, NULL);
 		wr_uint(&w, "flushed", "%" PRIu64 " MAC entries flushed\n", done->count);
 		break;
+	case SWP_PORT_CLEAR:
+		wr_init(&w, f, o->json);
+		wr_obj_open(&w, NULL);
+		wr_uint(&w, "cleared", "counters of %" PRIu64, done->count);
+		wr_text(&w, done->count == 1 ? " port cleared\n" : " ports cleared\n");
+		break;
 	case SWP_SET: {
 		const struct swp_setting *s = swp_setting_by_key(cmd->body.set.key);
 

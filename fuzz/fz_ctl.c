@@ -2,11 +2,12 @@
  * Harness 1: the control protocol, from a client's bytes to the replies.
  *
  * The bytes go in chunks through ctl_conn_input(), the function the daemon
- * runs on every read: its framing (ctl_stream), swp_check, the request
- * handler cmd_handle on a real struct sw with fake ports (fz_port.c; port add
- * and del work, with no kernel interface), and the SWP_DONE ending each
- * answer. Only the socket is left out. Meanwhile a model frames the same
- * bytes independently (fz_model), and every reply is held against it.
+ * runs on every read: its framing (ctl_stream), swp_check and swp_decode, the
+ * request handler cmd_handle on a real struct sw with fake ports (fz_port.c;
+ * port add and del work, with no kernel interface), and the SWP_DONE ending
+ * each answer. Only the socket is left out. Meanwhile a model frames the same
+ * bytes and walks their attributes on its own (fz_model, fz_walk), and every
+ * reply is held against it.
  *
  * Input:
  *   byte 0    ports attached beforehand: 0..15, or 193..256 when the top two bits
@@ -16,6 +17,7 @@
  *   the rest  the stream the client sends
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +31,8 @@ struct fz_msg {
 	size_t off; /* where it starts */
 	size_t end; /* how many stream bytes must be in before it can be answered */
 	struct swp_hdr hdr;
-	int err; /* 0: for the handler; -EPROTO, -EBADMSG, -EMSGSIZE: an error reply */
+	int err;      /* 0: for the handler; -EPROTO, -EBADMSG, -EMSGSIZE: an error reply */
+	uint16_t bad; /* -EBADMSG: the attribute at fault; 0: bytes that are no attribute, or the type */
 };
 
 /* What the handler did with a well-formed message. */
@@ -61,107 +64,383 @@ static uint64_t fz_clock(void)
 	return fz_clock_ms;
 }
 
-/* ---- the model: the framing rules of docs/protocol.md, written apart from ctl.c and proto.c ---- */
+/*
+ * ---- the model: docs/protocol.md's rules, written apart from ctl.c and proto.c ----
+ *
+ * Each message type's attributes, from the comments of proto.h's enums, and
+ * where the model puts each in the type's struct (to compare with what the
+ * handler is given, and with what swp_decode makes of a reply).
+ */
+enum fz_kind {
+	FZ_FIXED, /* an integer or a MAC: exactly the member's size */
+	FZ_STR,	  /* NUL-terminated, shorter than the member */
+	FZ_U64S,  /* nested u64s, attribute i + 1 is element i */
+};
 
-static long fz_body_size(uint16_t type)
-{
-	switch (type) {
-	case SWP_PORT_ADD:
-	case SWP_PORT_DEL:
-		return (long)sizeof(struct swp_port_req);
-	case SWP_PORT_SHOW:
-	case SWP_STATUS:
-	case SWP_MONITOR:
-		return 0;
-	case SWP_MAC_SHOW:
-	case SWP_MAC_FLUSH:
-		return (long)sizeof(struct swp_mac_req);
-	case SWP_SET:
-		return (long)sizeof(struct swp_set_req);
-	case SWP_DONE:
-		return (long)sizeof(struct swp_done);
-	case SWP_PORT_INFO:
-		return (long)sizeof(struct swp_port_info);
-	case SWP_MAC_ENTRY:
-		return (long)sizeof(struct swp_mac_entry);
-	case SWP_STATUS_INFO:
-		return (long)sizeof(struct swp_status_info);
-	case SWP_EVENT:
-		return (long)sizeof(struct swp_event);
-	default:
-		return -1;
+struct fz_field {
+	uint16_t attr;
+	uint8_t kind;
+	uint16_t off, size;
+};
+
+#define FZ_F(st, a, k, m)                                   \
+	{                                                   \
+		a, k, offsetof(st, m), sizeof(((st *)0)->m) \
 	}
+
+static const struct fz_field fz_port_req[] = {
+	FZ_F(struct swp_port_req, SWP_A_PORT_NAME, FZ_STR, name),
+	FZ_F(struct swp_port_req, SWP_A_PORT_TYPE, FZ_FIXED, type),
+	FZ_F(struct swp_port_req, SWP_A_PORT_FLAGS, FZ_FIXED, flags),
+	FZ_F(struct swp_port_req, SWP_A_PORT_PEER, FZ_STR, peer),
+	FZ_F(struct swp_port_req, SWP_A_PORT_NETNS, FZ_STR, netns),
+};
+
+static const struct fz_field fz_mac_req[] = {
+	FZ_F(struct swp_mac_req, SWP_A_MAC_PORT, FZ_STR, port),
+	FZ_F(struct swp_mac_req, SWP_A_MAC_ADDR, FZ_FIXED, mac),
+};
+
+static const struct fz_field fz_set_req[] = {
+	FZ_F(struct swp_set_req, SWP_A_SET_KEY, FZ_FIXED, key),
+	FZ_F(struct swp_set_req, SWP_A_SET_VALUE, FZ_FIXED, value),
+};
+
+static const struct fz_field fz_done[] = {
+	FZ_F(struct swp_done, SWP_A_DONE_STATUS, FZ_FIXED, status),
+	FZ_F(struct swp_done, SWP_A_DONE_COUNT, FZ_FIXED, count),
+	FZ_F(struct swp_done, SWP_A_DONE_MSG, FZ_STR, msg),
+};
+
+static const struct fz_field fz_port_info[] = {
+	FZ_F(struct swp_port_info, SWP_A_PORT_NAME, FZ_STR, name),
+	FZ_F(struct swp_port_info, SWP_A_PORT_TYPE, FZ_FIXED, type),
+	FZ_F(struct swp_port_info, SWP_A_PORT_STATE, FZ_FIXED, state),
+	FZ_F(struct swp_port_info, SWP_A_PORT_IFINDEX, FZ_FIXED, ifindex),
+	FZ_F(struct swp_port_info, SWP_A_PORT_MTU, FZ_FIXED, mtu),
+	FZ_F(struct swp_port_info, SWP_A_PORT_MACS, FZ_FIXED, macs),
+	FZ_F(struct swp_port_info, SWP_A_PORT_CREATED, FZ_FIXED, created),
+	FZ_F(struct swp_port_info, SWP_A_PORT_BLOCKED, FZ_FIXED, blocked),
+	FZ_F(struct swp_port_info, SWP_A_PORT_COUNTERS, FZ_U64S, c),
+	FZ_F(struct swp_port_info, SWP_A_PORT_PEER, FZ_STR, peer),
+	FZ_F(struct swp_port_info, SWP_A_PORT_NETNS, FZ_STR, netns),
+};
+
+static const struct fz_field fz_mac_entry[] = {
+	FZ_F(struct swp_mac_entry, SWP_A_MAC_ADDR, FZ_FIXED, mac),
+	FZ_F(struct swp_mac_entry, SWP_A_MAC_VLAN, FZ_FIXED, vlan),
+	FZ_F(struct swp_mac_entry, SWP_A_MAC_PORT, FZ_STR, port),
+	FZ_F(struct swp_mac_entry, SWP_A_MAC_AGE, FZ_FIXED, age),
+	FZ_F(struct swp_mac_entry, SWP_A_MAC_STATIC, FZ_FIXED, is_static),
+};
+
+static const struct fz_field fz_status_info[] = {
+	FZ_F(struct swp_status_info, SWP_A_STATUS_VERSION, FZ_STR, version),
+	FZ_F(struct swp_status_info, SWP_A_STATUS_UPTIME, FZ_FIXED, uptime),
+	FZ_F(struct swp_status_info, SWP_A_STATUS_PORTS, FZ_FIXED, ports),
+	FZ_F(struct swp_status_info, SWP_A_STATUS_MACS, FZ_FIXED, macs),
+	FZ_F(struct swp_status_info, SWP_A_STATUS_LEARNED, FZ_FIXED, mac_learned),
+	FZ_F(struct swp_status_info, SWP_A_STATUS_MOVED, FZ_FIXED, mac_moved),
+	FZ_F(struct swp_status_info, SWP_A_STATUS_EVICTED, FZ_FIXED, mac_evicted),
+	FZ_F(struct swp_status_info, SWP_A_STATUS_AGED, FZ_FIXED, mac_aged),
+	FZ_F(struct swp_status_info, SWP_A_STATUS_SETTINGS, FZ_U64S, settings),
+};
+
+static const struct fz_field fz_event[] = {
+	FZ_F(struct swp_event, SWP_A_EV_KIND, FZ_FIXED, kind),
+	FZ_F(struct swp_event, SWP_A_EV_TIME_MS, FZ_FIXED, time_ms),
+	FZ_F(struct swp_event, SWP_A_EV_MAC, FZ_FIXED, mac),
+	FZ_F(struct swp_event, SWP_A_EV_VLAN, FZ_FIXED, vlan),
+	FZ_F(struct swp_event, SWP_A_EV_COUNT, FZ_FIXED, count),
+	FZ_F(struct swp_event, SWP_A_EV_PORT, FZ_STR, port),
+	FZ_F(struct swp_event, SWP_A_EV_OLD_PORT, FZ_STR, old_port),
+	FZ_F(struct swp_event, SWP_A_EV_REASON, FZ_STR, reason),
+};
+
+static const struct fz_type {
+	uint16_t type;
+	uint16_t record; /* a request: the type of its records; 0 when it has none */
+	size_t size;	 /* of its struct; 0: it carries nothing */
+	const struct fz_field *f;
+	size_t nf;
+} fz_types[] = {
+#define FZ_T(t, rec, st, f)                                     \
+	{                                                       \
+		t, rec, sizeof(st), f, sizeof(f) / sizeof(f[0]) \
+	}
+	FZ_T(SWP_PORT_ADD, 0, struct swp_port_req, fz_port_req),
+	FZ_T(SWP_PORT_DEL, 0, struct swp_port_req, fz_port_req),
+	FZ_T(SWP_PORT_SHOW, SWP_PORT_INFO, struct swp_port_req, fz_port_req),
+	FZ_T(SWP_PORT_CLEAR, 0, struct swp_port_req, fz_port_req),
+	FZ_T(SWP_MAC_SHOW, SWP_MAC_ENTRY, struct swp_mac_req, fz_mac_req),
+	FZ_T(SWP_MAC_FLUSH, 0, struct swp_mac_req, fz_mac_req),
+	{ SWP_STATUS, SWP_STATUS_INFO, 0, NULL, 0 },
+	FZ_T(SWP_SET, 0, struct swp_set_req, fz_set_req),
+	{ SWP_MONITOR, 0, 0, NULL, 0 },
+	FZ_T(SWP_DONE, 0, struct swp_done, fz_done),
+	FZ_T(SWP_PORT_INFO, 0, struct swp_port_info, fz_port_info),
+	FZ_T(SWP_MAC_ENTRY, 0, struct swp_mac_entry, fz_mac_entry),
+	FZ_T(SWP_STATUS_INFO, 0, struct swp_status_info, fz_status_info),
+	FZ_T(SWP_EVENT, 0, struct swp_event, fz_event),
+#undef FZ_T
+};
+
+#define FZ_NLA_HDR 4u
+#define FZ_NLA_TYPE_MASK 0x3fffu /* the top two bits of nla_type are flags (nested, byte order) */
+#define FZ_ALIGN(n) (((n) + 3u) & ~(size_t)3u)
+
+static const struct fz_type *fz_type(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof(fz_types) / sizeof(fz_types[0]); i++)
+		if (fz_types[i].type == type)
+			return &fz_types[i];
+	return NULL;
+}
+
+static const struct fz_field *fz_field(const struct fz_type *t, uint16_t attr)
+{
+	for (size_t i = 0; i < t->nf; i++)
+		if (t->f[i].attr == attr)
+			return &t->f[i];
+	return NULL;
+}
+
+static uint16_t fz_get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The u64s nested in one attribute (n bytes at p): every one exactly 8 bytes, and nothing else. */
+static bool fz_take_u64s(const uint8_t *p, size_t n, uint8_t *dst, size_t count)
+{
+	size_t off = 0;
+
+	while (off + FZ_NLA_HDR <= n) {
+		uint16_t alen = fz_get16(p + off), i = fz_get16(p + off + 2) & FZ_NLA_TYPE_MASK;
+
+		if (alen < FZ_NLA_HDR || alen > n - off || alen != FZ_NLA_HDR + 8)
+			return false;
+		if (i >= 1 && i <= count)
+			memcpy(dst + (i - 1) * 8, p + off + FZ_NLA_HDR, 8);
+		off += FZ_ALIGN(alen);
+	}
+	return off >= n;
+}
+
+/* One attribute's payload into the struct body: false when it is malformed. */
+static bool fz_take(const struct fz_field *f, const uint8_t *p, size_t n, uint8_t *body)
+{
+	uint8_t *dst = body + f->off;
+	size_t len;
+
+	switch (f->kind) {
+	case FZ_FIXED:
+		if (n != f->size)
+			return false;
+		memcpy(dst, p, n);
+		return true;
+	case FZ_STR:
+		if (!n || p[n - 1])
+			return false;
+		len = strlen((const char *)p);
+		if (len >= f->size)
+			return false;
+		memset(dst, 0, f->size);
+		memcpy(dst, p, len);
+		return true;
+	default:
+		return fz_take_u64s(p, n, dst, f->size / 8);
+	}
+}
+
+/*
+ * Walks the attributes of a message of known type t (n bytes at p, after the
+ * header) into body (zeroed, t->size bytes): 0, or -EBADMSG with *bad the
+ * first known attribute that is malformed, 0 when bytes are left that do not
+ * form an attribute. Unknown attributes are skipped whatever they hold; the
+ * last attribute may lack its padding.
+ */
+static int fz_walk(const struct fz_type *t, const uint8_t *p, size_t n, uint8_t *body, uint16_t *bad)
+{
+	size_t off = 0;
+
+	*bad = 0;
+	while (off + FZ_NLA_HDR <= n) {
+		uint16_t alen = fz_get16(p + off), a = fz_get16(p + off + 2) & FZ_NLA_TYPE_MASK;
+		const struct fz_field *f;
+
+		if (alen < FZ_NLA_HDR || alen > n - off)
+			break;
+		f = fz_field(t, a);
+		if (f && !fz_take(f, p + off + FZ_NLA_HDR, alen - FZ_NLA_HDR, body)) {
+			*bad = a;
+			return -EBADMSG;
+		}
+		off += FZ_ALIGN(alen);
+	}
+	return off < n ? -EBADMSG : 0;
+}
+
+/* The longest a message of type t can be: every field present at its largest. */
+static size_t fz_encoded_max(const struct fz_type *t)
+{
+	size_t n = sizeof(struct swp_hdr);
+
+	for (size_t i = 0; i < t->nf; i++)
+		n += t->f[i].kind == FZ_U64S ? FZ_NLA_HDR + t->f[i].size / 8 * FZ_ALIGN(FZ_NLA_HDR + 8)
+					     : FZ_ALIGN(FZ_NLA_HDR + t->f[i].size);
+	return n;
+}
+
+/* Whether each field of t reads the same in two decoded structs (a string up to its NUL). */
+static bool fz_same(const struct fz_type *t, const uint8_t *a, const uint8_t *b)
+{
+	for (size_t i = 0; i < t->nf; i++) {
+		const struct fz_field *f = &t->f[i];
+
+		if (f->kind == FZ_STR ? !memchr(a + f->off, 0, f->size) || !memchr(b + f->off, 0, f->size) ||
+						strcmp((const char *)a + f->off, (const char *)b + f->off)
+				      : memcmp(a + f->off, b + f->off, f->size) != 0)
+			return false;
+	}
+	return true;
 }
 
 static size_t fz_model(const uint8_t *s, size_t len, struct fz_msg *m)
 {
+	_Alignas(8) uint8_t body[SWP_BODY_MAX];
 	const size_t hl = sizeof(struct swp_hdr);
 	size_t off = 0, n = 0;
 
 	while (len - off >= hl) {
+		const struct fz_type *t;
 		struct swp_hdr h;
-		long body;
+		int head;
 
 		memcpy(&h, s + off, hl);
 		m[n].off = off;
 		m[n].hdr = h;
+		m[n].bad = 0;
 		if (h.len < hl || h.len > SWP_MSG_MAX) {
 			/* Answerable with the header alone, and the last thing ever answered. */
 			m[n].err = -EMSGSIZE;
 			m[n].end = off + hl;
+			fz_check(swp_check(&h) == -EMSGSIZE, "swp_check says %d to length %u", swp_check(&h),
+				 h.len);
 			return n + 1;
 		}
 		if (len - off < h.len)
 			break;
 		m[n].end = off + h.len;
-		body = fz_body_size(h.type);
-		if (h.version != SWP_VERSION)
+		t = fz_type(h.type);
+		if (h.version != SWP_VERSION) {
 			m[n].err = -EPROTO;
-		else if (body < 0 || (size_t)body != h.len - hl)
+		} else if (!t) {
 			m[n].err = -EBADMSG;
-		else
-			m[n].err = 0;
-		/* swp_check is the daemon's single judge of a header: it must agree. */
-		fz_check(swp_check(&h) == m[n].err, "swp_check says %d, the model %d (type %u len %u version %u)",
-			 swp_check(&h), m[n].err, h.type, h.len, h.version);
+		} else {
+			memset(body, 0, sizeof(body));
+			m[n].err = fz_walk(t, s + off + hl, h.len - hl, body, &m[n].bad);
+		}
+		/* swp_check is the daemon's judge of a header: it must agree on every one. */
+		head = m[n].err == -EPROTO || !t ? m[n].err : 0;
+		fz_check(swp_check(&h) == head, "swp_check says %d, the model %d (type %u len %u version %u)",
+			 swp_check(&h), head, h.type, h.len, h.version);
 		n++;
 		off += h.len;
 	}
 	return n;
 }
 
+/*
+ * A reply as proto.h has senders write it: a header of version 3 with flags,
+ * pid and the reserved bytes 0, 4-byte aligned, the attributes tiling it, the
+ * padding after each zero, and no attribute that says 0 or "" (senders leave
+ * those out), nested ones included. Returns the message's type.
+ */
+static uint16_t fz_check_wire(const uint8_t *p, size_t have, size_t *len)
+{
+	const size_t hl = sizeof(struct swp_hdr);
+	const struct fz_type *t;
+	struct swp_hdr h;
+	size_t off = hl;
+
+	fz_check(have >= hl, "reply header cut at %zu bytes", have);
+	memcpy(&h, p, hl);
+	t = fz_type(h.type);
+	fz_check(t && h.type >= SWP_DONE && h.len >= hl && h.len <= have && h.len % 4 == 0 &&
+			 h.version == SWP_VERSION && !h.flags && !h.pid && !h.reserved[0] && !h.reserved[1] &&
+			 !h.reserved[2] && swp_check(&h) == 0,
+		 "reply header: type %u len %u (of %zu) version %u flags %u pid %u", h.type, h.len, have,
+		 h.version, h.flags, h.pid);
+	fz_check(h.len <= fz_encoded_max(t), "reply of type %u is %u bytes, over its maximum", h.type, h.len);
+	while (off < h.len) {
+		uint16_t alen = fz_get16(p + off), a = fz_get16(p + off + 2) & FZ_NLA_TYPE_MASK;
+		const struct fz_field *f = fz_field(t, a);
+		const uint8_t *v = p + off + FZ_NLA_HDR;
+		size_t vn = alen - FZ_NLA_HDR, i;
+		bool zero = true;
+
+		fz_check(alen >= FZ_NLA_HDR && FZ_ALIGN(alen) <= h.len - off && f,
+			 "reply type %u: attribute %u at %zu, length %u", h.type, a, off, alen);
+		for (i = vn; i < FZ_ALIGN(vn); i++)
+			fz_check(!v[i], "reply type %u: attribute %u: padding byte %02x", h.type, a, v[i]);
+		for (i = 0; i < vn; i++)
+			zero = zero && !v[i];
+		fz_check(!zero, "reply type %u: attribute %u says 0 or \"\"", h.type, a);
+		/* Nested u64s: none of them 0 either, so a nest is never empty. */
+		for (i = 0; f->kind == FZ_U64S && i < vn; i += FZ_NLA_HDR + 8) {
+			uint64_t u;
+
+			fz_check(i + FZ_NLA_HDR + 8 <= vn && fz_get16(v + i) == FZ_NLA_HDR + 8,
+				 "reply type %u: attribute %u holds no u64 at %zu", h.type, a, i);
+			memcpy(&u, v + i + FZ_NLA_HDR, 8);
+			fz_check(u, "reply type %u: attribute %u.%u says 0", h.type, a, fz_get16(v + i + 2));
+		}
+		off += FZ_ALIGN(alen);
+	}
+	*len = h.len;
+	return h.type;
+}
+
+/*
+ * A whole reply, decoded by swp_decode into out (SWP_BODY_MAX bytes) and,
+ * when twice, by the model too, which must agree.
+ */
+static void fz_decode_reply(const uint8_t *p, size_t len, uint8_t *out, bool twice)
+{
+	static _Alignas(8) uint8_t copy[SWP_MSG_MAX];
+	_Alignas(8) uint8_t mine[SWP_BODY_MAX] = { 0 };
+	struct swp_hdr h;
+	const struct fz_type *t;
+	uint16_t bad, mbad;
+	int err;
+
+	memcpy(copy, p, len);
+	memcpy(&h, p, sizeof(h));
+	t = fz_type(h.type);
+	memset(out, 0, SWP_BODY_MAX);
+	err = swp_decode(copy, out, &bad);
+	mbad = 0;
+	fz_check(!err && (!twice || !fz_walk(t, p + sizeof(h), len - sizeof(h), mine, &mbad)),
+		 "reply type %u refused: swp_decode %d (attribute %u), the model attribute %u", h.type, err,
+		 bad, mbad);
+	fz_check(!twice || fz_same(t, out, mine),
+		 "reply type %u: swp_decode and the model read it differently", h.type);
+}
+
 /* ---- state the replies are checked against ---- */
 
-/* Reply record type and wire size for a request type; 0 when it has no records. */
-static uint16_t fz_record_type(uint16_t req)
-{
-	switch (req) {
-	case SWP_PORT_SHOW:
-		return SWP_PORT_INFO;
-	case SWP_MAC_SHOW:
-		return SWP_MAC_ENTRY;
-	case SWP_STATUS:
-		return SWP_STATUS_INFO;
-	default:
-		return 0;
-	}
-}
-
-static size_t fz_record_bytes(uint16_t req)
-{
-	uint16_t t = fz_record_type(req);
-
-	return t ? sizeof(struct swp_hdr) + (size_t)fz_body_size(t) : 0;
-}
-
-static uint32_t fz_entries_on(struct sw *sw, const struct port *only)
+static uint32_t fz_entries_on(struct sw *sw, const struct port *only, const uint8_t *mac)
 {
 	struct fdb_entry *e, *tmp;
 	uint32_t n = 0;
 
 	HASH_ITER(hh, sw->fdb.table, e, tmp)
-		if (!only || e->port == only->slot)
-			n++;
+	if ((!only || e->port == only->slot) && (!mac || !memcmp(e->key.mac, mac, 6)))
+		n++;
 	return n;
 }
 
@@ -171,7 +450,8 @@ static void fz_check_table(struct sw *sw)
 	uint32_t n = 0;
 
 	fz_check(sw->fdb.count <= sw->fdb.max, "%u entries, max %u", sw->fdb.count, sw->fdb.max);
-	HASH_ITER(hh, sw->fdb.table, e, tmp) {
+	HASH_ITER(hh, sw->fdb.table, e, tmp)
+	{
 		fz_check(e->port < SWITCHD_PORTS_MAX && sw->slots[e->port],
 			 "entry points at slot %u, which has no port", e->port);
 		n++;
@@ -179,72 +459,95 @@ static void fz_check_table(struct sw *sw)
 	fz_check(n == sw->fdb.count, "table holds %u entries, count says %u", n, sw->fdb.count);
 }
 
-/* A name field from the wire or a record, as a C string, or NULL when it is not terminated. */
-static const char *fz_name(char out[SWP_NAME_MAX], const char field[SWP_NAME_MAX])
+static bool fz_mac_zero(const uint8_t mac[6])
 {
-	size_t n = strnlen(field, SWP_NAME_MAX);
+	static const uint8_t zero[6];
 
-	if (n == SWP_NAME_MAX)
-		return NULL;
-	memcpy(out, field, n + 1);
-	return out;
+	return !memcmp(mac, zero, 6);
 }
 
-/* The records a handler just queued, checked against the switch as it is now. */
-static void fz_check_records(struct sw *sw, uint16_t req, const struct port *only, const uint8_t *p,
-			     size_t len, uint32_t count)
+/* The records a handler just queued (len bytes at p), checked against the switch as it is now. */
+static void fz_check_records(struct sw *sw, const struct swp_hdr *req, const void *body,
+			     const struct port *only, const uint8_t *p, size_t len, uint32_t count)
 {
-	size_t rec = fz_record_bytes(req);
+	const struct fz_type *t = fz_type(req->type);
+	_Alignas(8) uint8_t rec[SWP_BODY_MAX];
+	uint32_t i = 0;
+	size_t off = 0, n;
 
-	fz_check(len == (size_t)count * rec, "request type %u: %u records in %zu bytes", req, count, len);
-	for (uint32_t i = 0; i < count; i++, p += rec) {
+	for (; off < len; off += n, i++) {
 		struct swp_hdr h;
-		char name[SWP_NAME_MAX];
+		bool deep;
 
-		memcpy(&h, p, sizeof(h));
-		fz_check(h.type == fz_record_type(req) && swp_check(&h) == 0,
-			 "request type %u: record of type %u, length %u", req, h.type, h.len);
-		if (req == SWP_PORT_SHOW) {
-			struct swp_port_info info;
+		/*
+		 * Every record is read and held against the switch; the first few and
+		 * the last are also checked byte by byte and read by the model (all of
+		 * a 256-port show, every time, would be most of the harness's time).
+		 */
+		fz_check(len - off >= sizeof(h), "record header cut at %zu of %zu", off, len);
+		memcpy(&h, p + off, sizeof(h));
+		fz_check(h.type == t->record && h.seq == req->seq && h.len >= sizeof(h) && h.len <= len - off,
+			 "request type %u seq %u: record of type %u seq %u length %u", req->type, req->seq,
+			 h.type, h.seq, h.len);
+		deep = i < 8 || off + h.len == len;
+		if (deep)
+			fz_check_wire(p + off, len - off, &n);
+		n = h.len;
+		fz_decode_reply(p + off, n, rec, deep);
+		if (req->type == SWP_PORT_SHOW) {
+			const struct swp_port_info *info = (const void *)rec;
+			const struct port *pt = only ? only : i < sw->nports ? sw->active[i] : NULL;
 
-			memcpy(&info, p + sizeof(h), sizeof(info));
-			fz_check(i < sw->nports && fz_name(name, info.name) &&
-					 !strcmp(name, sw->active[i]->name),
-				 "port show record %u does not name port %u", i, i);
-			fz_check(info.macs == fdb_port_count(&sw->fdb, sw->active[i]->slot),
-				 "port %s: %u macs reported", name, info.macs);
-		} else if (req == SWP_MAC_SHOW) {
-			struct swp_mac_entry m;
+			fz_check(pt && !strcmp(info->name, pt->name) && (!only || i == 0),
+				 "port show record %u names %s", i, info->name);
+			fz_check(info->macs == fdb_port_count(&sw->fdb, pt->slot) &&
+					 info->type == pt->ops->type && info->state == pt->state &&
+					 info->ifindex == pt->ifindex && info->mtu == pt->mtu &&
+					 info->created == pt->created &&
+					 !memcmp(&info->c, &pt->c, sizeof(pt->c)) &&
+					 !strcmp(info->peer, pt->peer) && !strcmp(info->netns, pt->netns),
+				 "port %s: record differs from the port (%u macs)", pt->name, info->macs);
+		} else if (req->type == SWP_MAC_SHOW) {
+			const struct swp_mac_entry *m = (const void *)rec;
+			const struct swp_mac_req *q = body;
 			struct fdb_entry *e;
 			struct port *at;
 
-			memcpy(&m, p + sizeof(h), sizeof(m));
-			fz_check(fz_name(name, m.port) && (at = sw_port_by_name(sw, name)),
-				 "mac show: entry on a port that is not attached");
-			fz_check(!only || at == only, "mac show %s: entry of port %s", only->name, name);
-			e = fdb_find(&sw->fdb, m.mac, m.vlan);
-			fz_check(e && e->port == at->slot, "mac show: entry not in the table as shown");
-		} else if (req == SWP_STATUS) {
-			struct swp_status_info s;
+			e = fdb_find(&sw->fdb, m->mac, m->vlan);
+			at = e ? sw->slots[e->port] : NULL;
+			fz_check(at && !strcmp(at->name, m->port),
+				 "mac show: entry on %s not in the table as shown", m->port);
+			fz_check(!only || at == only, "mac show %s: entry of port %s", only->name, m->port);
+			fz_check(fz_mac_zero(q->mac) || !memcmp(q->mac, m->mac, 6),
+				 "mac show of one MAC: another");
+		} else if (req->type == SWP_STATUS) {
+			const struct swp_status_info *s = (const void *)rec;
+			const struct swp_setting *set;
 
-			memcpy(&s, p + sizeof(h), sizeof(s));
-			fz_check(memchr(s.version, 0, sizeof(s.version)), "status: version not terminated");
-			fz_check(s.ports == sw->nports && s.macs == sw->fdb.count && s.max_macs == sw->fdb.max,
-				 "status: %u ports %u macs max %u", s.ports, s.macs, s.max_macs);
+			fz_check(s->ports == sw->nports && s->macs == sw->fdb.count &&
+					 s->mac_learned == sw->fdb.st.learned &&
+					 s->mac_evicted == sw->fdb.st.evicted &&
+					 !strcmp(s->version, SWITCHD_VERSION),
+				 "status: %u ports %u macs, version %s", s->ports, s->macs, s->version);
+			for (uint32_t k = 1; k <= SWP_SET_KEY_MAX; k++)
+				fz_check(!(set = swp_setting_by_key(k)) ||
+						 s->settings[k - 1] == sw_setting(sw, k),
+					 "status: setting %u is %llu, the switch has %llu", k,
+					 (unsigned long long)s->settings[k - 1],
+					 (unsigned long long)sw_setting(sw, k));
 		}
 	}
+	fz_check(i == count, "request type %u: %u records in %zu bytes, count %u", req->type, i, len, count);
 }
 
 /*
- * The netns field of a port request as docs/protocol.md has it: "" for none,
- * NULL when cmd.c must refuse it (unterminated, a relative path, "." or "..").
+ * The netns of a port request as docs/protocol.md has it: "" for none,
+ * NULL when cmd.c must refuse it (a relative path, "." or "..").
  */
 static const char *fz_netns(const struct swp_port_req *req)
 {
-	size_t n = strnlen(req->netns, SWP_PATH_MAX);
+	size_t n = strlen(req->netns);
 
-	if (n == SWP_PATH_MAX)
-		return NULL;
 	if (memchr(req->netns, '/', n) ? req->netns[0] != '/'
 				       : !strcmp(req->netns, ".") || !strcmp(req->netns, ".."))
 		return NULL;
@@ -268,7 +571,9 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	struct sw *sw = &z->d.sw;
 	const size_t hl = sizeof(*hdr), before = z->conn.out.len;
 	const uint32_t nports = sw->nports, macs = sw->fdb.count;
-	char name[SWP_NAME_MAX];
+	static struct swp_counters counters[SWITCHD_PORTS_MAX];
+	_Alignas(8) uint8_t want[SWP_BODY_MAX] = { 0 };
+	const struct fz_type *t = fz_type(hdr->type);
 	const char *nm = NULL;
 	struct port *named = NULL;
 	struct swp_set_req set = { 0 };
@@ -276,8 +581,9 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	int why[8], nwhy = 0;
 	const struct fz_msg *m;
 	size_t j = z->next_handled;
+	uint16_t bad;
 
-	/* Exactly the model's next well-formed message, whole, byte for byte, aligned. */
+	/* Exactly the model's next well-formed message, whole, as sent, its attributes decoded alike. */
 	while (j < z->nmsgs && z->msgs[j].err)
 		j++;
 	fz_check(j < z->nmsgs, "handler got a message the model never framed (type %u len %u)", hdr->type,
@@ -285,37 +591,45 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	m = &z->msgs[j];
 	fz_check(m->end <= z->fed, "message at %zu handled with %zu of its %u bytes in", m->off,
 		 z->fed - m->off, hdr->len);
-	fz_check(!memcmp(hdr, &m->hdr, hl), "handler header differs from the stream at %zu", m->off);
-	fz_check(hdr->len - hl == (size_t)fz_body_size(hdr->type), "type %u handled with length %u",
-		 hdr->type, hdr->len);
+	fz_check(!memcmp(hdr, &m->hdr, hl),
+		 "handler got type %u seq %u; the model's next well-formed message is at %zu, seq %u",
+		 hdr->type, hdr->seq, m->off, m->hdr.seq);
+	fz_check(t && (long)t->size == swp_body_size(hdr->type), "type %u handled", hdr->type);
 	fz_check(!((uintptr_t)body & 7), "body at %p is not 8-byte aligned", body);
-	fz_check(!memcmp(body, z->stream + m->off + hl, hdr->len - hl),
-		 "handler body differs from the stream at %zu", m->off + hl);
+	fz_check(!fz_walk(t, z->stream + m->off + hl, hdr->len - hl, want, &bad) && fz_same(t, body, want),
+		 "message at %zu: the handler's struct differs from the model's reading", m->off);
 	z->next_handled = j + 1;
 
 	/* What the request may answer, worked out before it runs. */
 	switch (hdr->type) {
 	case SWP_PORT_ADD:
-	case SWP_PORT_DEL: {
-		struct swp_port_req req;
-		char peer_buf[SWP_NAME_MAX];
-		const char *ns, *peer;
+	case SWP_PORT_DEL:
+	case SWP_PORT_SHOW:
+	case SWP_PORT_CLEAR: {
+		const struct swp_port_req *req = body;
+		const char *ns;
 
-		memcpy(&req, body, sizeof(req));
-		nm = fz_name(name, req.name);
-		named = nm && nm[0] ? sw_port_by_name(sw, nm) : NULL;
+		nm = req->name;
+		named = nm[0] ? sw_port_by_name(sw, nm) : NULL;
 		if (hdr->type == SWP_PORT_DEL) {
 			if (!named)
 				why[nwhy++] = -ENOENT;
 			break;
 		}
+		if (hdr->type != SWP_PORT_ADD) {
+			/* An empty name: every port. */
+			if (nm[0] && !named)
+				why[nwhy++] = -ENOENT;
+			for (uint32_t i = 0; i < nports; i++)
+				counters[i] = sw->active[i]->c;
+			break;
+		}
 		/* A namespace descriptor is asked for, and the harness sends none. */
-		if (req.flags & SWP_PORT_F_NETNS_FD)
+		if (req->flags & SWP_PORT_F_NETNS_FD)
 			why[nwhy++] = -EBADF;
-		ns = fz_netns(&req);
-		peer = fz_name(peer_buf, req.peer);
-		if (!nm || !nm[0] || req.type > SWP_PORT_AFPACKET || !ns || !peer ||
-		    (peer[0] && !ns[0]) || (ns[0] && req.type == SWP_PORT_TAP))
+		ns = fz_netns(req);
+		if (!nm[0] || req->type > SWP_PORT_AFPACKET || !ns || (req->peer[0] && !ns[0]) ||
+		    (ns[0] && req->type == SWP_PORT_TAP))
 			why[nwhy++] = -EINVAL;
 		if (named)
 			why[nwhy++] = -EEXIST;
@@ -325,31 +639,30 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			/* fz_port.c's veths: the name free ('x'), the netns there, the peer name free. */
 			const char *leaf = strrchr(ns, '/');
 
-			if (nm && nm[0] != 'x')
+			if (nm[0] != 'x')
 				why[nwhy++] = -EEXIST;
 			if ((leaf ? leaf[1] : ns[0]) == 'x')
 				why[nwhy++] = -ENOENT;
-			if (peer && peer[0] == 'b')
+			if (req->peer[0] == 'b')
 				why[nwhy++] = -EEXIST;
 			break;
 		}
-		if (nm && nm[0] == 'x')
+		if (nm[0] == 'x')
 			why[nwhy++] = -ENODEV;
-		if (nm && nm[0] == 'b')
+		if (nm[0] == 'b')
 			why[nwhy++] = -EBUSY;
 		break;
 	}
 	case SWP_MAC_SHOW:
 	case SWP_MAC_FLUSH: {
-		struct swp_mac_req req;
+		const struct swp_mac_req *req = body;
 
-		memcpy(&req, body, sizeof(req));
-		nm = fz_name(name, req.port);
-		if (!nm)
-			why[nwhy++] = -EINVAL;
-		else if (nm[0] && !(named = sw_port_by_name(sw, nm)))
+		nm = req->port;
+		if (nm[0] && !(named = sw_port_by_name(sw, nm)))
 			why[nwhy++] = -ENOENT;
-		on_named = fz_entries_on(sw, named);
+		/* Only a show looks at the MAC. */
+		on_named = fz_entries_on(
+			sw, named, hdr->type == SWP_MAC_SHOW && !fz_mac_zero(req->mac) ? req->mac : NULL);
 		break;
 	}
 	case SWP_SET: {
@@ -362,7 +675,6 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			why[nwhy++] = -ERANGE;
 		break;
 	}
-	case SWP_PORT_SHOW:
 	case SWP_STATUS:
 	case SWP_MONITOR: /* without a server there are no other monitors: never -EBUSY */
 		break;
@@ -395,16 +707,36 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 				 "port del %s: still attached", nm);
 		break;
 	case SWP_PORT_SHOW:
-		fz_check(r->count == nports, "port show: %u records for %u ports", r->count, nports);
+		if (!r->status)
+			fz_check(r->count == (named ? 1 : nports), "port show %s: %u records for %u ports",
+				 nm, r->count, nports);
 		break;
+	case SWP_PORT_CLEAR: {
+		static const struct swp_counters zero;
+
+		if (!r->status)
+			fz_check(r->count == (named ? 1 : nports), "port clear %s: %u of %u ports", nm,
+				 r->count, nports);
+		/* Exactly the ports it names are zeroed: the others keep their counts. */
+		for (uint32_t i = 0; i < nports; i++) {
+			const struct port *p = sw->active[i];
+			bool cleared = !r->status && (!named || p == named);
+
+			fz_check(!memcmp(&p->c, cleared ? &zero : &counters[i], sizeof(p->c)),
+				 "port clear %s: counters of %s %s", nm, p->name,
+				 cleared ? "not zero" : "changed");
+		}
+		break;
+	}
 	case SWP_MAC_SHOW:
 		if (!r->status)
-			fz_check(r->count == on_named, "mac show: %u records for %u entries", r->count, on_named);
+			fz_check(r->count == on_named, "mac show: %u records for %u entries", r->count,
+				 on_named);
 		break;
 	case SWP_MAC_FLUSH:
 		if (!r->status)
 			fz_check(r->count == on_named && sw->fdb.count == macs - on_named &&
-					 fz_entries_on(sw, named) == 0,
+					 fz_entries_on(sw, named, NULL) == 0,
 				 "mac flush: %u flushed of %u, %u left", r->count, on_named, sw->fdb.count);
 		break;
 	case SWP_STATUS:
@@ -417,74 +749,105 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	case SWP_SET:
 		if (!r->status)
 			fz_check(sw_setting(sw, set.key) == set.value &&
-					 r->count == (set.key == SWP_SET_MAX_MACS && macs > set.value ?
-							      macs - (uint32_t)set.value : 0),
+					 r->count == (set.key == SWP_SET_MAX_MACS && macs > set.value
+							      ? macs - (uint32_t)set.value
+							      : 0),
 				 "set %u %llu: reads back %llu, %u evicted", set.key,
-				 (unsigned long long)set.value,
-				 (unsigned long long)sw_setting(sw, set.key), r->count);
+				 (unsigned long long)set.value, (unsigned long long)sw_setting(sw, set.key),
+				 r->count);
 		break;
 	}
 	fz_check_table(sw);
 
-	/* The bound on queued replies: hit only when the records really do not fit. */
+	/*
+	 * The bound on queued replies: a record is queued only with room for the
+	 * longest it could be, so the bound is hit only when that much does not fit.
+	 */
 	if (z->conn.out.overflow) {
-		fz_check(before + (size_t)r->count * fz_record_bytes(hdr->type) > SWITCHD_CTL_OUTBUF_MAX,
+		fz_check(t->record && before + (size_t)r->count * fz_encoded_max(fz_type(t->record)) >
+					      SWITCHD_CTL_OUTBUF_MAX,
 			 "output overflow with %zu + %u records queued", before, r->count);
 		z->overflowed = true;
 		return;
 	}
 	/* No reply queued yet leaves the buffer unallocated: NULL + 0 is still undefined. */
-	fz_check_records(sw, hdr->type, named, z->conn.out.buf ? z->conn.out.buf + before : NULL,
-			 z->conn.out.len - before, fz_record_type(hdr->type) ? r->count : 0);
+	fz_check_records(sw, hdr, body, named, z->conn.out.buf ? z->conn.out.buf + before : NULL,
+			 z->conn.out.len - before, t->record ? r->count : 0);
 }
 
 /* ---- the replies of one read, in order ---- */
 
+/* The message of an error SWP_DONE the model expects for a malformed message. */
+static void fz_error_text(const struct fz_msg *m, char *out, size_t n)
+{
+	if (m->err == -EMSGSIZE)
+		snprintf(out, n, "message length %u out of range", m->hdr.len);
+	else if (m->err == -EPROTO)
+		snprintf(out, n, "protocol version %u not supported (want %u)", m->hdr.version, SWP_VERSION);
+	else if (m->bad)
+		snprintf(out, n, "malformed message (type %u, length %u): attribute %u", m->hdr.type,
+			 m->hdr.len, m->bad);
+	else
+		snprintf(out, n, "malformed message (type %u, length %u)", m->hdr.type, m->hdr.len);
+}
+
 static void fz_check_replies(struct fz_ctl *z, int rc)
 {
 	const struct ctl_out *o = &z->conn.out;
-	const size_t hl = sizeof(struct swp_hdr);
+	_Alignas(8) uint8_t rec[SWP_BODY_MAX];
 	uint32_t records = 0;
-	size_t off = 0;
+	size_t off = 0, n;
 
-	while (off < o->len) {
+	for (; off < o->len; off += n) {
 		const struct fz_msg *m;
 		struct swp_hdr h;
+		uint16_t type;
 
-		fz_check(o->len - off >= hl, "reply header cut at %zu of %zu", off, o->len);
-		memcpy(&h, o->buf + off, hl);
-		fz_check(swp_check(&h) == 0 && h.len <= o->len - off && h.type >= SWP_DONE,
-			 "malformed reply: type %u len %u", h.type, h.len);
-		fz_check(z->answered < z->nmsgs, "reply (type %u) to no request", h.type);
+		/* Records were checked whole as they were queued (fz_check_records): here, their place. */
+		fz_check(o->len - off >= sizeof(h), "reply header cut at %zu of %zu", off, o->len);
+		memcpy(&h, o->buf + off, sizeof(h));
+		if (h.type == SWP_DONE) {
+			fz_check_wire(o->buf + off, o->len - off, &n);
+			fz_decode_reply(o->buf + off, n, rec, true);
+		} else {
+			fz_check(h.len >= sizeof(h) && h.len <= o->len - off, "reply type %u length %u",
+				 h.type, h.len);
+			n = h.len;
+		}
+		type = h.type;
+		fz_check(z->answered < z->nmsgs, "reply (type %u) to no request", type);
 		m = &z->msgs[z->answered];
 		fz_check(m->end <= z->fed, "reply to the message at %zu before it was whole", m->off);
 		fz_check(h.seq == m->hdr.seq, "reply seq %u to request seq %u", h.seq, m->hdr.seq);
-		if (h.type == SWP_DONE) {
+		if (type == SWP_DONE) {
 			const struct fz_call *c = &z->calls[z->answered];
-			struct swp_done d;
+			const struct swp_done *d = (const void *)rec;
 
-			memcpy(&d, o->buf + off + hl, sizeof(d));
-			fz_check(memchr(d.msg, 0, sizeof(d.msg)), "SWP_DONE message not terminated");
 			if (m->err) {
-				fz_check(d.status == m->err && d.count == 0 && !records && d.msg[0],
-					 "message at %zu: SWP_DONE %d (count %u, %u records), want %d", m->off,
-					 d.status, d.count, records, m->err);
+				char text[SWP_ERR_MAX];
+
+				fz_error_text(m, text, sizeof(text));
+				fz_check(d->status == m->err && d->count == 0 && !records &&
+						 !strcmp(d->msg, text),
+					 "message at %zu: SWP_DONE %d \"%s\" (count %u, %u records), want %d "
+					 "\"%s\"",
+					 m->off, d->status, d->msg, d->count, records, m->err, text);
 			} else {
-				fz_check(c->done, "message at %zu answered without reaching the handler", m->off);
-				fz_check(d.status == c->status && d.count == c->count,
-					 "SWP_DONE %d/%u, the handler said %d/%u", d.status, d.count, c->status,
-					 c->count);
-				fz_check(records == (fz_record_type(m->hdr.type) ? d.count : 0),
-					 "%u records before a SWP_DONE counting %u", records, d.count);
+				fz_check(c->done, "message at %zu answered without reaching the handler",
+					 m->off);
+				fz_check(d->status == c->status && d->count == c->count,
+					 "SWP_DONE %d/%u, the handler said %d/%u", d->status, d->count,
+					 c->status, c->count);
+				fz_check(records == (fz_type(m->hdr.type)->record ? d->count : 0),
+					 "%u records before a SWP_DONE counting %u", records, d->count);
 			}
 			z->answered++;
 			records = 0;
 		} else {
-			fz_check(!m->err && h.type == fz_record_type(m->hdr.type),
-				 "record type %u in the answer to type %u", h.type, m->hdr.type);
+			fz_check(!m->err && type == fz_type(m->hdr.type)->record,
+				 "record type %u in the answer to type %u", type, m->hdr.type);
 			records++;
 		}
-		off += h.len;
 	}
 	if (rc < 0)
 		return; /* the client is dropped: what was queued is never sent */
@@ -543,9 +906,15 @@ static void fz_setup(struct fz_ctl *z, unsigned nports, unsigned nmacs)
 		abort();
 	for (unsigned i = 0; i < nports; i++) {
 		char name[IFNAMSIZ];
+		struct port *p;
 
 		snprintf(name, sizeof(name), "p%u", i);
-		fz_check(sw_port_attach(&z->d.sw, fz_port_new(name, 1500, NULL)) == 0, "attach %s", name);
+		p = fz_port_new(name, 1500, NULL);
+		/* Some counters, one past 32 bits, for port show to carry and port clear to zero. */
+		p->c.rx_packets = i + 1;
+		p->c.tx_bytes = (uint64_t)(i % 5) << 33;
+		p->c.rx_drop_blocked = i & 1;
+		fz_check(sw_port_attach(&z->d.sw, p) == 0, "attach %s", name);
 	}
 	for (unsigned i = 0; nports && i < nmacs; i++) {
 		const uint8_t mac[6] = { 0x02, 0, 0, 0, (uint8_t)(i >> 8), (uint8_t)i };
@@ -560,6 +929,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	log_init("fz_ctl", LOG_LVL_ERR, LOG_TO_STDERR); /* cmd.c logs every port add at info */
+	/* The model and proto.c agree on every type's struct and longest encoding. */
+	for (uint32_t type = 0; type <= UINT16_MAX; type++) {
+		const struct fz_type *t = fz_type((uint16_t)type);
+
+		fz_check(t ? swp_body_size((uint16_t)type) == (long)t->size &&
+					 swp_encoded_max((uint16_t)type) == fz_encoded_max(t)
+			   : swp_body_size((uint16_t)type) == -1,
+			 "type %u: proto.c says struct %ld, at most %zu bytes", type,
+			 swp_body_size((uint16_t)type), swp_encoded_max((uint16_t)type));
+	}
 	return 0;
 }
 
@@ -604,14 +983,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_check((rc < 0) == z->conn.out.overflow, "returned %d with replies overflowing: %d", rc,
 			 z->conn.out.overflow);
 		if (rc < 0 && !z->overflowed) {
-			const size_t done = sizeof(struct swp_hdr) + sizeof(struct swp_done);
+			const size_t done = fz_encoded_max(fz_type(SWP_DONE));
 
 			fz_check(z->conn.out.len + done > SWITCHD_CTL_OUTBUF_MAX,
 				 "dropped with %zu bytes queued: a SWP_DONE still fit", z->conn.out.len);
 		}
 		fz_check_replies(z, rc);
 		if (rc < 0)
-			break; /* the daemon drops the client */
+			break;				     /* the daemon drops the client */
 		ctl_out_sent(&z->conn.out, z->conn.out.len); /* the client reads every reply */
 	}
 

@@ -1,6 +1,7 @@
 /* The command grammar shared by switchctl and the configuration file (include/switchd/cmdline.h). */
 #include "switchd/cmdline.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -71,17 +72,20 @@ static enum cli_parse_result parse_port(const char *obj, int argc, char *const *
 	(void)obj;
 	const char *verb = argc > 0 ? argv[0] : "show";
 
-	if (!strcmp(verb, "show") || !strcmp(verb, "list")) {
+	/* show and clear: of one port, or of all. */
+	if (!strcmp(verb, "show") || !strcmp(verb, "list") || !strcmp(verb, "clear")) {
+		const char *v = !strcmp(verb, "clear") ? "clear" : "show";
+
 		if (argc > 2)
-			return usage_err(err, errlen, "port show: unexpected argument '%s'", argv[2]);
+			return usage_err(err, errlen, "port %s: unexpected argument '%s'", v, argv[2]);
 		if (argc == 2 && (!argv[1][0] || swp_set_name(cmd->body.port.name, argv[1]) < 0))
-			return usage_err(err, errlen, "port show: invalid interface name '%s'", argv[1]);
-		cmd->type = SWP_PORT_SHOW;
+			return usage_err(err, errlen, "port %s: invalid interface name '%s'", v, argv[1]);
+		cmd->type = v[0] == 'c' ? SWP_PORT_CLEAR : SWP_PORT_SHOW;
 		cmd->blen = sizeof(cmd->body.port);
 		return CLI_RUN;
 	}
 	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "delete"))
-		return usage_err(err, errlen, "port: unknown command '%s' (add, del, show)", verb);
+		return usage_err(err, errlen, "port: unknown command '%s' (add, del, show, clear)", verb);
 	if (argc < 2)
 		return usage_err(err, errlen, "port %s: missing interface name", verb);
 	cmd->type = !strcmp(verb, "add") ? SWP_PORT_ADD : SWP_PORT_DEL;
@@ -96,10 +100,35 @@ static enum cli_parse_result parse_port(const char *obj, int argc, char *const *
 	return CLI_RUN;
 }
 
+/*
+ * aa:bb:cc:dd:ee:ff (hex digits, either case, one or two a byte): 0, or
+ * -EINVAL; -EDOM for a group or all-zero address, which no entry has.
+ */
+static int parse_mac_addr(const char *s, uint8_t mac[6])
+{
+	uint8_t m[6] = { 0 };
+
+	for (int i = 0; i < 6; i++) {
+		int digits = 0;
+
+		for (; digits < 3 && isxdigit((unsigned char)*s); digits++, s++)
+			m[i] = (uint8_t)(m[i] << 4 | (isdigit((unsigned char)*s) ? *s - '0' : (*s | 0x20) - 'a' + 10));
+		if (digits < 1 || digits > 2 || *s != (i < 5 ? ':' : '\0'))
+			return -EINVAL;
+		s++;
+	}
+	if ((m[0] & 1) || !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
+		return -EDOM;
+	memcpy(mac, m, 6);
+	return 0;
+}
+
 static enum cli_parse_result parse_mac(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
 				       char *err, size_t errlen)
 {
 	const char *verb = argc > 0 ? argv[0] : "show";
+	bool mac_seen = false;
+	int rc;
 
 	if (!strcmp(verb, "show") || !strcmp(verb, "list"))
 		cmd->type = SWP_MAC_SHOW;
@@ -108,14 +137,22 @@ static enum cli_parse_result parse_mac(const char *obj, int argc, char *const *a
 	else
 		return usage_err(err, errlen, "%s: unknown command '%s' (show, flush)", obj, verb);
 	cmd->blen = sizeof(cmd->body.mac);
-	if (argc <= 1)
-		return CLI_RUN;
-	if (strcmp(argv[1], "port"))
-		return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[1]);
-	if (argc < 3 || !argv[2][0] || swp_set_name(cmd->body.mac.port, argv[2]) < 0)
-		return usage_err(err, errlen, "%s %s: port needs an interface name", obj, verb);
-	if (argc > 3)
-		return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[3]);
+	/* [port NAME], and for show [MAC], in either order. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "port") && !cmd->body.mac.port[0]) {
+			if (++i >= argc || !argv[i][0] || swp_set_name(cmd->body.mac.port, argv[i]) < 0)
+				return usage_err(err, errlen, "%s %s: port needs an interface name", obj, verb);
+		} else if (cmd->type == SWP_MAC_SHOW && !mac_seen &&
+			   (rc = parse_mac_addr(argv[i], cmd->body.mac.mac)) != -EINVAL) {
+			if (rc == -EDOM)
+				return usage_err(err, errlen,
+						 "%s %s: %s is a group or all-zero address: never in the table",
+						 obj, verb, argv[i]);
+			mac_seen = true;
+		} else {
+			return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[i]);
+		}
+	}
 	return CLI_RUN;
 }
 

@@ -230,6 +230,23 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 	}
 }
 
+/* Zeroes the counters of the port named, or of every port. */
+static void cmd_port_clear(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_port_req *req = body;
+	struct port *p = NULL;
+
+	if (req->name[0] && !(p = sw_port_by_name(&d->sw, req->name))) {
+		ctl_reply_error(r, -ENOENT, "port clear %s: no such port", req->name);
+		return;
+	}
+	for (uint32_t i = 0; i < d->sw.nports; i++)
+		if (!p || d->sw.active[i] == p) {
+			memset(&d->sw.active[i]->c, 0, sizeof(d->sw.active[i]->c));
+			r->count++;
+		}
+}
+
 /* The port a mac request names: NULL for all, or an error reply. */
 static int cmd_mac_port(struct daemon *d, const char *verb, const struct swp_mac_req *req,
 			struct port **out, struct ctl_reply *r)
@@ -297,6 +314,18 @@ static void cmd_mac_show(struct daemon *d, const void *body, struct ctl_reply *r
 
 	if (cmd_mac_port(d, "show", req, &only, r) < 0)
 		return;
+	if (!fdb_mac_is_zero(req->mac)) {
+		/* One MAC: its entry in each VLAN it was seen in, looked up, in one piece. */
+		struct cmd_mac_dump dump = { .d = d, .r = r, .only = only, .now = d->sw.now() };
+
+		for (uint32_t vlan = 0; vlan <= 4095; vlan++) {
+			const struct fdb_entry *e = fdb_find(&d->sw.fdb, req->mac, (uint16_t)vlan);
+
+			if (e)
+				cmd_mac_one(&dump, e);
+		}
+		return;
+	}
 	if (only)
 		swp_set_name(r->arg, only->name);
 	r->cursor = 0;
@@ -425,6 +454,7 @@ static const struct cmd_def {
 	{ SWP_PORT_ADD, "port add", cmd_port_add, cmd_subject_port },
 	{ SWP_PORT_DEL, "port del", cmd_port_del, cmd_subject_port },
 	{ SWP_PORT_SHOW, "port show", cmd_port_show, NULL },
+	{ SWP_PORT_CLEAR, "port clear", cmd_port_clear, cmd_subject_port },
 	{ SWP_MAC_SHOW, "mac show", cmd_mac_show, NULL },
 	{ SWP_MAC_FLUSH, "mac flush", cmd_mac_flush, cmd_subject_mac },
 	{ SWP_STATUS, "status", cmd_status, NULL },

@@ -67,6 +67,7 @@ static const struct swp_field port_info[] = {
 
 static const struct swp_field mac_req[] = {
 	FIELD(struct swp_mac_req, SWP_A_MAC_PORT, K_STR, port),
+	FIELD(struct swp_mac_req, SWP_A_MAC_ADDR, K_MAC, mac),
 };
 
 #define MAC(a, k, m) FIELD(struct swp_mac_entry, a, k, m)
@@ -133,6 +134,7 @@ static const struct swp_msgdef {
 	{ SWP_STATUS, 0, NULL, 0 },
 	MSG(SWP_SET, struct swp_set_req, set_req),
 	{ SWP_MONITOR, 0, NULL, 0 },
+	MSG(SWP_PORT_CLEAR, struct swp_port_req, port_req),
 	MSG(SWP_DONE, struct swp_done, done),
 	MSG(SWP_PORT_INFO, struct swp_port_info, port_info),
 	MSG(SWP_MAC_ENTRY, struct swp_mac_entry, mac_entry),
@@ -184,11 +186,11 @@ static const struct swp_field *swp_field_of(const struct swp_msgdef *d, uint16_t
 
 static int swp_get_u64s(const struct nlattr *a, uint64_t *v, size_t n)
 {
-	const struct nlattr *in;
+	const struct nlattr *in = mnl_attr_get_payload(a);
+	int left = (int)mnl_attr_get_payload_len(a);
 
-	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-		return -EBADMSG;
-	mnl_attr_for_each_nested(in, a) {
+	/* As in a message: the attributes must tile the nest. */
+	for (; mnl_attr_ok(in, left); left -= (int)MNL_ALIGN(in->nla_len), in = mnl_attr_next(in)) {
 		uint16_t i = mnl_attr_get_type(in);
 
 		if (mnl_attr_validate(in, MNL_TYPE_U64) < 0)
@@ -196,7 +198,7 @@ static int swp_get_u64s(const struct nlattr *a, uint64_t *v, size_t n)
 		if (i >= 1 && i <= n)
 			v[i - 1] = mnl_attr_get_u64(in);
 	}
-	return 0;
+	return left > 0 ? -EBADMSG : 0;
 }
 
 static int swp_get(const struct swp_field *f, const struct nlattr *a, uint8_t *body)
@@ -302,6 +304,8 @@ size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void
 		return 0;
 	if (cap > SWP_MSG_MAX)
 		cap = SWP_MSG_MAX;
+	/* libmnl 1.0.4 leaves the padding after an attribute as it finds it. */
+	memset(buf, 0, cap < swp_encoded_max(type) ? cap : swp_encoded_max(type));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_seq = seq;

@@ -37,6 +37,7 @@ enum swp_type {
 	SWP_STATUS = 21,
 	SWP_SET = 22,
 	SWP_MONITOR = 23, /* SWP_DONE, then SWP_EVENT records until the client hangs up */
+	SWP_PORT_CLEAR = 24, /* zero the counters of the port named, or of every port */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
@@ -102,6 +103,7 @@ enum swp_mac_attr {
 	SWP_A_MAC_VLAN,   /* u16 */
 	SWP_A_MAC_AGE,    /* u32, seconds since last seen */
 	SWP_A_MAC_STATIC, /* u32, 0 or 1 */
+	/* in a request, SWP_A_MAC_ADDR: that MAC only */
 };
 
 enum swp_set_attr {
@@ -173,6 +175,7 @@ struct swp_port_req {
 /* SWP_MAC_SHOW, SWP_MAC_FLUSH: an empty name means every port. */
 struct swp_mac_req {
 	char port[SWP_NAME_MAX];
+	uint8_t mac[6]; /* SWP_MAC_SHOW: all zero, every MAC; else that MAC's entries (one per VLAN) */
 };
 
 /*

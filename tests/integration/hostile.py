@@ -3,12 +3,13 @@
 
   hostile.py SOCKET --clients N --stop FILE --ready FILE [--reconnect-ms MS] [--stats FILE]
 
-Kinds, in turn: idle (connects, sends nothing), slowloris (a MAC_SHOW header, then one
-body byte a second), bigreader (asks for the whole MAC table and never reads), garbage
-(random bytes, then reads and discards until dropped). When switchd drops one (EOF, reset,
-or hang-up seen by poll: a bigreader never reads, so only POLLRDHUP tells), it is
-re-connected after --reconnect-ms. A connect that finds the listen backlog full is retried
-10 ms later. Runs until FILE --stop exists; prints (and writes to --stats) JSON counters.
+Kinds, in turn: idle (connects, sends nothing), slowloris (a MAC_SHOW header announcing
+16 bytes of attributes, then one byte a second), bigreader (asks for the whole MAC table
+and never reads), garbage (random bytes, then reads and discards until dropped). When
+switchd drops one (EOF, reset, or hang-up seen by poll: a bigreader never reads, so only
+POLLRDHUP tells), it is re-connected after --reconnect-ms. A connect that finds the listen
+backlog full is retried 10 ms later. Runs until FILE --stop exists; prints (and writes to
+--stats) JSON counters.
 """
 import argparse
 import errno
@@ -17,11 +18,13 @@ import os
 import random
 import select
 import socket
-import struct
+import sys
 import time
 
-HDR = struct.Struct("=HHIII")
-MAC_SHOW = 4
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import swp  # noqa: E402
+
 POLLRDHUP = 0x2000
 KINDS = ("idle", "slowloris", "bigreader", "garbage")
 
@@ -74,9 +77,9 @@ def connect(slot, now):
     kind = slot["kind"]
     try:
         if kind == "slowloris":
-            s.send(HDR.pack(2, MAC_SHOW, HDR.size + 16, 1, 0))
+            s.send(swp.header(swp.MAC_SHOW, 1, swp.HDR.size + 16))
         elif kind == "bigreader":
-            s.send(HDR.pack(2, MAC_SHOW, HDR.size + 16, 2, 0) + b"\0" * 16)
+            s.send(swp.mac_req(swp.MAC_SHOW, 2))
         elif kind == "garbage":
             s.send(bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 600))))
     except OSError:
@@ -99,7 +102,7 @@ while not os.path.exists(a.stop):
             connect(slot, now)
         elif slot["kind"] == "slowloris":
             try:
-                slot["sock"].send(b"\xff")  # never completes: 16 body bytes, one a second
+                slot["sock"].send(b"\xff")  # never completes: 16 attribute bytes, one a second
             except OSError:
                 pass
             slot["at"] = now + 1.0

@@ -13,16 +13,12 @@ import argparse
 import json
 import os
 import socket
-import struct
 import sys
 import time
 
-HDR = struct.Struct("=HHIII")
-EVENT = struct.Struct("=IH6sIQQ16s16s64s")  # kind, vlan, mac, reserved, time_ms, count, port, old_port, reason
-MONITOR, DONE, EVENT_T = 8, 100, 104
-NAMES = {1: "port_added", 2: "port_removed", 3: "port_up", 4: "port_down", 5: "port_blocked",
-         6: "port_unblocked", 7: "mac_learned", 8: "mac_moved", 9: "mac_aged", 10: "mac_evicted",
-         11: "mac_flushed", 12: "events_lost"}
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import swp  # noqa: E402
 
 a = argparse.ArgumentParser()
 a.add_argument("socket")
@@ -38,26 +34,23 @@ def fail(what):
     sys.exit("monclient: FAIL: " + what)
 
 
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            fail("connection closed with %d of %d bytes" % (len(buf), n))
-        buf += chunk
-    return buf
+def recv(s, what):
+    try:
+        m = swp.recv_msg(s)
+        if m is None:
+            fail("%s: connection closed" % what)
+        return m, swp.fields(m)
+    except swp.ProtocolError as e:
+        fail("%s: %s" % (what, e))
 
 
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(a.socket)
-s.settimeout(10)
-s.sendall(HDR.pack(2, MONITOR, HDR.size, 77, 0))
-ver, typ, length, seq, _ = HDR.unpack(recv_exact(s, HDR.size))
-if (typ, length, seq) != (DONE, HDR.size + 136, 77):
-    fail("subscription answered with type %d len %d seq %d" % (typ, length, seq))
-status = struct.unpack_from("=i", recv_exact(s, 136))[0]
-if status != 0:
-    fail("subscription refused: status %d" % status)
+s = swp.connect(a.socket, timeout=10)
+s.sendall(swp.msg(swp.MONITOR, 77))
+m, f = recv(s, "subscription")
+if (m.type, m.seq) != (swp.DONE, 77):
+    fail("subscription answered with type %d len %d seq %d" % (m.type, m.len, m.seq))
+if f["status"] != 0:
+    fail("subscription refused: status %d (%s)" % (f["status"], f["msg"]))
 with open(a.ready, "w"):
     pass
 while not os.path.exists(a.go):
@@ -69,16 +62,14 @@ with open(a.out, "w") as out:
     while time.monotonic() < deadline:
         s.settimeout(max(0.1, deadline - time.monotonic()))
         try:
-            ver, typ, length, seq, _ = HDR.unpack(recv_exact(s, HDR.size))
+            m, f = recv(s, "event %d" % n)
         except socket.timeout:
             break
-        if (ver, typ, length, seq) != (2, EVENT_T, HDR.size + EVENT.size, 77):
-            fail("event %d: header version %d type %d len %d seq %d" % (n, ver, typ, length, seq))
-        kind, vlan, mac, _, _, count, port, _, _ = EVENT.unpack(recv_exact(s, EVENT.size))
-        name = NAMES.get(kind, str(kind))
-        out.write(json.dumps({"event": name, "count": count, "vlan": vlan,
-                              "mac": ":".join("%02x" % b for b in mac),
-                              "port": port.split(b"\0")[0].decode(errors="replace")}) + "\n")
+        if (m.type, m.seq) != (swp.EVENT, 77):
+            fail("event %d: type %d len %d seq %d" % (n, m.type, m.len, m.seq))
+        name = swp.EVENTS.get(f["kind"], str(f["kind"]))
+        out.write(json.dumps({"event": name, "count": f["count"], "vlan": f["vlan"], "mac": f["mac"],
+                              "port": f["port"]}) + "\n")
         n += 1
         if name == a.until:
             break

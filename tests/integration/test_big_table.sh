@@ -40,15 +40,18 @@ assert_eq "$on_a" "$(ctl -j mac show port "${P}a" | jq length)" "mac show port $
 
 # Clients that ask for the whole table and never read it.
 rss0=$(rss_kb)
-"$PY" - "$SOCK" 20 >"$T/stuck.out" 2>&1 <<'PYEOF' &
-import socket, struct, sys, time
-path, n = sys.argv[1], int(sys.argv[2])
+"$PY" - "$HERE" "$SOCK" 20 >"$T/stuck.out" 2>&1 <<'PYEOF' &
+import socket, sys, time
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+import swp
+path, n = sys.argv[2], int(sys.argv[3])
 conns = []
 for i in range(n):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect(path)
-    s.sendall(struct.pack("<HHIII", 2, 4, 16 + 16, i, 0) + bytes(16))  # SWP_MAC_SHOW, every port
+    s.sendall(swp.mac_req(swp.MAC_SHOW, i))  # every port
     conns.append(s)
 print("ready", flush=True)
 time.sleep(8)

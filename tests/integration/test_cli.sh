@@ -51,6 +51,9 @@ usage_cases=(
 	"mac"$'\x1f'"bogus"
 	"mac"$'\x1f'"show"$'\x1f'"port"
 	"mac"$'\x1f'"show"$'\x1f'"vlan"$'\x1f'"1"
+	"mac"$'\x1f'"show"$'\x1f'"01:00:5e:00:00:01"
+	"mac"$'\x1f'"flush"$'\x1f'"02:00:00:00:00:01"
+	"port"$'\x1f'"clear"$'\x1f'"a"$'\x1f'"b"
 	"mac"$'\x1f'"flush"$'\x1f'"port"$'\x1f'"a"$'\x1f'"b"
 	"status"$'\x1f'"extra"
 	"--bogus"
@@ -101,6 +104,7 @@ json() { # JQ_TEST ARGS...: switchctl -j ARGS exits 0 and its output satisfies J
 	local test=$1
 	shift
 	expect_exit 0 ctl -j "$@"
+	[ -n "$OUT" ] || fail "switchctl -j $*: printed nothing" # jq -e passes on no input
 	jq -e "$test" <<<"$OUT" >/dev/null || fail "switchctl -j $*: output fails '$test': $OUT"
 }
 json '.version == "'"$version"'" and (.uptime | type) == "number" and .ports == 2 and .macs == 2
@@ -118,6 +122,25 @@ json 'length == 2 and all(has("mac", "port", "vlan", "age", "static"))
 	and all(.mac | test("^([0-9a-f]{2}:){5}[0-9a-f]{2}$")) and all(.static == false)' mac show
 json 'length == 2' fdb show
 json 'length == 1 and .[0].port == "'"${P}a"'"' mac show port "${P}a"
+# One MAC, looked up: where it is; nothing for one not in the table or not on the port named.
+mac_a=$(host_mac a)
+json 'length == 1 and .[0].port == "'"${P}a"'" and .[0].mac == "'"$mac_a"'"' mac show "$mac_a"
+json 'length == 1 and .[0].mac == "'"$mac_a"'"' fdb show port "${P}a" "${mac_a^^}"
+json '. == []' mac show "$mac_a" port "${P}b"
+json '. == []' mac show 02:00:00:00:00:01
+expect_exit 0 ctl mac show "$mac_a"
+assert_eq 2 "$(wc -l <<<"$OUT")" "lines of mac show $mac_a (header, entry)"
+assert_contains "$OUT" "$mac_a  ${P}a" "text mac show $mac_a"
+fails "mac show port nosuchif0: no such port" mac show "$mac_a" port nosuchif0
+# port clear: the counters of one port, then of all, start again from 0.
+[ "$(port_field "${P}a" rx_packets)" -gt 0 ] || fail "${P}a received nothing before port clear"
+json '. == {"cleared": 1}' port clear "${P}a"
+assert_eq 0 "$(port_field "${P}a" rx_packets)" "rx_packets of ${P}a after port clear ${P}a"
+[ "$(port_field "${P}b" rx_packets)" -gt 0 ] || fail "port clear ${P}a cleared ${P}b too"
+expect_exit 0 ctl port clear
+assert_eq "counters of 2 ports cleared" "$OUT" "text port clear"
+assert_eq 0 "$(port_field "${P}b" rx_packets)" "rx_packets of ${P}b after port clear"
+fails "port clear nosuchif0: no such port" port clear nosuchif0
 json '. == {"flushed": 1}' mac flush port "${P}a"
 json 'length == 1 and .[0].port == "'"${P}b"'"' mac show
 json '. == {"flushed": 1}' fdb flush

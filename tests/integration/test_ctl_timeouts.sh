@@ -8,11 +8,13 @@
 start_daemon -v
 add_host a 10.94.0.1
 
-timeout 90 "$PY" - "$SOCK" "${P}a" "$DAEMON_PID" <<'PYEOF' || fail "client policy check failed (above)"
-import os, signal, socket, struct, sys, time
-HDR = struct.Struct("=HHIII")
-PORT_DEL, STATUS, MONITOR, MAC_FLUSH = 2, 6, 8, 5
-path, port = sys.argv[1], sys.argv[2].encode()
+timeout 90 "$PY" - "$HERE" "$SOCK" "${P}a" "$DAEMON_PID" <<'PYEOF' || fail "client policy check failed (above)"
+import os, signal, socket, sys, time
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+import swp
+from swp import PORT_DEL, STATUS, MONITOR, MAC_FLUSH
+path, port, daemon_pid = sys.argv[2], sys.argv[3].encode(), int(sys.argv[4])
 
 def fail(what):
     sys.exit("FAIL: " + what)
@@ -22,8 +24,8 @@ def conn():
     s.connect(path)
     return s
 
-def msg(typ, seq, body=b""):
-    return HDR.pack(2, typ, HDR.size + len(body), seq, 0) + body
+def msg(typ, seq, name=b""):
+    return swp.port_req(typ, seq, name)
 
 def closed(s, wait=0.0):
     """Whether the daemon hung up on s (EOF or reset), waiting up to wait seconds."""
@@ -36,25 +38,28 @@ def closed(s, wait=0.0):
         return True
 
 def status_ok(s, seq):
+    """Whether a status request on s is answered (after the answers to any sent before it):
+    a status record, then a DONE with status 0."""
     s.settimeout(5)
-    s.sendall(msg(STATUS, seq))
-    want = 2 * HDR.size + 96 + 136  # status_info, done
-    buf = b""
-    while len(buf) < want:
-        d = s.recv(want - len(buf))
-        if not d:
-            return False
-        buf += d
-    return True
+    try:
+        s.sendall(msg(STATUS, seq))
+        while True:
+            records, done = swp.request(s, b"")
+            if [r.type for r in records] != [swp.STATUS_INFO] or swp.done(done)[0] != 0:
+                fail("status %d: %r, then %r" % (seq, records, done))
+            if done.seq == seq:
+                return True
+    except (swp.Closed, OSError):
+        return False
 
 # 1. Half a header, a header without its body, a port del trickled a byte every 0.5 s:
 #    each dropped 5..7 s after its first byte (the check runs every second); the port del
 #    is never executed.
 t0 = time.monotonic()
 half = conn(); half.sendall(msg(STATUS, 1)[:8])
-bodyless = conn(); bodyless.sendall(msg(PORT_DEL, 2, port.ljust(16, b"\0") + b"\0" * 8)[:16])
+bodyless = conn(); bodyless.sendall(msg(PORT_DEL, 2, port)[:swp.HDR.size])
 trickle = conn()
-body = msg(PORT_DEL, 3, port.ljust(16, b"\0") + b"\0" * 8)
+body = msg(PORT_DEL, 3, port)
 gone = {}
 i = 0
 while len(gone) < 3 and time.monotonic() - t0 < 10:
@@ -76,14 +81,16 @@ print("# partial messages dropped after %s s; the trickled port del had %d of %d
       % ("/".join("%.1f" % gone[n] for n in ("half", "bodyless", "trickle")), i, len(body)))
 
 # 2. A client pipelining status requests whose every write ends inside a message (8 bytes,
-#    then 16 at a time): each message completes within 20 ms, so it is never dropped.
+#    then one message's length at a time): each message completes within 20 ms, so it is
+#    never dropped.
 s = conn()
+size = len(msg(STATUS, 0))
 stream = b"".join(msg(STATUS, 1000 + k) for k in range(2000))
 off, n, t0 = 0, 0, time.monotonic()
 replies = b""
 s.setblocking(False)
 while time.monotonic() - t0 < 8:
-    step = 8 if off == 0 else 16
+    step = 8 if off == 0 else size
     s.sendall(stream[off:off + step]); off += step
     time.sleep(0.02)
     try:
@@ -91,16 +98,18 @@ while time.monotonic() - t0 < 8:
             d = s.recv(65536)
             if not d:
                 fail("steady pipelining client dropped after %.1f s (%d requests sent)"
-                     % (time.monotonic() - t0, off // 16))
+                     % (time.monotonic() - t0, off // size))
             replies += d
     except BlockingIOError:
         pass
     except ConnectionResetError:
         fail("steady pipelining client reset after %.1f s" % (time.monotonic() - t0))
-answered = len(replies) // (2 * HDR.size + 96 + 136)
-if answered < off // 16 - 2:
-    fail("steady pipelining client: %d requests complete, %d answered" % (off // 16, answered))
-print("# steady client with split writes: %d requests over 8 s, %d answered, kept" % (off // 16, answered))
+# Replies are as long as what they carry: count the DONEs in what came.
+msgs, _ = swp.split(replies)
+answered = sum(m.type == swp.DONE and swp.done(m)[0] == 0 for m in msgs)
+if answered < off // size - 2:
+    fail("steady pipelining client: %d requests complete, %d answered" % (off // size, answered))
+print("# steady client with split writes: %d requests over 8 s, %d answered, kept" % (off // size, answered))
 s.close()
 
 # 3. 64 clients, idle for over a second: a new one takes the place of the oldest.
@@ -145,11 +154,11 @@ first_goes(held, 3000, "fresh clients")
 
 # 4b. The same when switchd accepts many clients at once (they queued while it was busy, here
 #     stopped): those of one accept batch share a timestamp, and the first accepted still goes.
-os.kill(int(sys.argv[3]), signal.SIGSTOP)
+os.kill(daemon_pid, signal.SIGSTOP)
 try:
     held = [conn() for _ in range(64)]
 finally:
-    os.kill(int(sys.argv[3]), signal.SIGCONT)
+    os.kill(daemon_pid, signal.SIGCONT)
 first_goes(held, 3500, "clients accepted in batches")
 
 # 5. Monitors are never evicted: 16 monitors and 48 idle clients; 48 newcomers evict the idle
@@ -180,16 +189,22 @@ except OSError:
 if not status_ok(last, 6001):
     fail("a client after the newcomers went quiet for 1.2 s was not answered")
 flush = conn()
-flush.sendall(msg(MAC_FLUSH, 7000, b"\0" * 16))
-flush.recv(4096)
+flush.settimeout(5)
+swp.request(flush, swp.mac_req(MAC_FLUSH, 7000))
 for k, m in enumerate(mons):
+    # The subscription's DONE, then events (a host may have been learned meanwhile) up to the flush.
     m.settimeout(3)
-    data = b""
-    while len(data) < 2 * HDR.size + 136 + 128:
-        d = m.recv(4096)
-        if not d:
-            fail("monitor %d was dropped" % k)
-        data += d
+    kinds = []
+    try:
+        while "mac_flushed" not in kinds:
+            g = swp.recv_msg(m)
+            if g is None:
+                fail("monitor %d was dropped" % k)
+            if (g.type, g.seq) != ((swp.EVENT if kinds else swp.DONE), 4000 + k):
+                fail("monitor %d: %r after %s" % (k, g, kinds))
+            kinds.append(swp.EVENTS.get(swp.fields(g)["kind"]) if kinds else "subscribed")
+    except (swp.ProtocolError, OSError) as e:
+        fail("monitor %d: %s after %s" % (k, e, kinds))
 print("# 16 monitors survived 49 evictions and got the flush event")
 PYEOF
 

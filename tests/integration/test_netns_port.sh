@@ -163,21 +163,22 @@ expect_exit 0 ctl port del "${P}w"
 link_absent "${P}w" || fail "${P}w still exists after port del"
 
 # A request that says a descriptor comes, without one; and one whose descriptor is no namespace.
-"$PY" - "$SOCK" "$P" "$SPID" >"$T/fdreq.out" 2>&1 <<'PYEOF' || fail "descriptor requests: $(cat "$T/fdreq.out")"
-import array, os, socket, struct, sys
-path, p, spid = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+"$PY" - "$HERE" "$SOCK" "$P" "$SPID" >"$T/fdreq.out" 2>&1 <<'PYEOF' || fail "descriptor requests: $(cat "$T/fdreq.out")"
+import array, os, socket, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+import swp
+path, p, spid = sys.argv[2], sys.argv[3].encode(), sys.argv[4].encode()
 def port_add(name, netns, flags):
-    body = name.ljust(16, b"\0") + struct.pack("=II", 0, flags) + bytes(16) + netns.ljust(108, b"\0") + bytes(4)
-    return struct.pack("=HHIII", 2, 1, 16 + len(body), 7, 0) + body
+    return swp.port_req(swp.PORT_ADD, 7, name, flags=flags, netns=netns)
 def ask(msg, fds=()):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
+    s = swp.connect(path)
     anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
     s.sendmsg([msg], anc)
-    hdr = s.recv(16, socket.MSG_WAITALL)
-    body = s.recv(struct.unpack("=HHIII", hdr)[2] - 16, socket.MSG_WAITALL)
-    status = struct.unpack("=iI", body[:8])[0]
-    return status, body[8:].split(b"\0")[0].decode()
+    records, done = swp.request(s, b"")
+    assert not records and done.seq == 7, (records, done)
+    status, _, text = swp.done(done)
+    return status, text
 # The premise: by path alone, this switchd may not open the process's namespace.
 st, msg = ask(port_add(p + b"q", b"/proc/" + spid + b"/ns/net", 0))
 assert st == -13 and "Permission denied" in msg, (st, msg)  # -EACCES

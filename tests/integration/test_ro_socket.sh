@@ -147,14 +147,14 @@ assert_eq 0 "$(grep -c 'control: .*show\|control: status' "$LOG" || true)" "show
 say "$(grep -m1 'from uid 65534' "$LOG")"
 
 # A hostile name is logged bounded and printable, not verbatim.
-"$PY" - "$SOCK" <<'PYEOF'
-import socket, struct, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-# swp_port_req: name[16], type, flags, peer[16], netns[108], reserved
-body = b"ev\nil\x1b[31m\x01x" + b"\0" * 4 + struct.pack("=II", 0, 0) + b"\0" * (16 + 108 + 4)
-s.sendall(struct.pack("=HHIII", 2, 2, 16 + len(body), 9, 0) + body)
-s.recv(4096)
+"$PY" - "$HERE" "$SOCK" <<'PYEOF'
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[1])
+import swp
+s = swp.connect(sys.argv[2])
+records, done = swp.request(s, swp.port_req(swp.PORT_DEL, 9, b"ev\nil\x1b[31m\x01x"))
+assert swp.done(done)[0] == -2, done  # -ENOENT
 PYEOF
 assert_eq 1 "$(grep -c "control: from uid 0 pid [0-9]*: port del ev?il?\[31m?x: no such port" "$LOG")" \
 	"log line of a port del with control characters"

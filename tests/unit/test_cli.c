@@ -377,6 +377,65 @@ static void cli_mac_flush_all_or_one_port(void **state)
 	assert_name_field(p.cmd.body.mac.port, "tap7");
 }
 
+static void cli_mac_show_one_mac(void **state)
+{
+	(void)state;
+	struct parsed p;
+	static const uint8_t want[6] = { 0x52, 0x54, 0, 0x0a, 0xbc, 1 };
+
+	PARSE(&p, "mac", "show", "52:54:00:0A:bc:1");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_SHOW);
+	assert_memory_equal(p.cmd.body.mac.mac, want, 6);
+	assert_name_field(p.cmd.body.mac.port, "");
+
+	PARSE(&p, "mac", "show", "port", "vm1", "52:54:00:0a:bc:01");
+	assert_runs(&p);
+	assert_memory_equal(p.cmd.body.mac.mac, want, 6);
+	assert_name_field(p.cmd.body.mac.port, "vm1");
+	PARSE(&p, "fdb", "show", "52:54:00:0a:bc:01", "port", "vm1");
+	assert_runs(&p);
+	assert_name_field(p.cmd.body.mac.port, "vm1");
+
+	/* Not an address, a second one, one no entry can have, or on flush. */
+	static const char *const bad[] = { "52:54:00:0a:bc", "52:54:00:0a:bc:01:02", "52:54:00:0a:bc:001",
+					   "52-54-00-0a-bc-01", "52:54:00:0a:bc:0g", "+2:54:00:0a:bc:01",
+					   "52:54:00:0a:bc:01:" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&p, "mac", "show", bad[i]);
+		assert_usage(&p);
+		assert_non_null(strstr(p.err, "unexpected argument"));
+	}
+	PARSE(&p, "mac", "show", "52:54:00:0a:bc:01", "52:54:00:0a:bc:02");
+	assert_usage(&p);
+	PARSE(&p, "mac", "show", "01:00:5e:00:00:01");
+	assert_usage(&p);
+	assert_string_equal(p.err, "mac show: 01:00:5e:00:00:01 is a group or all-zero address: never in the table");
+	PARSE(&p, "mac", "show", "00:00:00:00:00:00");
+	assert_usage(&p);
+	PARSE(&p, "mac", "flush", "52:54:00:0a:bc:01");
+	assert_usage(&p);
+}
+
+static void cli_port_clear_all_or_one(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "clear");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_CLEAR);
+	assert_name_field(p.cmd.body.port.name, "");
+	PARSE(&p, "port", "clear", "vm1");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_CLEAR);
+	assert_name_field(p.cmd.body.port.name, "vm1");
+	PARSE(&p, "port", "clear", "vm1", "vm2");
+	assert_usage(&p);
+	assert_string_equal(p.err, "port clear: unexpected argument 'vm2'");
+}
+
 /* ---- options ---- */
 
 static void cli_json_option_before_or_after_command(void **state)
@@ -1075,6 +1134,16 @@ static void cli_done_of_flush_add_and_del(void **state)
 	cli_print_done(out.f, &text, &cmd, &done);
 	assert_string_equal(out_text(&out), "");
 	free(out.buf);
+
+	cmd.type = SWP_PORT_CLEAR;
+	out_open(&out);
+	cli_print_done(out.f, &json, &cmd, &done);
+	assert_string_equal(out_text(&out), "{\"cleared\":5}\n");
+	free(out.buf);
+	out_open(&out);
+	cli_print_done(out.f, &text, &cmd, &(struct swp_done){ .count = 1 });
+	assert_string_equal(out_text(&out), "counters of 1 port cleared\n");
+	free(out.buf);
 }
 
 static void cli_text_mac_table(void **state)
@@ -1273,6 +1342,8 @@ int main(void)
 		cmocka_unit_test(cli_fdb_is_a_synonym_of_mac),
 		cmocka_unit_test(cli_mac_show_one_port),
 		cmocka_unit_test(cli_mac_flush_all_or_one_port),
+		cmocka_unit_test(cli_mac_show_one_mac),
+		cmocka_unit_test(cli_port_clear_all_or_one),
 		cmocka_unit_test(cli_set_every_setting),
 		cmocka_unit_test(cli_usage_bad_set),
 		/* options */
