@@ -1,4 +1,32 @@
-# Sourced by bench/run.sh and bench/ab.sh: their scratch space and hosts.
+# Sourced by bench/run.sh, bench/rfc2889.sh, bench/soak.sh and bench/ab.sh: their tools and build,
+# scratch space and hosts.
+
+# bench_prepare NAME MODE TOOL...: makes sure every TOOL is on PATH, then builds a Release switchd
+# in $top/build-bench and sets SWITCHD and SWITCHCTL to its binaries. MODE install: a missing TOOL's
+# Debian package is installed with apt-get; MODE require: a missing TOOL ends the script (exit 1).
+# NAME starts every message. Needs $top, the repository root.
+bench_prepare() {
+	local name=$1 mode=$2 t pkg
+	shift 2
+	for t in "$@"; do
+		command -v "$t" >/dev/null && continue
+		case "$t" in
+		trafgen) pkg=netsniff-ng ;; vde_switch) pkg=vde2 ;; gnuplot) pkg=gnuplot-nox ;; *) pkg=$t ;;
+		esac
+		if [ "$mode" = require ]; then
+			echo "$name: missing $t (Debian package $pkg)" >&2
+			exit 1
+		fi
+		echo "$name: installing $pkg"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
+	done
+
+	echo "$name: building a Release switchd"
+	cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=Release -DSWITCHD_TESTS=OFF >/dev/null
+	cmake --build "$top/build-bench" -j"$(nproc)" >/dev/null
+	SWITCHD=$top/build-bench/bin/switchd
+	SWITCHCTL=$top/build-bench/bin/switchctl
+}
 
 # bench_scratch PREFIX TAG: sets P (a prefix of PREFIX and random hex for every namespace and link,
 # short enough that names stay within 15 characters), tmp (a temp dir) and pids (processes to stop),

@@ -41,17 +41,8 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "rfc2889: needs root (namespaces, veth)" >&2; exit 1; }
 [ -n "$out" ] || out=$(mktemp /tmp/switchd-rfc2889.XXXXXX.json)
 PY=/usr/bin/python3 # has scapy's and pkt.py's needs; a python3 on PATH may be another one
-for t in trafgen jq timeout "$PY"; do
-	command -v "$t" >/dev/null || { echo "rfc2889: missing $t (trafgen: Debian package netsniff-ng)" >&2; exit 1; }
-done
-
-echo "rfc2889: building a Release switchd"
-cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=Release -DSWITCHD_TESTS=OFF >/dev/null
-cmake --build "$top/build-bench" -j"$(nproc)" >/dev/null
-SWITCHD=$top/build-bench/bin/switchd
-SWITCHCTL=$top/build-bench/bin/switchctl
-
 . "$top/bench/lib.sh"
+bench_prepare rfc2889 require trafgen jq timeout "$PY"
 bench_scratch r rfc2889
 # Processes left in our namespaces (a trafgen a timeout did not reach) are ours: end them by PID,
 # then the common cleanup removes namespaces, links, the daemon and the temp dir.

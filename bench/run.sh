@@ -33,23 +33,8 @@ done
 "$top/scripts/deps.sh" --test
 need=(iperf3 trafgen jq ping)
 [ "$vde" = 1 ] && need+=(vde_switch)
-for t in "${need[@]}"; do
-	command -v "$t" >/dev/null || {
-		case "$t" in
-		trafgen) pkg=netsniff-ng ;; vde_switch) pkg=vde2 ;; *) pkg=$t ;;
-		esac
-		echo "bench: installing $pkg"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
-	}
-done
-
-echo "bench: building a Release switchd"
-cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=Release -DSWITCHD_TESTS=OFF >/dev/null
-cmake --build "$top/build-bench" -j"$(nproc)" >/dev/null
-SWITCHD=$top/build-bench/bin/switchd
-SWITCHCTL=$top/build-bench/bin/switchctl
-
 . "$top/bench/lib.sh"
+bench_prepare bench install "${need[@]}"
 bench_scratch b bench
 
 ADDR_A=10.203.0.1

@@ -52,21 +52,8 @@ case $minutes in '' | *[!0-9]*) echo "soak: --minutes wants a whole number" >&2;
 csv=${csv:-$top/docs/soak-${minutes}min.csv}
 png=${png:-$top/docs/soak-${minutes}min.png}
 PY=/usr/bin/python3
-for t in iperf3 trafgen jq gnuplot timeout ping; do
-	command -v "$t" >/dev/null || {
-		case "$t" in trafgen) pkg=netsniff-ng ;; gnuplot) pkg=gnuplot-nox ;; *) pkg=$t ;; esac
-		echo "soak: installing $pkg"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
-	}
-done
-
-echo "soak: building a Release switchd"
-cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=Release -DSWITCHD_TESTS=OFF >/dev/null
-cmake --build "$top/build-bench" -j"$(nproc)" >/dev/null
-SWITCHD=$top/build-bench/bin/switchd
-SWITCHCTL=$top/build-bench/bin/switchctl
-
 . "$top/bench/lib.sh"
+bench_prepare soak install iperf3 trafgen jq gnuplot timeout ping
 bench_scratch k soak
 soak_cleanup() {
 	local ns pid
