@@ -112,10 +112,16 @@ static void print_setting(struct wr *w, const struct swp_setting *set, uint64_t 
 	wr_text(w, "%-9s %" PRIu64 "\n", set->name, v);
 }
 
+/* Setting key's value in a status (0 for a key this build does not know). */
+static uint64_t status_setting(const struct swp_status_info *s, uint32_t key)
+{
+	return key >= 1 && key <= SWP_SET_KEY_MAX ? s->settings[key - 1] : 0;
+}
+
 static void print_status(FILE *f, const struct cli_opts *o, const struct swp_status_info *s)
 {
 	const struct swp_setting *set;
-#define V(key) s->settings[(key) - 1]
+#define V(key) status_setting(s, key)
 	struct wr w;
 
 	wr_init(&w, f, o->json);
