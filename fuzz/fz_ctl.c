@@ -660,6 +660,8 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		nm = req->port;
 		if (nm[0] && !(named = sw_port_by_name(sw, nm)))
 			why[nwhy++] = -ENOENT;
+		if (hdr->type == SWP_MAC_FLUSH && !fz_mac_zero(req->mac))
+			why[nwhy++] = -EINVAL; /* refused, not taken for a flush of everything */
 		/* Only a show looks at the MAC. */
 		on_named = fz_entries_on(
 			sw, named, hdr->type == SWP_MAC_SHOW && !fz_mac_zero(req->mac) ? req->mac : NULL);

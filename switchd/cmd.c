@@ -339,6 +339,11 @@ static void cmd_mac_flush(struct daemon *d, const void *body, struct ctl_reply *
 
 	struct port *only;
 
+	/* Not flushed as if it named none: that would empty the whole table or port. */
+	if (!fdb_mac_is_zero(req->mac)) {
+		ctl_reply_error(r, -EINVAL, "mac flush: flushing one MAC is not supported");
+		return;
+	}
 	if (cmd_mac_port(d, "flush", req, &only, r) < 0)
 		return;
 	r->count = fdb_flush(&d->sw.fdb, only ? only->slot : -1);
