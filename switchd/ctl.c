@@ -28,17 +28,55 @@ struct ctl_client {
 	struct ctl_conn conn;
 };
 
+/*
+ * A big reply (`mac show` of a full table: megabytes) was freed since the last
+ * tick. glibc raises its mmap threshold to the largest block freed, so later
+ * big replies (and long requests) come from the heap, which free() does not give back: 500 hostile
+ * clients re-connecting for minutes left 57 MB behind. ctl_tick() trims.
+ */
+static bool ctl_big_freed;
+
 /* ---- framing: bytes in, whole checked messages out ---- */
+
+/* Sets the buffer's size to cap, keeping what is held (at most cap bytes). */
+static bool stream_resize(struct ctl_stream *s, size_t cap)
+{
+	uint8_t *buf = realloc(s->buf, cap);
+
+	if (!buf)
+		return false;
+	s->buf = buf;
+	s->cap = cap;
+	return true;
+}
 
 uint8_t *ctl_stream_space(struct ctl_stream *s, size_t *room)
 {
+	struct swp_hdr h;
+	size_t want = CTL_STREAM_MIN;
+
 	/* Give back what was consumed only now, so a message never moves while it is read. */
 	if (s->off) {
 		memmove(s->buf, s->buf + s->off, s->len - s->off);
 		s->len -= s->off;
 		s->off = 0;
 	}
-	*room = sizeof(s->buf) - s->len;
+	/* A longer message begun: room for all of it (swp_check bounds its length). */
+	if (s->len >= sizeof(h)) {
+		memcpy(&h, s->buf, sizeof(h));
+		if (swp_check(&h) != -EMSGSIZE && h.len > want)
+			want = h.len;
+	}
+	/* Shrink only between messages, or to the size of the one begun. */
+	if (want != s->cap && (want > s->cap || s->len <= want)) {
+		if (s->cap > 65536)
+			ctl_big_freed = true;
+		if (!stream_resize(s, want) && s->cap < want) {
+			*room = 0;
+			return NULL;
+		}
+	}
+	*room = s->cap - s->len;
 	return s->buf + s->len;
 }
 
@@ -47,37 +85,45 @@ void ctl_stream_fill(struct ctl_stream *s, size_t n)
 	s->len += n;
 }
 
+void ctl_stream_fini(struct ctl_stream *s)
+{
+	if (s->cap > 65536)
+		ctl_big_freed = true;
+	free(s->buf);
+	*s = (struct ctl_stream){ 0 };
+}
+
 int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
 {
+	/* For a message at an offset that is not a multiple of 8 (a peer that does not pad). */
+	_Alignas(8) static uint8_t aligned[SWP_MSG_MAX];
 	size_t have = s->len - s->off;
+	const uint8_t *msg = s->buf + s->off;
 
 	if (have < sizeof(m->hdr))
 		return 0;
-	memcpy(&m->hdr, s->buf + s->off, sizeof(m->hdr));
+	memcpy(&m->hdr, msg, sizeof(m->hdr));
 	m->err = swp_check(&m->hdr);
 	/* Known as soon as the header is in: no point waiting for a body that cannot be framed. */
 	if (m->err == -EMSGSIZE)
 		return -EMSGSIZE;
 	if (have < m->hdr.len)
 		return 0;
-	memcpy(m->buf, s->buf + s->off, m->hdr.len);
 	s->off += m->hdr.len;
 	m->bad = 0;
 	memset(m->body, 0, sizeof(m->body));
-	if (!m->err)
-		m->err = swp_decode(m->buf, m->body, &m->bad);
+	if (m->err)
+		return 1;
+	if ((uintptr_t)msg % 8) {
+		memcpy(aligned, msg, m->hdr.len);
+		msg = aligned;
+	}
+	m->err = swp_decode(msg, m->body, &m->bad);
 	return 1;
 }
 
 /* ---- replies ---- */
 
-/*
- * A big reply (`mac show` of a full table: megabytes) was freed since the last
- * tick. glibc raises its mmap threshold to the largest block freed, so later
- * big replies come from the heap, which free() does not give back: 500 hostile
- * clients re-connecting for minutes left 57 MB behind. ctl_tick() trims.
- */
-static bool ctl_big_freed;
 
 static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void *body)
 {
@@ -280,6 +326,7 @@ void ctl_conn_fini(struct ctl_conn *cn)
 	free(cn->out.buf);
 	cn->out.buf = NULL;
 	cn->out.off = cn->out.len = cn->out.cap = 0;
+	ctl_stream_fini(&cn->in);
 }
 
 /* ---- the server ---- */
@@ -393,8 +440,11 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (revents & EV_READ) {
 		size_t room;
 		uint8_t *at = ctl_stream_space(&c->conn.in, &room);
-		ssize_t n = client_recv(c, at, room);
+		ssize_t n = at ? client_recv(c, at, room) : 0;
 
+		if (!at)
+			log_warn("%s: out of memory for a request (%zu bytes held), client dropped", __func__,
+				 c->conn.in.len);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			client_free(c);
 			return;

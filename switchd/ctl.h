@@ -18,13 +18,18 @@ struct ctl_client;
 
 /*
  * A client's received bytes, cut into messages. Only whole messages come out,
- * so no handler ever sees a short body; the buffer holds exactly one largest
- * message, which is why a client can never make the daemon hold more.
+ * so no handler ever sees a short body. The buffer starts at
+ * CTL_STREAM_MIN bytes, grows to the length of a longer message once its
+ * header is in (never past SWP_MSG_MAX, so a client can never make the daemon
+ * hold more) and shrinks back once it is empty: an idle client costs little,
+ * and a daemon with many clients does not hold SWP_MSG_MAX for each.
  */
+#define CTL_STREAM_MIN 4096
 struct ctl_stream {
+	uint8_t *buf;
+	size_t cap;
 	size_t off; /* consumed by ctl_stream_next, given back on the next ctl_stream_space */
 	size_t len; /* received */
-	uint8_t buf[SWP_MSG_MAX];
 };
 
 /* One whole message out of a stream. */
@@ -32,8 +37,6 @@ struct ctl_msg {
 	struct swp_hdr hdr;
 	int err;      /* swp_check(), then swp_decode(): 0, -EPROTO or -EBADMSG */
 	uint16_t bad; /* -EBADMSG from swp_decode: the attribute at fault */
-	/* An aligned copy of the whole message: in the stream it sits at any offset. */
-	_Alignas(8) uint8_t buf[SWP_MSG_MAX];
 	/* Its attributes decoded into the struct of its type (swp_body_size). */
 	_Alignas(8) uint8_t body[SWP_BODY_MAX];
 };
@@ -41,9 +44,11 @@ struct ctl_msg {
 /*
  * Where the next received bytes go: *room bytes (the buffer less what is
  * held) at the returned address. Room is never 0 while ctl_stream_next has
- * not returned -EMSGSIZE.
+ * not returned -EMSGSIZE; NULL (room 0) when the buffer could not grow.
  */
 uint8_t *ctl_stream_space(struct ctl_stream *s, size_t *room);
+/* Frees the buffer. */
+void ctl_stream_fini(struct ctl_stream *s);
 /* n bytes were written at ctl_stream_space(). */
 void ctl_stream_fill(struct ctl_stream *s, size_t n);
 /*

@@ -23,6 +23,7 @@ struct fake {
 	uint32_t records, piece;
 	unsigned calls, more_calls;
 	int fd_seen;
+	char name[SWP_NAME_MAX]; /* the last PORT_ADD's */
 };
 
 static void fake_records(struct fake *f, struct ctl_reply *r)
@@ -50,6 +51,7 @@ static void fake_handler(void *ctx, const struct swp_hdr *hdr, const void *body,
 	(void)body;
 	f->calls++;
 	if (hdr->type == SWP_PORT_ADD) {
+		memcpy(f->name, ((const struct swp_port_req *)body)->name, sizeof(f->name));
 		f->fd_seen = ctl_take_fd(r);
 		return;
 	}
@@ -232,6 +234,88 @@ static void ctl_monitor_subscription_answers_done_first(void **state)
 	ctl_conn_fini(&cn);
 }
 
+/* A PORT_ADD named name, padded with unknown attributes to about total bytes. */
+static size_t big_port_add(uint8_t *buf, size_t cap, const char *name, size_t total)
+{
+	struct swp_port_req req = { 0 };
+	struct swp_hdr h;
+	size_t n;
+
+	strcpy(req.name, name);
+	n = swp_encode(buf, cap, SWP_PORT_ADD, 9, &req);
+	assert_true(n > 0);
+	while (n + 4 < total) {
+		uint16_t alen = (uint16_t)(total - n > 60004 ? 60004 : total - n);
+		uint16_t type = 0x3fff; /* no message has it: skipped */
+
+		alen &= (uint16_t)~3u;
+		memcpy(buf + n, &alen, 2);
+		memcpy(buf + n + 2, &type, 2);
+		memset(buf + n + 4, 0xa5, alen - 4u);
+		n += alen;
+	}
+	memcpy(&h, buf, sizeof(h));
+	h.len = (uint32_t)n;
+	memcpy(buf, &h, sizeof(h));
+	return n;
+}
+
+static void ctl_stream_grows_for_a_long_request_and_shrinks_after(void **state)
+{
+	(void)state;
+	_Alignas(8) static uint8_t msg[SWP_MSG_MAX];
+	struct fake f = { .fd_seen = -1 };
+	struct ctl_conn cn = { 0 };
+	size_t len = big_port_add(msg, sizeof(msg), "big0", 120000), room;
+	uint32_t got[4][3];
+	uint8_t *at;
+
+	assert_true(len > 100000);
+	at = ctl_stream_space(&cn.in, &room);
+	assert_int_equal(room, CTL_STREAM_MIN); /* a new connection holds little */
+	memcpy(at, msg, room);
+	ctl_stream_fill(&cn.in, room);
+	assert_int_equal(ctl_conn_input(&cn, fake_handler, &f), 0);
+	assert_int_equal(f.calls, 0);
+	/* The header is in: room for the rest of this message, no more. */
+	at = ctl_stream_space(&cn.in, &room);
+	assert_int_equal(room, len - CTL_STREAM_MIN);
+	memcpy(at, msg + CTL_STREAM_MIN, room);
+	ctl_stream_fill(&cn.in, room);
+	assert_int_equal(ctl_conn_input(&cn, fake_handler, &f), 0);
+	assert_int_equal(f.calls, 1);
+	assert_string_equal(f.name, "big0");
+	assert_int_equal(drain(&cn, got, 4), 1);
+	assert_int_equal(got[0][0], SWP_DONE);
+	/* Handled: back to the small buffer. */
+	at = ctl_stream_space(&cn.in, &room);
+	assert_non_null(at);
+	assert_int_equal(room, CTL_STREAM_MIN);
+	ctl_conn_fini(&cn);
+}
+
+static void ctl_stream_decodes_a_message_at_an_unaligned_offset(void **state)
+{
+	(void)state;
+	struct fake f = { .fd_seen = -1 };
+	struct ctl_conn cn = { 0 };
+	struct swp_port_req req = { .name = "odd0" };
+	size_t room, n;
+	uint8_t *at = ctl_stream_space(&cn.in, &room);
+	uint32_t got[4][3];
+
+	/* STATUS has no attributes: 20 bytes, so the PORT_ADD after it starts at 4 mod 8. */
+	n = swp_encode(at, room, SWP_STATUS, 1, NULL);
+	assert_int_equal(n % 8, 4);
+	n += swp_encode(at + n, room - n, SWP_PORT_ADD, 2, &req);
+	ctl_stream_fill(&cn.in, n);
+	assert_int_equal(ctl_conn_input(&cn, fake_handler, &f), 0);
+	assert_int_equal(f.calls, 2);
+	assert_string_equal(f.name, "odd0");
+	assert_int_equal(drain(&cn, got, 4), 3); /* STATUS_INFO, DONE, DONE */
+	ctl_conn_fini(&cn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +323,8 @@ int main(void)
 		cmocka_unit_test(ctl_reply_that_fits_at_once_has_no_pieces),
 		cmocka_unit_test(ctl_descriptor_goes_to_the_handler_that_takes_it),
 		cmocka_unit_test(ctl_monitor_subscription_answers_done_first),
+		cmocka_unit_test(ctl_stream_grows_for_a_long_request_and_shrinks_after),
+		cmocka_unit_test(ctl_stream_decodes_a_message_at_an_unaligned_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
