@@ -33,6 +33,25 @@ static void wr_record(struct wr *w, FILE *f, const struct cli_opts *o, bool firs
 		wr_arr_resume(w);
 }
 
+/* The port's settings: each in JSON; in text, only those not at their default. */
+static void print_port_settings(struct wr *w, const struct swp_port_info *p)
+{
+	const struct swp_port_setting *s;
+	char val[24];
+
+	for (size_t i = 0; (s = swp_port_setting_at(i)); i++) {
+		uint64_t v = s->key <= SWP_PSET_KEY_MAX ? p->settings[s->key - 1] : 0;
+
+		if (s->boolean)
+			wr_bool(w, s->json, NULL, v);
+		else
+			wr_uint(w, s->json, NULL, v);
+		swp_port_setting_format(s, v, val, sizeof(val));
+		if (v != s->def)
+			wr_text(w, s->boolean && v ? " %s" : " %s %s", s->name, val);
+	}
+}
+
 static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_info *p, bool first)
 {
 	const struct swp_counters *c = &p->c;
@@ -48,6 +67,7 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 	wr_uint(&w, "macs", " macs %" PRIu64, p->macs);
 	wr_bool(&w, "created", " created", p->created);
 	wr_uint(&w, "blocked", NULL, p->blocked);
+	print_port_settings(&w, p);
 	for (size_t i = 0; i < SWP_COUNTERS; i++)
 		wr_uint(&w, swp_counter_name(i), NULL, counter(c, i));
 	/* Text names a veth's peer only when switchd made it into a namespace. */
@@ -62,9 +82,11 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 	if (c->rx_dropped)
 		wr_text(&w,
 			" (bad_src %" PRIu64 " runt %" PRIu64 " filtered %" PRIu64 " link_local %" PRIu64
-			" storm %" PRIu64 " blocked %" PRIu64 " error %" PRIu64 ")",
+			" storm %" PRIu64 " blocked %" PRIu64 " error %" PRIu64 " mac_limit %" PRIu64
+			" static %" PRIu64 " isolated %" PRIu64 ")",
 			c->rx_drop_bad_src, c->rx_drop_runt, c->rx_drop_filtered, c->rx_drop_link_local,
-			c->rx_drop_storm, c->rx_drop_blocked, c->rx_drop_error);
+			c->rx_drop_storm, c->rx_drop_blocked, c->rx_drop_error, c->rx_drop_mac_limit,
+			c->rx_drop_static, c->rx_drop_isolated);
 	wr_text(&w, "\n    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->tx_packets,
 		c->tx_bytes, c->tx_dropped);
 	if (c->tx_dropped)
@@ -202,6 +224,34 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 		wr_uint(&w, "evicted", done->count ? "%" PRIu64 " MAC entries evicted\n" : NULL, done->count);
 		break;
 	}
+	case SWP_PORT_SET: {
+		const struct swp_port_setting *s = swp_port_setting_by_key(cmd->body.port_set.key);
+		char val[24] = "";
+
+		if (s)
+			swp_port_setting_format(s, cmd->body.port_set.value, val, sizeof(val));
+		wr_init(&w, f, o->json);
+		wr_obj_open(&w, NULL);
+		wr_str(&w, "port", NULL, cmd->body.port_set.name);
+		wr_str(&w, "setting", NULL, s ? s->name : "");
+		wr_str(&w, "value", NULL, val);
+		wr_bool(&w, "changed", NULL, done->count);
+		break;
+	}
+	case SWP_MAC_ADD:
+	case SWP_MAC_DEL: {
+		char mac[18];
+
+		fmt_mac(mac, cmd->body.mac.mac);
+		wr_init(&w, f, o->json);
+		wr_obj_open(&w, NULL);
+		wr_str(&w, "mac", NULL, mac);
+		wr_uint(&w, "vlan", NULL, cmd->body.mac.vlan);
+		if (cmd->type == SWP_MAC_ADD)
+			wr_str(&w, "port", NULL, cmd->body.mac.port);
+		wr_str(&w, "result", NULL, cmd->type == SWP_MAC_ADD ? "added" : "deleted");
+		break;
+	}
 	case SWP_PORT_ADD:
 	case SWP_PORT_DEL:
 		wr_init(&w, f, o->json);
@@ -230,7 +280,8 @@ static void fmt_time(char out[32], uint64_t ms)
 
 static bool event_is_mac(uint32_t kind)
 {
-	return kind >= SWP_EV_MAC_LEARNED && kind <= SWP_EV_MAC_EVICTED;
+	return (kind >= SWP_EV_MAC_LEARNED && kind <= SWP_EV_MAC_EVICTED) || kind == SWP_EV_MAC_ADDED ||
+	       kind == SWP_EV_MAC_DELETED;
 }
 
 void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *ev)
@@ -266,6 +317,11 @@ void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *
 		wr_str(&w, "reason", " (%s)", ev->reason);
 		wr_uint(&w, "flushed", NULL, ev->count);
 		break;
+	case SWP_EV_PORT_CHANGED:
+		wr_str(&w, "port", " %s", port);
+		wr_str(&w, "setting", " %s", ev->setting);
+		wr_str(&w, "value", " %s", ev->value);
+		break;
 	case SWP_EV_LOST:
 		wr_uint(&w, "lost", " %" PRIu64 " events (the monitor did not read fast enough)", ev->count);
 		break;
@@ -279,6 +335,10 @@ void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *
 		}
 		if (ev->kind == SWP_EV_MAC_MOVED)
 			wr_str(&w, "old_port", " from %s", ev->old_port);
+		if (ev->kind == SWP_EV_MAC_ADDED || ev->kind == SWP_EV_MAC_DELETED)
+			wr_bool(&w, "static", " static", ev->kind == SWP_EV_MAC_ADDED || ev->is_static);
+		if (ev->kind == SWP_EV_MAC_DELETED)
+			wr_str(&w, "reason", " (%s)", ev->reason);
 		break;
 	}
 	wr_obj_close(&w);

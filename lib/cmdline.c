@@ -66,6 +66,69 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 	return CLI_RUN;
 }
 
+/* Digits only, in min..max: strtoull would take a sign, spaces and wrap "-1" around. */
+static bool parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *v)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end || errno || n < min || n > max)
+		return false;
+	*v = n;
+	return true;
+}
+
+/* "learning, flood, ...": the port settings' names, from their table. */
+static const char *port_setting_names(char *buf, size_t len)
+{
+	const struct swp_port_setting *s;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; (s = swp_port_setting_at(i)) && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", s->name);
+	return buf;
+}
+
+/* port set NAME SETTING VALUE */
+static enum cli_parse_result parse_port_set(int argc, char *const *argv, struct cli_cmd *cmd, char *err,
+					    size_t errlen)
+{
+	struct swp_port_set_req *req = &cmd->body.port_set;
+	const struct swp_port_setting *s;
+	char names[128];
+
+	cmd->type = SWP_PORT_SET;
+	cmd->blen = sizeof(*req);
+	if (argc < 1)
+		return usage_err(err, errlen, "port set: missing interface name");
+	if (!argv[0][0] || swp_set_name(req->name, argv[0]) < 0)
+		return usage_err(err, errlen, "port set: invalid interface name '%s'", argv[0]);
+	if (argc < 2)
+		return usage_err(err, errlen, "port set %s: missing setting (%s)", argv[0],
+				 port_setting_names(names, sizeof(names)));
+	if (!(s = swp_port_setting_by_name(argv[1])))
+		return usage_err(err, errlen, "port set %s: unknown setting '%s' (%s)", argv[0], argv[1],
+				 port_setting_names(names, sizeof(names)));
+	req->key = s->key;
+	if (argc < 3)
+		return usage_err(err, errlen, "port set %s %s: missing value (%s)", argv[0], s->name,
+				 s->boolean ? "on or off" : "a number");
+	if (argc > 3)
+		return usage_err(err, errlen, "port set %s %s: unexpected argument '%s'", argv[0], s->name,
+				 argv[3]);
+	if (s->boolean && (!strcmp(argv[2], "on") || !strcmp(argv[2], "off")))
+		req->value = !strcmp(argv[2], "on");
+	else if (s->boolean)
+		return usage_err(err, errlen, "port set %s %s: on or off, not '%s'", argv[0], s->name, argv[2]);
+	else if (!parse_number(argv[2], s->min, s->max, &req->value))
+		return usage_err(err, errlen, "port set %s %s: not a number in %llu..%llu: '%s'", argv[0],
+				 s->name, (unsigned long long)s->min, (unsigned long long)s->max, argv[2]);
+	return CLI_RUN;
+}
+
 static enum cli_parse_result parse_port(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
 					char *err, size_t errlen)
 {
@@ -84,8 +147,10 @@ static enum cli_parse_result parse_port(const char *obj, int argc, char *const *
 		cmd->blen = sizeof(cmd->body.port);
 		return CLI_RUN;
 	}
+	if (!strcmp(verb, "set"))
+		return parse_port_set(argc - 1, argv + 1, cmd, err, errlen);
 	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "delete"))
-		return usage_err(err, errlen, "port: unknown command '%s' (add, del, show, clear)", verb);
+		return usage_err(err, errlen, "port: unknown command '%s' (add, del, set, show, clear)", verb);
 	if (argc < 2)
 		return usage_err(err, errlen, "port %s: missing interface name", verb);
 	cmd->type = !strcmp(verb, "add") ? SWP_PORT_ADD : SWP_PORT_DEL;
@@ -127,23 +192,36 @@ static enum cli_parse_result parse_mac(const char *obj, int argc, char *const *a
 				       char *err, size_t errlen)
 {
 	const char *verb = argc > 0 ? argv[0] : "show";
-	bool mac_seen = false;
+	struct swp_mac_req *req = &cmd->body.mac;
+	bool mac_seen = false, may_port, may_mac;
+	uint64_t vid;
 	int rc;
 
 	if (!strcmp(verb, "show") || !strcmp(verb, "list"))
 		cmd->type = SWP_MAC_SHOW;
 	else if (!strcmp(verb, "flush"))
 		cmd->type = SWP_MAC_FLUSH;
+	else if (!strcmp(verb, "add"))
+		cmd->type = SWP_MAC_ADD;
+	else if (!strcmp(verb, "del") || !strcmp(verb, "delete"))
+		cmd->type = SWP_MAC_DEL;
 	else
-		return usage_err(err, errlen, "%s: unknown command '%s' (show, flush)", obj, verb);
-	cmd->blen = sizeof(cmd->body.mac);
-	/* [port NAME], and for show [MAC], in either order. */
+		return usage_err(err, errlen, "%s: unknown command '%s' (show, flush, add, del)", obj, verb);
+	cmd->blen = sizeof(*req);
+	may_port = cmd->type != SWP_MAC_DEL;
+	may_mac = cmd->type != SWP_MAC_FLUSH;
+	/* [MAC] [port NAME] [vlan VID], in any order. */
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "port") && !cmd->body.mac.port[0]) {
-			if (++i >= argc || !argv[i][0] || swp_set_name(cmd->body.mac.port, argv[i]) < 0)
+		if (!strcmp(argv[i], "port") && may_port && !req->port[0]) {
+			if (++i >= argc || !argv[i][0] || swp_set_name(req->port, argv[i]) < 0)
 				return usage_err(err, errlen, "%s %s: port needs an interface name", obj, verb);
-		} else if (cmd->type == SWP_MAC_SHOW && !mac_seen &&
-			   (rc = parse_mac_addr(argv[i], cmd->body.mac.mac)) != -EINVAL) {
+		} else if (!strcmp(argv[i], "vlan") && !(req->flags & SWP_MAC_F_VLAN)) {
+			if (++i >= argc || !parse_number(argv[i], 0, 4095, &vid))
+				return usage_err(err, errlen, "%s %s: vlan needs a VLAN ID in 0..4095 (0: untagged)",
+						 obj, verb);
+			req->vlan = (uint16_t)vid;
+			req->flags |= SWP_MAC_F_VLAN;
+		} else if (may_mac && !mac_seen && (rc = parse_mac_addr(argv[i], req->mac)) != -EINVAL) {
 			if (rc == -EDOM)
 				return usage_err(err, errlen,
 						 "%s %s: %s is a group or all-zero address: never in the table",
@@ -153,6 +231,10 @@ static enum cli_parse_result parse_mac(const char *obj, int argc, char *const *a
 			return usage_err(err, errlen, "%s %s: unexpected argument '%s'", obj, verb, argv[i]);
 		}
 	}
+	if (!mac_seen && (cmd->type == SWP_MAC_ADD || cmd->type == SWP_MAC_DEL))
+		return usage_err(err, errlen, "%s %s: missing MAC address", obj, verb);
+	if (!req->port[0] && cmd->type == SWP_MAC_ADD)
+		return usage_err(err, errlen, "%s add: missing port NAME", obj);
 	return CLI_RUN;
 }
 
@@ -173,8 +255,8 @@ static enum cli_parse_result parse_set(const char *obj, int argc, char *const *a
 {
 	(void)obj;
 	const struct swp_setting *s;
-	unsigned long long v;
-	char names[256], *end;
+	uint64_t v;
+	char names[256];
 
 	if (argc < 1)
 		return usage_err(err, errlen, "set: missing setting (%s)",
@@ -186,10 +268,7 @@ static enum cli_parse_result parse_set(const char *obj, int argc, char *const *a
 		return usage_err(err, errlen, "set %s: missing value", s->name);
 	if (argc > 2)
 		return usage_err(err, errlen, "set %s: unexpected argument '%s'", s->name, argv[2]);
-	errno = 0;
-	v = strtoull(argv[1], &end, 10);
-	/* Digits only: strtoull would take a sign, spaces and wrap "-1" around. */
-	if (argv[1][0] < '0' || argv[1][0] > '9' || *end || errno || v < s->min || v > s->max)
+	if (!parse_number(argv[1], s->min, s->max, &v))
 		return usage_err(err, errlen, "set %s: not a number in %llu..%llu: '%s'", s->name,
 				 (unsigned long long)s->min, (unsigned long long)s->max, argv[1]);
 	cmd->type = SWP_SET;

@@ -221,8 +221,12 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 			.c = p->c,
 		};
 
+		const struct swp_port_setting *ps;
+
 		if (req->name[0] && strcmp(req->name, p->name))
 			continue;
+		for (size_t k = 0; (ps = swp_port_setting_at(k)); k++)
+			info.settings[ps->key - 1] = sw_port_setting(&d->sw, p, ps->key);
 		swp_set_name(info.name, p->name);
 		swp_set_name(info.peer, p->peer);
 		snprintf(info.netns, sizeof(info.netns), "%s", p->netns);
@@ -247,6 +251,15 @@ static void cmd_port_clear(struct daemon *d, const void *body, struct ctl_reply 
 		}
 }
 
+/* A mac request's VLAN must be one: 0 (untagged) to 4095. */
+static int cmd_mac_vlan(const struct swp_mac_req *req, const char *verb, struct ctl_reply *r)
+{
+	if (req->vlan <= 4095)
+		return 0;
+	ctl_reply_error(r, -ERANGE, "mac %s: vlan %u is not in 0..4095", verb, req->vlan);
+	return -ERANGE;
+}
+
 /* The port a mac request names: NULL for all, or an error reply. */
 static int cmd_mac_port(struct daemon *d, const char *verb, const struct swp_mac_req *req,
 			struct port **out, struct ctl_reply *r)
@@ -265,10 +278,36 @@ static int cmd_mac_port(struct daemon *d, const char *verb, const struct swp_mac
 	return 0;
 }
 
+/* One port's setting (port set NAME SETTING VALUE). */
+static void cmd_port_set(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_port_set_req *req = body;
+	const struct swp_port_setting *s = swp_port_setting_by_key(req->key);
+	char name[SWP_NAME_MAX];
+	struct port *p;
+
+	if (cmd_name(name, req->name) < 0 || !(p = sw_port_by_name(&d->sw, name))) {
+		ctl_reply_error(r, -ENOENT, "port set %.*s: no such port", SWP_NAME_MAX, req->name);
+		return;
+	}
+	if (!s) {
+		ctl_reply_error(r, -EINVAL, "port set %s: unknown setting %u", name, req->key);
+		return;
+	}
+	if (req->value < s->min || req->value > s->max) {
+		ctl_reply_error(r, -ERANGE, "port set %s %s: %llu is not in %llu..%llu", name, s->name,
+				(unsigned long long)req->value, (unsigned long long)s->min,
+				(unsigned long long)s->max);
+		return;
+	}
+	r->count = (uint32_t)sw_port_set(&d->sw, p, s->key, req->value);
+}
+
 struct cmd_mac_dump {
 	struct daemon *d;
 	struct ctl_reply *r;
 	const struct port *only;
+	int vlan; /* -1: every VLAN */
 	uint64_t now;
 };
 
@@ -278,7 +317,7 @@ static void cmd_mac_one(void *ctx, const struct fdb_entry *e)
 	const struct port *p = dump->d->sw.slots[e->port];
 	struct swp_mac_entry m = { .vlan = e->key.vlan, .is_static = e->is_static };
 
-	if (dump->only && p != dump->only)
+	if ((dump->only && p != dump->only) || (dump->vlan >= 0 && e->key.vlan != dump->vlan))
 		return;
 	memcpy(m.mac, e->key.mac, 6);
 	m.age = fdb_entry_age(e, dump->now);
@@ -293,7 +332,7 @@ static void cmd_mac_one(void *ctx, const struct fdb_entry *e)
  */
 static bool cmd_mac_more(void *ctx, struct ctl_reply *r)
 {
-	struct cmd_mac_dump dump = { .d = ctx, .r = r };
+	struct cmd_mac_dump dump = { .d = ctx, .r = r, .vlan = (int)r->arg2 - 1 };
 	uint32_t start = r->count, buckets = 0;
 
 	dump.now = dump.d->sw.now();
@@ -312,13 +351,15 @@ static void cmd_mac_show(struct daemon *d, const void *body, struct ctl_reply *r
 
 	struct port *only;
 
-	if (cmd_mac_port(d, "show", req, &only, r) < 0)
+	if (cmd_mac_port(d, "show", req, &only, r) < 0 || cmd_mac_vlan(req, "show", r) < 0)
 		return;
 	if (!fdb_mac_is_zero(req->mac)) {
-		/* One MAC: its entry in each VLAN it was seen in, looked up, in one piece. */
-		struct cmd_mac_dump dump = { .d = d, .r = r, .only = only, .now = d->sw.now() };
+		/* One MAC: its entry in each VLAN it was seen in (or the one named), looked up, in one piece. */
+		struct cmd_mac_dump dump = { .d = d, .r = r, .only = only, .vlan = -1, .now = d->sw.now() };
+		uint32_t vlan = req->flags & SWP_MAC_F_VLAN ? req->vlan : 0;
+		uint32_t last = req->flags & SWP_MAC_F_VLAN ? req->vlan : 4095;
 
-		for (uint32_t vlan = 0; vlan <= 4095; vlan++) {
+		for (; vlan <= last; vlan++) {
 			const struct fdb_entry *e = fdb_find(&d->sw.fdb, req->mac, (uint16_t)vlan);
 
 			if (e)
@@ -328,6 +369,7 @@ static void cmd_mac_show(struct daemon *d, const void *body, struct ctl_reply *r
 	}
 	if (only)
 		swp_set_name(r->arg, only->name);
+	r->arg2 = req->flags & SWP_MAC_F_VLAN ? (uint32_t)req->vlan + 1 : 0;
 	r->cursor = 0;
 	if (!cmd_mac_more(d, r))
 		r->more = cmd_mac_more;
@@ -344,12 +386,64 @@ static void cmd_mac_flush(struct daemon *d, const void *body, struct ctl_reply *
 		ctl_reply_error(r, -EINVAL, "mac flush: flushing one MAC is not supported");
 		return;
 	}
-	if (cmd_mac_port(d, "flush", req, &only, r) < 0)
+	if (cmd_mac_port(d, "flush", req, &only, r) < 0 || cmd_mac_vlan(req, "flush", r) < 0)
 		return;
-	r->count = fdb_flush(&d->sw.fdb, only ? only->slot : -1);
-	log_info("MAC table flushed%s%s: %u entries", only ? " on port " : "",
-		 only ? only->name : "", r->count);
+	if (req->flags & SWP_MAC_F_VLAN)
+		r->count = fdb_flush_vlan(&d->sw.fdb, only ? only->slot : -1, req->vlan);
+	else
+		r->count = fdb_flush(&d->sw.fdb, only ? only->slot : -1);
+	log_info("MAC table flushed%s%s%s: %u entries", only ? " on port " : "", only ? only->name : "",
+		 req->flags & SWP_MAC_F_VLAN ? " in one VLAN" : "", r->count);
 	sw_event(&d->sw, SWP_EV_MAC_FLUSHED, only, r->count, "by request");
+}
+
+static void cmd_mac_fmt(char *buf, size_t len, const uint8_t *m)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* A static entry: mac add MAC port NAME [vlan VID]. */
+static void cmd_mac_add(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_mac_req *req = body;
+	char mac[18];
+	struct port *p;
+	int rc;
+
+	cmd_mac_fmt(mac, sizeof(mac), req->mac);
+	if (cmd_mac_port(d, "add", req, &p, r) < 0 || cmd_mac_vlan(req, "add", r) < 0)
+		return;
+	if (!p) {
+		ctl_reply_error(r, -EINVAL, "mac add %s: needs a port", mac);
+		return;
+	}
+	if (fdb_mac_is_group(req->mac) || fdb_mac_is_zero(req->mac)) {
+		ctl_reply_error(r, -EINVAL, "mac add %s: a group or all-zero address", mac);
+		return;
+	}
+	rc = sw_mac_add(&d->sw, req->mac, req->vlan, p);
+	if (rc == -ENOSPC)
+		ctl_reply_error(r, rc, "mac add %s: the MAC table is full of static entries (max-macs %u)",
+				mac, d->sw.fdb.max);
+	else if (rc < 0)
+		ctl_reply_error(r, rc, "mac add %s: %s", mac, strerror(-rc));
+	else
+		log_info("static MAC %s vlan %u on port %s", mac, req->vlan, p->name);
+}
+
+/* mac del MAC [vlan VID]: that entry, static or learned. */
+static void cmd_mac_del(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_mac_req *req = body;
+	char mac[18];
+
+	cmd_mac_fmt(mac, sizeof(mac), req->mac);
+	if (cmd_mac_vlan(req, "del", r) < 0)
+		return;
+	if (sw_mac_del(&d->sw, req->mac, req->vlan) < 0)
+		ctl_reply_error(r, -ENOENT, "mac del %s vlan %u: no such entry", mac, req->vlan);
+	else
+		r->count = 1;
 }
 
 static void cmd_status(struct daemon *d, const void *body, struct ctl_reply *r)
@@ -410,6 +504,19 @@ static void cmd_subject_mac(const void *body, char out[SWP_NAME_MAX])
 	cmd_printable(out, ((const struct swp_mac_req *)body)->port, SWP_NAME_MAX, false);
 }
 
+static void cmd_subject_port_set(const void *body, char out[SWP_NAME_MAX])
+{
+	cmd_printable(out, ((const struct swp_port_set_req *)body)->name, SWP_NAME_MAX, false);
+}
+
+static void cmd_subject_mac_addr(const void *body, char out[SWP_NAME_MAX])
+{
+	/* 17 characters do not fit a name's field: the MAC without its colons. */
+	const uint8_t *m = ((const struct swp_mac_req *)body)->mac;
+
+	snprintf(out, SWP_NAME_MAX, "%02x%02x%02x%02x%02x%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
 static void cmd_subject_set(const void *body, char out[SWP_NAME_MAX])
 {
 	const struct swp_setting *s = swp_setting_by_key(((const struct swp_set_req *)body)->key);
@@ -465,6 +572,9 @@ static const struct cmd_def {
 	{ SWP_STATUS, "status", cmd_status, NULL },
 	{ SWP_MONITOR, "monitor", cmd_monitor, NULL },
 	{ SWP_SET, "set", cmd_set, cmd_subject_set },
+	{ SWP_PORT_SET, "port set", cmd_port_set, cmd_subject_port_set },
+	{ SWP_MAC_ADD, "mac add", cmd_mac_add, cmd_subject_mac_addr },
+	{ SWP_MAC_DEL, "mac del", cmd_mac_del, cmd_subject_mac_addr },
 };
 
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)

@@ -94,6 +94,7 @@ struct ctl_reply {
 	ctl_more more;
 	uint64_t cursor;
 	char arg[SWP_NAME_MAX];
+	uint32_t arg2;
 };
 
 /* Who is at the other end (SO_PEERCRED), and what they may do. */

@@ -47,17 +47,23 @@ void fdb_init(struct fdb *fdb, uint32_t max, uint32_t ageing_sec)
 	fdb_set_ageing(fdb, ageing_sec);
 }
 
+static struct fdb_port_list *fdb_list(struct fdb *fdb, const struct fdb_entry *e)
+{
+	return e->is_static ? &fdb->statics[e->port] : &fdb->ports[e->port];
+}
+
 static void fdb_remove(struct fdb *fdb, struct fdb_entry *e)
 {
 	HASH_DEL(fdb->table, e);
-	list_unlink(&fdb->ports[e->port], e);
+	list_unlink(fdb_list(fdb, e), e);
 	fdb->count--;
 	free(e);
 }
 
 void fdb_fini(struct fdb *fdb)
 {
-	fdb_flush(fdb, -1);
+	for (uint16_t i = 0; i < SWITCHD_PORTS_MAX; i++)
+		fdb_remove_port(fdb, i, NULL, NULL);
 	HASH_CLEAR(hh, fdb->table);
 }
 
@@ -110,7 +116,7 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 	e = fdb_find(fdb, mac, vlan);
 	if (e) {
 		if (e->is_static)
-			return FDB_REFRESHED;
+			return e->port == port ? FDB_REFRESHED : -EPERM;
 		e->seen_ms = now;
 		if (e->port == port) {
 			if (l->tail != e) {
@@ -119,6 +125,8 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 			}
 			return FDB_REFRESHED;
 		}
+		if (fdb->port_max[port] && l->count >= fdb->port_max[port])
+			return -ENOSPC;
 		uint16_t old_port = e->port;
 
 		list_unlink(&fdb->ports[e->port], e);
@@ -129,9 +137,12 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 		return FDB_MOVED;
 	}
 
+	if (fdb->port_max[port] && l->count >= fdb->port_max[port])
+		return -ENOSPC;
 	if (fdb->count >= fdb->max) {
 		/* Full: recycle the victim's memory, the table never grows. */
-		e = fdb_victim(fdb);
+		if (!(e = fdb_victim(fdb)))
+			return -ENOSPC;
 		fdb_notify(fdb, FDB_EV_EVICTED, e, e->port);
 		HASH_DEL(fdb->table, e);
 		list_unlink(&fdb->ports[e->port], e);
@@ -170,8 +181,6 @@ uint32_t fdb_age(struct fdb *fdb, uint64_t now)
 		/* Lists run oldest first, so stop at the first live entry. */
 		for (e = fdb->ports[i].head; e; e = next) {
 			next = e->next;
-			if (e->is_static)
-				continue;
 			if (now < e->seen_ms || now - e->seen_ms < fdb->ageing_ms)
 				break;
 			fdb_notify(fdb, FDB_EV_AGED, e, e->port);
@@ -196,6 +205,87 @@ uint32_t fdb_flush(struct fdb *fdb, int port)
 		}
 	}
 	fdb->st.flushed += n;
+	return n;
+}
+
+uint32_t fdb_flush_vlan(struct fdb *fdb, int port, uint16_t vlan)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < SWITCHD_PORTS_MAX; i++) {
+		struct fdb_entry *e, *next;
+
+		if (port >= 0 && i != port)
+			continue;
+		for (e = fdb->ports[i].head; e; e = next) {
+			next = e->next;
+			if (e->key.vlan == vlan) {
+				fdb_remove(fdb, e);
+				n++;
+			}
+		}
+	}
+	fdb->st.flushed += n;
+	return n;
+}
+
+int fdb_static_add(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port)
+{
+	struct fdb_entry *e;
+
+	if (fdb_mac_is_group(mac) || fdb_mac_is_zero(mac) || port >= SWITCHD_PORTS_MAX)
+		return -EINVAL;
+	if ((e = fdb_find(fdb, mac, vlan))) {
+		list_unlink(fdb_list(fdb, e), e);
+	} else {
+		if (fdb->count >= fdb->max) {
+			if (!(e = fdb_victim(fdb)))
+				return -ENOSPC;
+			fdb_notify(fdb, FDB_EV_EVICTED, e, e->port);
+			fdb_remove(fdb, e);
+			fdb->st.evicted++;
+		}
+		if (!(e = calloc(1, sizeof(*e))))
+			return -ENOMEM;
+		memcpy(e->key.mac, mac, 6);
+		e->key.vlan = vlan;
+		fdb_oom = false;
+		HASH_ADD(hh, fdb->table, key, sizeof(e->key), e);
+		if (fdb_oom) {
+			free(e);
+			return -ENOMEM;
+		}
+		fdb->count++;
+	}
+	e->is_static = true;
+	e->port = port;
+	e->moves = 0;
+	list_append(&fdb->statics[port], e);
+	return 0;
+}
+
+int fdb_del(struct fdb *fdb, const uint8_t *mac, uint16_t vlan)
+{
+	struct fdb_entry *e = fdb_find(fdb, mac, vlan);
+
+	if (!e)
+		return -ENOENT;
+	fdb_remove(fdb, e);
+	return 0;
+}
+
+uint32_t fdb_remove_port(struct fdb *fdb, uint16_t port, void (*fn)(void *ctx, const struct fdb_entry *e),
+			 void *ctx)
+{
+	uint32_t n = fdb_flush(fdb, port);
+
+	while (fdb->statics[port].head) {
+		if (fn)
+			fn(ctx, fdb->statics[port].head);
+		fdb_remove(fdb, fdb->statics[port].head);
+		n++;
+	}
+	fdb->port_max[port] = 0;
 	return n;
 }
 
@@ -242,6 +332,8 @@ void fdb_set_max(struct fdb *fdb, uint32_t max)
 	while (fdb->count > fdb->max) {
 		struct fdb_entry *e = fdb_victim(fdb);
 
+		if (!e)
+			break; /* only static entries left: they stay */
 		fdb_notify(fdb, FDB_EV_EVICTED, e, e->port);
 		fdb_remove(fdb, e);
 		fdb->st.evicted++;

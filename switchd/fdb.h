@@ -53,10 +53,12 @@ enum fdb_event {
 
 struct fdb {
 	struct fdb_entry *table;
-	uint32_t count, max;
+	uint32_t count, max; /* count: static entries included */
 	uint64_t ageing_ms;
 	struct fdb_stats st;
-	struct fdb_port_list ports[SWITCHD_PORTS_MAX];
+	struct fdb_port_list ports[SWITCHD_PORTS_MAX];   /* learned entries: aged, evicted, flushed */
+	struct fdb_port_list statics[SWITCHD_PORTS_MAX]; /* static entries (fdb_static_add): none of that */
+	uint32_t port_max[SWITCHD_PORTS_MAX];            /* learned entries a port may have; 0: no limit */
 	/* Optional: called before an aged or evicted entry is freed. Must not change the table. */
 	void (*notify)(void *ctx, enum fdb_event ev, const struct fdb_entry *e, uint16_t old_port);
 	void *notify_ctx;
@@ -81,7 +83,9 @@ bool fdb_mac_is_zero(const uint8_t *mac);
 /*
  * Records that mac was seen on port at now. Returns enum fdb_learn, -EINVAL
  * for a group or all-zero MAC or a port out of range, -ENOMEM when a new
- * entry could not be allocated.
+ * entry could not be allocated, -EPERM when a static entry pins mac to
+ * another port, -ENOSPC when the port already has port_max[port] learned
+ * entries or the table is full of static ones (nothing learned or moved).
  */
 int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port, uint64_t now);
 
@@ -91,8 +95,25 @@ struct fdb_entry *fdb_find(struct fdb *fdb, const uint8_t *mac, uint16_t vlan);
 /* Removes entries not seen for the ageing time; returns how many. */
 uint32_t fdb_age(struct fdb *fdb, uint64_t now);
 
-/* Removes every entry of port, or of all ports when port < 0; returns how many. */
+/* Removes every learned entry of port, or of all ports when port < 0; returns how many. */
 uint32_t fdb_flush(struct fdb *fdb, int port);
+/* The same, of one VLAN only. */
+uint32_t fdb_flush_vlan(struct fdb *fdb, int port, uint16_t vlan);
+/*
+ * A static entry: mac in vlan lives on port, never aged, evicted, moved or
+ * flushed, not counted against port_max. An entry already there (learned or
+ * static) becomes it. 0, -EINVAL as fdb_learn, -ENOSPC when the table is
+ * full of static entries, -ENOMEM.
+ */
+int fdb_static_add(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port);
+/* Removes one entry, static or learned: 0, or -ENOENT. */
+int fdb_del(struct fdb *fdb, const uint8_t *mac, uint16_t vlan);
+/*
+ * Removes every entry of port, static ones too (the port is going): returns
+ * how many; fn (may be NULL) is told of each static one first.
+ */
+uint32_t fdb_remove_port(struct fdb *fdb, uint16_t port, void (*fn)(void *ctx, const struct fdb_entry *e),
+			 void *ctx);
 
 /*
  * Visits the entries of up to max_buckets hash buckets, starting at cursor
@@ -110,9 +131,10 @@ uint64_t fdb_scan(const struct fdb *fdb, uint64_t cursor, uint32_t max_buckets,
 void fdb_set_max(struct fdb *fdb, uint32_t max);
 void fdb_set_ageing(struct fdb *fdb, uint32_t ageing_sec);
 
+/* Entries pointing at port, static ones included. */
 static inline uint32_t fdb_port_count(const struct fdb *fdb, uint16_t port)
 {
-	return fdb->ports[port].count;
+	return fdb->ports[port].count + fdb->statics[port].count;
 }
 
 /* Seconds since the entry was last seen. */

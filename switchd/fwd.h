@@ -29,6 +29,9 @@ enum fwd_reason {
                      802.1X, LLDP) */
 	FWD_BLOCKED,	/* the ingress port is blocked (loop.h) */
 	FWD_STORM,	/* a flood over the ingress port's storm limit (loop.h) */
+	FWD_MAC_LIMIT,	/* a new source over the ingress port's max-macs */
+	FWD_STATIC,	/* the source is pinned to another port by a static entry */
+	FWD_ISOLATED,	/* from an isolated port to an isolated port */
 };
 
 /* What kind of flood, for storm control. */

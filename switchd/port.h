@@ -71,6 +71,10 @@ struct port {
 	bool conf;     /* added by the configuration file: a reload may remove or re-create it */
 	bool adopted;  /* created by an earlier switchd (one that crashed), taken over, still created */
 	bool stored;   /* its fd is in systemd's descriptor store, as port_fdname(): removed on close */
+	/* port set (zero: the default); its max-macs lives in the MAC table (fdb.port_max). */
+	bool no_learning; /* learning off */
+	bool no_flood;    /* unknown unicast is not flooded to it */
+	bool isolated;    /* forwards nothing to other isolated ports */
 	struct nl *nl; /* set when port_close must delete the interface (a veth switchd made) */
 	const struct port_ops *ops;
 	struct swp_counters c;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
@@ -62,12 +63,21 @@ static const struct swp_field port_info[] = {
 	INFO(SWP_A_PORT_COUNTERS, K_U64S, c),
 	INFO(SWP_A_PORT_PEER, K_STR, peer),
 	INFO(SWP_A_PORT_NETNS, K_STR, netns),
+	INFO(SWP_A_PORT_SETTINGS, K_U64S, settings),
 };
 #undef INFO
+
+static const struct swp_field port_set_req[] = {
+	FIELD(struct swp_port_set_req, SWP_A_PORT_NAME, K_STR, name),
+	FIELD(struct swp_port_set_req, SWP_A_PORT_SET_KEY, K_U32, key),
+	FIELD(struct swp_port_set_req, SWP_A_PORT_SET_VALUE, K_U64, value),
+};
 
 static const struct swp_field mac_req[] = {
 	FIELD(struct swp_mac_req, SWP_A_MAC_PORT, K_STR, port),
 	FIELD(struct swp_mac_req, SWP_A_MAC_ADDR, K_MAC, mac),
+	FIELD(struct swp_mac_req, SWP_A_MAC_VLAN, K_U16, vlan),
+	FIELD(struct swp_mac_req, SWP_A_MAC_FLAGS, K_U32, flags),
 };
 
 #define MAC(a, k, m) FIELD(struct swp_mac_entry, a, k, m)
@@ -109,6 +119,9 @@ static const struct swp_field event[] = {
 	EV(SWP_A_EV_PORT, K_STR, port),
 	EV(SWP_A_EV_OLD_PORT, K_STR, old_port),
 	EV(SWP_A_EV_REASON, K_STR, reason),
+	EV(SWP_A_EV_SETTING, K_STR, setting),
+	EV(SWP_A_EV_VALUE, K_STR, value),
+	EV(SWP_A_EV_STATIC, K_U32, is_static),
 };
 #undef EV
 
@@ -135,6 +148,9 @@ static const struct swp_msgdef {
 	MSG(SWP_SET, struct swp_set_req, set_req),
 	{ SWP_MONITOR, 0, NULL, 0 },
 	MSG(SWP_PORT_CLEAR, struct swp_port_req, port_req),
+	MSG(SWP_PORT_SET, struct swp_port_set_req, port_set_req),
+	MSG(SWP_MAC_ADD, struct swp_mac_req, mac_req),
+	MSG(SWP_MAC_DEL, struct swp_mac_req, mac_req),
 	MSG(SWP_DONE, struct swp_done, done),
 	MSG(SWP_PORT_INFO, struct swp_port_info, port_info),
 	MSG(SWP_MAC_ENTRY, struct swp_mac_entry, mac_entry),
@@ -338,6 +354,7 @@ static const char *const swp_counters_names[] = {
 	"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
 	"rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
 	"tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
+	"rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated",
 };
 _Static_assert(sizeof(swp_counters_names) / sizeof(swp_counters_names[0]) == SWP_COUNTERS,
 	       "a name for every counter");
@@ -387,6 +404,43 @@ const struct swp_setting *swp_setting_by_key(uint32_t key)
 		if (swp_settings[i].key == key)
 			return &swp_settings[i];
 	return NULL;
+}
+
+static const struct swp_port_setting swp_port_settings[] = {
+	{ "learning", "learning", SWP_PSET_LEARNING, true, 0, 1, 1 },
+	{ "flood", "flood", SWP_PSET_FLOOD, true, 0, 1, 1 },
+	{ "isolated", "isolated", SWP_PSET_ISOLATED, true, 0, 1, 0 },
+	{ "max-macs", "max_macs", SWP_PSET_MAX_MACS, false, 0, SWITCHD_MAX_MACS_LIMIT, 0 },
+};
+#define NPORT_SETTINGS (sizeof(swp_port_settings) / sizeof(swp_port_settings[0]))
+
+const struct swp_port_setting *swp_port_setting_by_name(const char *name)
+{
+	for (size_t i = 0; i < NPORT_SETTINGS; i++)
+		if (!strcmp(swp_port_settings[i].name, name))
+			return &swp_port_settings[i];
+	return NULL;
+}
+
+const struct swp_port_setting *swp_port_setting_by_key(uint32_t key)
+{
+	for (size_t i = 0; i < NPORT_SETTINGS; i++)
+		if (swp_port_settings[i].key == key)
+			return &swp_port_settings[i];
+	return NULL;
+}
+
+const struct swp_port_setting *swp_port_setting_at(size_t i)
+{
+	return i < NPORT_SETTINGS ? &swp_port_settings[i] : NULL;
+}
+
+void swp_port_setting_format(const struct swp_port_setting *s, uint64_t value, char *buf, size_t len)
+{
+	if (s->boolean)
+		snprintf(buf, len, "%s", value ? "on" : "off");
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)value);
 }
 
 /* The port kinds a request may name; "auto" lets switchd choose (a TAP nobody holds, else a socket). */
@@ -452,6 +506,9 @@ const char *swp_event_name(uint32_t kind)
 		[SWP_EV_MAC_EVICTED] = "mac_evicted",
 		[SWP_EV_MAC_FLUSHED] = "mac_flushed",
 		[SWP_EV_LOST] = "events_lost",
+		[SWP_EV_PORT_CHANGED] = "port_changed",
+		[SWP_EV_MAC_ADDED] = "mac_added",
+		[SWP_EV_MAC_DELETED] = "mac_deleted",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;

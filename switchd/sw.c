@@ -137,6 +137,7 @@ int sw_port_attach(struct sw *sw, struct port *p)
 	p->slot = (uint16_t)slot;
 	p->sw = sw;
 	loop_port_reset(&sw->policy, p->slot);
+	sw->fdb.port_max[slot] = 0;
 	sw->slots[slot] = p;
 	sw->active[sw->nports++] = p;
 	if (sw->loop && p->fd >= 0) {
@@ -148,6 +149,20 @@ int sw_port_attach(struct sw *sw, struct port *p)
 	return 0;
 }
 
+/* A static entry goes with its port: told as mac_deleted. */
+static void sw_static_gone(void *ctx, const struct fdb_entry *e)
+{
+	struct sw *sw = ctx;
+	struct swp_event ev = { .kind = SWP_EV_MAC_DELETED, .vlan = e->key.vlan, .is_static = 1 };
+
+	if (!sw->event)
+		return;
+	memcpy(ev.mac, e->key.mac, 6);
+	swp_set_name(ev.port, sw->slots[e->port]->name);
+	snprintf(ev.reason, sizeof(ev.reason), "port removed");
+	sw->event(sw->event_ctx, &ev);
+}
+
 void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 {
 	uint32_t flushed;
@@ -156,8 +171,8 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 		ev_io_stop(sw->loop, &p->io);
 	/* Nothing queued may reach a freed port. */
 	sw_flush(sw);
-	/* No MAC entry may outlive the port it points at. */
-	flushed = fdb_flush(&sw->fdb, p->slot);
+	/* No MAC entry may outlive the port it points at, static ones included. */
+	flushed = fdb_remove_port(&sw->fdb, p->slot, sw_static_gone, sw);
 	for (uint32_t i = 0; i < sw->nports; i++) {
 		if (sw->active[i] == p) {
 			sw->active[i] = sw->active[--sw->nports];
@@ -398,6 +413,116 @@ void sw_config_set(struct sw_config *cfg, uint32_t key, uint64_t value)
 		memcpy((char *)cfg + d->cfg, &v, sizeof(v));
 }
 
+/* ---- port settings ---- */
+
+uint64_t sw_port_setting(const struct sw *sw, const struct port *p, uint32_t key)
+{
+	switch (key) {
+	case SWP_PSET_LEARNING:
+		return !p->no_learning;
+	case SWP_PSET_FLOOD:
+		return !p->no_flood;
+	case SWP_PSET_ISOLATED:
+		return p->isolated;
+	case SWP_PSET_MAX_MACS:
+		return sw->fdb.port_max[p->slot];
+	default:
+		return 0;
+	}
+}
+
+/* Evicts p's least recently seen learned entries beyond max (0: none). */
+static uint32_t sw_port_trim(struct sw *sw, struct port *p, uint32_t max)
+{
+	struct fdb_port_list *l = &sw->fdb.ports[p->slot];
+	uint32_t n = 0;
+
+	while (max && l->count > max) {
+		const struct fdb_entry *e = l->head;
+
+		if (sw->fdb.notify)
+			sw->fdb.notify(sw->fdb.notify_ctx, FDB_EV_EVICTED, e, e->port);
+		fdb_del(&sw->fdb, e->key.mac, e->key.vlan);
+		sw->fdb.st.evicted++;
+		n++;
+	}
+	return n;
+}
+
+int sw_port_set(struct sw *sw, struct port *p, uint32_t key, uint64_t value)
+{
+	const struct swp_port_setting *s = swp_port_setting_by_key(key);
+	struct swp_event ev = { .kind = SWP_EV_PORT_CHANGED };
+	uint32_t evicted = 0;
+
+	if (!s || sw_port_setting(sw, p, key) == value)
+		return 0;
+	switch (key) {
+	case SWP_PSET_LEARNING:
+		p->no_learning = !value;
+		break;
+	case SWP_PSET_FLOOD:
+		p->no_flood = !value;
+		break;
+	case SWP_PSET_ISOLATED:
+		p->isolated = value;
+		break;
+	case SWP_PSET_MAX_MACS:
+		sw->fdb.port_max[p->slot] = (uint32_t)value;
+		evicted = sw_port_trim(sw, p, (uint32_t)value);
+		break;
+	}
+	swp_port_setting_format(s, value, ev.value, sizeof(ev.value));
+	if (evicted)
+		log_info("port %s: %s %s (%u MAC entries evicted)", p->name, s->name, ev.value, evicted);
+	else
+		log_info("port %s: %s %s", p->name, s->name, ev.value);
+	if (sw->event) {
+		swp_set_name(ev.port, p->name);
+		snprintf(ev.setting, sizeof(ev.setting), "%s", s->name);
+		sw->event(sw->event_ctx, &ev);
+	}
+	return 1;
+}
+
+/* A mac_added or mac_deleted event. */
+static void sw_mac_event(struct sw *sw, uint32_t kind, const uint8_t *mac, uint16_t vlan, const struct port *p,
+			 bool is_static)
+{
+	struct swp_event ev = { .kind = kind, .vlan = vlan, .is_static = is_static };
+
+	if (!sw->event)
+		return;
+	memcpy(ev.mac, mac, 6);
+	swp_set_name(ev.port, p->name);
+	snprintf(ev.reason, sizeof(ev.reason), "by request");
+	sw->event(sw->event_ctx, &ev);
+}
+
+int sw_mac_add(struct sw *sw, const uint8_t *mac, uint16_t vlan, struct port *p)
+{
+	int rc = fdb_static_add(&sw->fdb, mac, vlan, p->slot);
+
+	if (!rc)
+		sw_mac_event(sw, SWP_EV_MAC_ADDED, mac, vlan, p, true);
+	return rc;
+}
+
+int sw_mac_del(struct sw *sw, const uint8_t *mac, uint16_t vlan)
+{
+	const struct fdb_entry *e = fdb_find(&sw->fdb, mac, vlan);
+	const struct port *p;
+	bool is_static;
+
+	if (!e)
+		return -ENOENT;
+	p = sw->slots[e->port];
+	is_static = e->is_static;
+	fdb_del(&sw->fdb, mac, vlan);
+	sw_mac_event(sw, SWP_EV_MAC_DELETED, mac, vlan, p, is_static);
+	return 0;
+}
+
 void sw_tick(struct sw *sw)
 {
 	uint64_t now = sw->now();
@@ -435,6 +560,15 @@ static void sw_count_drop(struct port *in, enum fwd_reason why)
 	case FWD_STORM:
 		in->c.rx_drop_storm++;
 		break;
+	case FWD_MAC_LIMIT:
+		in->c.rx_drop_mac_limit++;
+		break;
+	case FWD_STATIC:
+		in->c.rx_drop_static++;
+		break;
+	case FWD_ISOLATED:
+		in->c.rx_drop_isolated++;
+		break;
 	case FWD_OK:
 	case FWD_FILTERED:
 		in->c.rx_drop_filtered++;
@@ -442,14 +576,31 @@ static void sw_count_drop(struct port *in, enum fwd_reason why)
 	}
 }
 
-/* Learning: the source lives on the ingress port. False when its move reveals a loop. */
-static bool sw_learn(struct sw *sw, struct port *in, const uint8_t *src, uint16_t vlan, uint64_t now)
+/*
+ * Learning: the source lives on the ingress port. FWD_OK, or why the frame
+ * goes no further: its move reveals a loop, a static entry pins the source
+ * elsewhere, or the port is at its max-macs. On a port with learning off
+ * only static entries are checked.
+ */
+static enum fwd_reason sw_learn(struct sw *sw, struct port *in, const uint8_t *src, uint16_t vlan,
+				uint64_t now)
 {
-	if (fdb_learn(&sw->fdb, src, vlan, in->slot, now) != FDB_MOVED ||
-	    !loop_mac_flaps(&sw->policy, fdb_find(&sw->fdb, src, vlan), now))
-		return true;
+	int rc;
+
+	if (in->no_learning) {
+		const struct fdb_entry *e = fdb_find(&sw->fdb, src, vlan);
+
+		return e && e->is_static && e->port != in->slot ? FWD_STATIC : FWD_OK;
+	}
+	rc = fdb_learn(&sw->fdb, src, vlan, in->slot, now);
+	if (rc == -EPERM)
+		return FWD_STATIC;
+	if (rc == -ENOSPC && sw->fdb.port_max[in->slot])
+		return FWD_MAC_LIMIT;
+	if (rc != FDB_MOVED || !loop_mac_flaps(&sw->policy, fdb_find(&sw->fdb, src, vlan), now))
+		return FWD_OK;
 	sw_block(sw, in, src, now);
-	return false;
+	return FWD_BLOCKED;
 }
 
 /* Egress filtering, the port's tag action, queueing: for one port a frame goes out of. */
@@ -480,24 +631,35 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 	/* VLAN classification. */
 	vlan = fwd_frame_vlan(f->data, f->len);
 	/* Learning; a MAC that flaps blocks the port. */
-	if (!sw_learn(sw, in, f->data + 6, vlan, now)) {
-		why = FWD_BLOCKED;
+	if ((why = sw_learn(sw, in, f->data + 6, vlan, now)) != FWD_OK)
 		goto drop;
-	}
 	/* Lookup; floods within the port's storm limit. */
 	fwd_lookup(&sw->fdb, f->data, vlan, in->slot, &r);
 	switch (r.action) {
-	case FWD_UNICAST:
-		sw_output(sw, sw->slots[r.port], f, now);
+	case FWD_UNICAST: {
+		struct port *out = sw->slots[r.port];
+
+		if (in->isolated && out->isolated) {
+			why = FWD_ISOLATED;
+			goto drop;
+		}
+		sw_output(sw, out, f, now);
 		return;
+	}
 	case FWD_FLOOD:
 		if (!loop_storm_allows(&sw->policy, in->slot, r.flood, now)) {
 			why = FWD_STORM;
 			goto drop;
 		}
-		for (uint32_t i = 0; i < sw->nports; i++)
-			if (sw->active[i] != in)
-				sw_output(sw, sw->active[i], f, now);
+		for (uint32_t i = 0; i < sw->nports; i++) {
+			struct port *out = sw->active[i];
+
+			/* Egress filtering: isolation, and flood off for unknown unicast. */
+			if (out == in || (in->isolated && out->isolated) ||
+			    (out->no_flood && r.flood == FWD_FLOOD_UNKNOWN))
+				continue;
+			sw_output(sw, out, f, now);
+		}
 		return;
 	case FWD_DROP:
 		why = r.reason;

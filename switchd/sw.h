@@ -84,6 +84,20 @@ uint32_t sw_set(struct sw *sw, uint32_t key, uint64_t value);
 uint64_t sw_config_setting(const struct sw_config *cfg, uint32_t key);
 void sw_config_set(struct sw_config *cfg, uint32_t key, uint64_t value);
 
+/*
+ * A port setting by enum swp_port_setting_key (SWP_PORT_SET), its value
+ * already in range. sw_port_set returns 1 when it changed (told as a
+ * port_changed event), 0 when the port had it already; a smaller max-macs
+ * evicts the port's least recently seen entries over it at once.
+ */
+uint64_t sw_port_setting(const struct sw *sw, const struct port *p, uint32_t key);
+int sw_port_set(struct sw *sw, struct port *p, uint32_t key, uint64_t value);
+
+/* A static MAC entry (mac add), told as mac_added: 0 or fdb_static_add's -errno. */
+int sw_mac_add(struct sw *sw, const uint8_t *mac, uint16_t vlan, struct port *p);
+/* Removes an entry (mac del), told as mac_deleted: 0 or -ENOENT. */
+int sw_mac_del(struct sw *sw, const uint8_t *mac, uint16_t vlan);
+
 /* Once a second: ageing, and ports whose block has run out. */
 void sw_tick(struct sw *sw);
 

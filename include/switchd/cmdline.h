@@ -18,6 +18,7 @@ struct cli_cmd {
 	/* The request's struct (port show NAME: body.port.name), blen bytes of it. */
 	union {
 		struct swp_port_req port;
+		struct swp_port_set_req port_set;
 		struct swp_mac_req mac;
 		struct swp_set_req set;
 	} body;

@@ -38,6 +38,9 @@ enum swp_type {
 	SWP_SET = 22,
 	SWP_MONITOR = 23, /* SWP_DONE, then SWP_EVENT records until the client hangs up */
 	SWP_PORT_CLEAR = 24, /* zero the counters of the port named, or of every port */
+	SWP_PORT_SET = 25,   /* one setting of one port; SWP_DONE count 1: changed, 0: it had it */
+	SWP_MAC_ADD = 26,    /* a static entry */
+	SWP_MAC_DEL = 27,    /* an entry, static or learned: -ENOENT when there is none */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
@@ -94,6 +97,9 @@ enum swp_port_attr {
 	SWP_A_PORT_CREATED,  /* u32, 0 or 1 */
 	SWP_A_PORT_BLOCKED,  /* u32, seconds */
 	SWP_A_PORT_COUNTERS, /* nested: u64 attributes, type = 1 + index in swp_counter_name() */
+	SWP_A_PORT_SET_KEY,   /* u32, enum swp_port_setting_key (SWP_PORT_SET) */
+	SWP_A_PORT_SET_VALUE, /* u64 (SWP_PORT_SET) */
+	SWP_A_PORT_SETTINGS,  /* nested: u64 attributes, type = enum swp_port_setting_key */
 };
 
 enum swp_mac_attr {
@@ -103,7 +109,8 @@ enum swp_mac_attr {
 	SWP_A_MAC_VLAN,   /* u16 */
 	SWP_A_MAC_AGE,    /* u32, seconds since last seen */
 	SWP_A_MAC_STATIC, /* u32, 0 or 1 */
-	/* in a request, SWP_A_MAC_ADDR: that MAC only */
+	SWP_A_MAC_FLAGS,  /* u32, SWP_MAC_F_* (requests) */
+	/* in a show or flush request, SWP_A_MAC_ADDR: that MAC only; with SWP_MAC_F_VLAN, that VLAN only */
 };
 
 enum swp_set_attr {
@@ -135,6 +142,9 @@ enum swp_event_attr {
 	SWP_A_EV_PORT,     /* string */
 	SWP_A_EV_OLD_PORT, /* string */
 	SWP_A_EV_REASON,   /* string, < 64 */
+	SWP_A_EV_SETTING,  /* string, < 32: a port setting's name (SWP_EV_PORT_CHANGED) */
+	SWP_A_EV_VALUE,    /* string, < 64: its new value, as port set takes it */
+	SWP_A_EV_STATIC,   /* u32, 0 or 1: SWP_EV_MAC_DELETED of a static entry */
 };
 
 enum swp_done_attr {
@@ -172,10 +182,16 @@ struct swp_port_req {
 	char netns[SWP_PATH_MAX]; /* empty: attach an interface of switchd's namespace */
 };
 
-/* SWP_MAC_SHOW, SWP_MAC_FLUSH: an empty name means every port. */
+/*
+ * SWP_MAC_SHOW, SWP_MAC_FLUSH: an empty port means every port; SWP_MAC_ADD:
+ * the port the entry points at; SWP_MAC_DEL: none.
+ */
+#define SWP_MAC_F_VLAN 1u /* vlan is given: show and flush only that VLAN's entries */
 struct swp_mac_req {
 	char port[SWP_NAME_MAX];
 	uint8_t mac[6]; /* SWP_MAC_SHOW: all zero, every MAC; else that MAC's entries (one per VLAN) */
+	uint16_t vlan;  /* SWP_MAC_ADD, SWP_MAC_DEL: the entry's (0: untagged); show, flush: with the flag */
+	uint32_t flags; /* SWP_MAC_F_* */
 };
 
 /*
@@ -196,6 +212,9 @@ struct swp_counters {
 	uint64_t rx_drop_link_local; /* to 01:80:c2:00:00:0x: STP, pause, LACP, 802.1X, LLDP */
 	uint64_t rx_drop_storm;      /* flooded frames over the port's storm limit */
 	uint64_t rx_drop_blocked;    /* arrived while the port was blocked (a loop) */
+	uint64_t rx_drop_mac_limit;  /* a new source over the port's max-macs */
+	uint64_t rx_drop_static;     /* from a MAC pinned to another port by a static entry */
+	uint64_t rx_drop_isolated;   /* to an isolated port from an isolated port */
 };
 
 /* SWP_SET: one runtime setting, the same as switchd's command-line option of that name. */
@@ -215,6 +234,21 @@ struct swp_set_req {
 	uint64_t value;
 };
 
+/* SWP_PORT_SET: one setting of one port (switchctl port set NAME SETTING VALUE). */
+enum swp_port_setting_key {
+	SWP_PSET_LEARNING = 1, /* 0 or 1 */
+	SWP_PSET_FLOOD = 2,    /* 0 or 1: unknown unicast is flooded to the port */
+	SWP_PSET_ISOLATED = 3, /* 0 or 1: no forwarding to other isolated ports */
+	SWP_PSET_MAX_MACS = 4, /* learned entries; 0: no limit */
+};
+#define SWP_PSET_KEY_MAX SWP_PSET_MAX_MACS
+
+struct swp_port_set_req {
+	char name[SWP_NAME_MAX];
+	uint32_t key; /* enum swp_port_setting_key */
+	uint64_t value;
+};
+
 struct swp_port_info {
 	char name[SWP_NAME_MAX];
 	uint32_t type; /* SWP_PORT_TAP or SWP_PORT_AFPACKET */
@@ -228,6 +262,7 @@ struct swp_port_info {
 	/* A veth switchd made with port add ... netns: its other end, and where; else empty. */
 	char peer[SWP_NAME_MAX];
 	char netns[SWP_PATH_MAX];
+	uint64_t settings[SWP_PSET_KEY_MAX]; /* every port setting's value, key k at [k - 1] */
 };
 
 struct swp_mac_entry {
@@ -260,6 +295,9 @@ enum swp_event_kind {
 	SWP_EV_MAC_EVICTED = 10,   /* made room in a full table */
 	SWP_EV_MAC_FLUSHED = 11,   /* count entries of port (empty: every port) */
 	SWP_EV_LOST = 12,          /* count events this client missed by not reading */
+	SWP_EV_PORT_CHANGED = 13,  /* a port setting: setting, value */
+	SWP_EV_MAC_ADDED = 14,     /* a static entry added (mac add) */
+	SWP_EV_MAC_DELETED = 15,   /* an entry deleted (mac del, or its port's removal for a static one) */
 };
 
 /* SWP_EVENT: one thing that happened, as it happened. */
@@ -272,6 +310,9 @@ struct swp_event {
 	char port[SWP_NAME_MAX];
 	char old_port[SWP_NAME_MAX]; /* SWP_EV_MAC_MOVED */
 	char reason[64];    /* SWP_EV_PORT_REMOVED */
+	char setting[32];   /* SWP_EV_PORT_CHANGED */
+	char value[64];     /* SWP_EV_PORT_CHANGED */
+	uint32_t is_static; /* SWP_EV_MAC_DELETED */
 };
 
 /* SWP_DONE */
@@ -337,6 +378,24 @@ const struct swp_setting *swp_setting_by_name(const char *name);
 const struct swp_setting *swp_setting_by_key(uint32_t key);
 /* The i-th setting in the order they are listed to users; NULL past the last. */
 const struct swp_setting *swp_setting_at(size_t i);
+
+/*
+ * The port settings SWP_PORT_SET knows, by the name port set gives them
+ * ("learning", "max-macs", ...); JSON names them with '_' for '-'. A boolean
+ * one takes on and off (1, 0); a number one a value in min..max.
+ */
+struct swp_port_setting {
+	const char *name;
+	const char *json;
+	uint32_t key;
+	bool boolean;
+	uint64_t min, max, def;
+};
+const struct swp_port_setting *swp_port_setting_by_name(const char *name);
+const struct swp_port_setting *swp_port_setting_by_key(uint32_t key);
+const struct swp_port_setting *swp_port_setting_at(size_t i);
+/* A value as port set takes it: "on", "off" or the number. */
+void swp_port_setting_format(const struct swp_port_setting *s, uint64_t value, char *buf, size_t len);
 
 /* Port kinds: "tap", "afpacket", "auto"; "unknown" for another number. */
 const char *swp_type_name(uint32_t port_type);

@@ -377,6 +377,109 @@ static void cli_mac_flush_all_or_one_port(void **state)
 	assert_name_field(p.cmd.body.mac.port, "tap7");
 }
 
+static void cli_port_set_takes_each_setting_of_the_table(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "port", "set", "vm1", "learning", "off");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_PORT_SET);
+	assert_int_equal(p.cmd.blen, sizeof(struct swp_port_set_req));
+	assert_name_field(p.cmd.body.port_set.name, "vm1");
+	assert_int_equal(p.cmd.body.port_set.key, SWP_PSET_LEARNING);
+	assert_int_equal(p.cmd.body.port_set.value, 0);
+	PARSE(&p, "port", "set", "vm1", "isolated", "on");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.port_set.key, SWP_PSET_ISOLATED);
+	assert_int_equal(p.cmd.body.port_set.value, 1);
+	PARSE(&p, "port", "set", "vm1", "flood", "off");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.port_set.key, SWP_PSET_FLOOD);
+	PARSE(&p, "port", "set", "vm1", "max-macs", "100");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.port_set.key, SWP_PSET_MAX_MACS);
+	assert_int_equal(p.cmd.body.port_set.value, 100);
+	PARSE(&p, "port", "set", "vm1", "max-macs", "0");
+	assert_runs(&p);
+
+	PARSE(&p, "port", "set", "vm1", "learning", "1");
+	assert_usage(&p);
+	assert_string_equal(p.err, "port set vm1 learning: on or off, not '1'");
+	PARSE(&p, "port", "set", "vm1", "max-macs", "-1");
+	assert_usage(&p);
+	PARSE(&p, "port", "set", "vm1", "max-macs", "on");
+	assert_usage(&p);
+	PARSE(&p, "port", "set", "vm1", "colour", "red");
+	assert_usage(&p);
+	assert_string_equal(p.err, "port set vm1: unknown setting 'colour' (learning, flood, isolated, max-macs)");
+	PARSE(&p, "port", "set", "vm1", "learning");
+	assert_usage(&p);
+	PARSE(&p, "port", "set", "vm1", "learning", "on", "now");
+	assert_usage(&p);
+	PARSE(&p, "port", "set", "vm1");
+	assert_usage(&p);
+	PARSE(&p, "port", "set");
+	assert_usage(&p);
+	PARSE(&p, "port", "set", "a-name-far-too-long", "learning", "on");
+	assert_usage(&p);
+}
+
+static void cli_mac_add_del_and_vlan_filters(void **state)
+{
+	(void)state;
+	struct parsed p;
+	static const uint8_t want[6] = { 0x52, 0x54, 0, 0x0a, 0xbc, 1 };
+
+	PARSE(&p, "mac", "add", "52:54:00:0a:bc:01", "port", "vm1");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_ADD);
+	assert_memory_equal(p.cmd.body.mac.mac, want, 6);
+	assert_name_field(p.cmd.body.mac.port, "vm1");
+	assert_int_equal(p.cmd.body.mac.vlan, 0);
+	PARSE(&p, "mac", "add", "port", "vm1", "vlan", "10", "52:54:00:0a:bc:01");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.mac.vlan, 10);
+	assert_int_equal(p.cmd.body.mac.flags, SWP_MAC_F_VLAN);
+	PARSE(&p, "mac", "add", "52:54:00:0a:bc:01");
+	assert_usage(&p);
+	assert_string_equal(p.err, "mac add: missing port NAME");
+	PARSE(&p, "mac", "add", "port", "vm1");
+	assert_usage(&p);
+	PARSE(&p, "mac", "add", "ff:ff:ff:ff:ff:ff", "port", "vm1");
+	assert_usage(&p);
+
+	PARSE(&p, "mac", "del", "52:54:00:0a:bc:01", "vlan", "4095");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_DEL);
+	assert_int_equal(p.cmd.body.mac.vlan, 4095);
+	PARSE(&p, "mac", "del", "52:54:00:0a:bc:01", "port", "vm1");
+	assert_usage(&p);
+	PARSE(&p, "mac", "del");
+	assert_usage(&p);
+	assert_string_equal(p.err, "mac del: missing MAC address");
+
+	PARSE(&p, "mac", "show", "vlan", "0");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.mac.flags, SWP_MAC_F_VLAN);
+	assert_int_equal(p.cmd.body.mac.vlan, 0);
+	PARSE(&p, "mac", "flush", "port", "vm1", "vlan", "20");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MAC_FLUSH);
+	assert_int_equal(p.cmd.body.mac.vlan, 20);
+	static const char *const badvid[] = { "4096", "+1", "x", "" };
+
+	for (size_t i = 0; i < sizeof(badvid) / sizeof(badvid[0]); i++) {
+		PARSE(&p, "mac", "show", "vlan", badvid[i]);
+		assert_usage(&p);
+		assert_string_equal(p.err, "mac show: vlan needs a VLAN ID in 0..4095 (0: untagged)");
+	}
+	PARSE(&p, "mac", "show", "vlan");
+	assert_usage(&p);
+	PARSE(&p, "mac", "show", "vlan", "1", "vlan", "2");
+	assert_usage(&p);
+}
+
 static void cli_mac_show_one_mac(void **state)
 {
 	(void)state;
@@ -907,7 +1010,10 @@ static struct swp_port_info sample_port(const char *name)
 			.rx_drop_runt = 8, .rx_drop_filtered = 9, .rx_drop_error = 10,
 			.tx_drop_mtu = 11, .tx_drop_busy = 12, .tx_drop_error = 13,
 			.rx_drop_link_local = 14, .rx_drop_storm = 15, .rx_drop_blocked = 16,
+			.rx_drop_mac_limit = 17, .rx_drop_static = 18, .rx_drop_isolated = 19,
 		},
+		/* As a daemon sends them at their defaults: learning and flood on. */
+		.settings = { [SWP_PSET_LEARNING - 1] = 1, [SWP_PSET_FLOOD - 1] = 1 },
 	};
 
 	assert_int_equal(swp_set_name(pi.name, name), 0);
@@ -916,11 +1022,13 @@ static struct swp_port_info sample_port(const char *name)
 
 #define SAMPLE_PORT_JSON(name) \
 	"{\"name\":\"" name "\",\"type\":\"tap\",\"ifindex\":7,\"state\":\"up\",\"mtu\":1500," \
-	"\"macs\":3,\"created\":true,\"blocked\":0,\"rx_packets\":1,\"rx_bytes\":1099511627776," \
+	"\"macs\":3,\"created\":true,\"blocked\":0,\"learning\":true,\"flood\":true,\"isolated\":false," \
+	"\"max_macs\":0,\"rx_packets\":1,\"rx_bytes\":1099511627776," \
 	"\"tx_packets\":3,\"tx_bytes\":4,\"rx_dropped\":5,\"tx_dropped\":6," \
 	"\"rx_drop_bad_src\":7,\"rx_drop_runt\":8,\"rx_drop_filtered\":9,\"rx_drop_error\":10," \
 	"\"tx_drop_mtu\":11,\"tx_drop_busy\":12,\"tx_drop_error\":13,\"rx_drop_link_local\":14," \
-	"\"rx_drop_storm\":15,\"rx_drop_blocked\":16,\"peer\":\"\",\"netns\":\"\"}"
+	"\"rx_drop_storm\":15,\"rx_drop_blocked\":16,\"rx_drop_mac_limit\":17,\"rx_drop_static\":18," \
+	"\"rx_drop_isolated\":19,\"peer\":\"\",\"netns\":\"\"}"
 
 static void print_records(struct out *out, const struct cli_opts *o, const struct cli_cmd *cmd,
 			  uint16_t type, const void *bodies, size_t bsize, uint32_t n)
@@ -950,17 +1058,22 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 	ports[1].state = SWP_STATE_DOWN;
 	ports[1].created = 0;
 	memset(&ports[1].c, 0, sizeof(ports[1].c));
+	ports[1].settings[SWP_PSET_LEARNING - 1] = 0;
+	ports[1].settings[SWP_PSET_ISOLATED - 1] = 1;
+	ports[1].settings[SWP_PSET_MAX_MACS - 1] = 10;
 	out_open(&out);
 	print_records(&out, &o, &cmd, SWP_PORT_INFO, ports, sizeof(ports[0]), 2);
 	assert_string_equal(out_text(&out),
 			    "[" SAMPLE_PORT_JSON("eth0") ","
 			    "{\"name\":\"tap1\",\"type\":\"afpacket\",\"ifindex\":7,\"state\":\"down\","
-			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"blocked\":0,\"rx_packets\":0,\"rx_bytes\":0,"
+			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"blocked\":0,\"learning\":false,"
+			    "\"flood\":true,\"isolated\":true,\"max_macs\":10,\"rx_packets\":0,\"rx_bytes\":0,"
 			    "\"tx_packets\":0,\"tx_bytes\":0,\"rx_dropped\":0,\"tx_dropped\":0,"
 			    "\"rx_drop_bad_src\":0,\"rx_drop_runt\":0,\"rx_drop_filtered\":0,"
 			    "\"rx_drop_error\":0,\"tx_drop_mtu\":0,\"tx_drop_busy\":0,"
 			    "\"tx_drop_error\":0,\"rx_drop_link_local\":0,\"rx_drop_storm\":0,"
-			    "\"rx_drop_blocked\":0,\"peer\":\"\",\"netns\":\"\"}]\n");
+			    "\"rx_drop_blocked\":0,\"rx_drop_mac_limit\":0,\"rx_drop_static\":0,"
+			    "\"rx_drop_isolated\":0,\"peer\":\"\",\"netns\":\"\"}]\n");
 	free(out.buf);
 }
 
@@ -1190,8 +1303,21 @@ static void cli_text_port_with_drop_reasons(void **state)
 	t = out_text(&out);
 	assert_true(starts_with(t, "eth0: tap ifindex 7 up mtu 1500 macs 3 created\n"));
 	assert_non_null(strstr(t, "rx 1 packets 1099511627776 bytes 5 dropped "
-				  "(bad_src 7 runt 8 filtered 9 link_local 14 storm 15 blocked 16 error 10)"));
+				  "(bad_src 7 runt 8 filtered 9 link_local 14 storm 15 blocked 16 error 10 "
+				  "mac_limit 17 static 18 isolated 19)"));
 	assert_non_null(strstr(t, "tx 3 packets 4 bytes 6 dropped (mtu 11 busy 12 error 13)"));
+	free(out.buf);
+
+	/* Settings away from their defaults are named on the first line, in the table's order. */
+	pi.settings[SWP_PSET_LEARNING - 1] = 0;
+	pi.settings[SWP_PSET_FLOOD - 1] = 0;
+	pi.settings[SWP_PSET_ISOLATED - 1] = 1;
+	pi.settings[SWP_PSET_MAX_MACS - 1] = 100;
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_PORT_INFO, &pi, sizeof(pi), 1);
+	t = out_text(&out);
+	assert_true(starts_with(t, "eth0: tap ifindex 7 up mtu 1500 macs 3 created learning off flood off "
+				   "isolated max-macs 100\n"));
 	free(out.buf);
 }
 
@@ -1343,6 +1469,8 @@ int main(void)
 		cmocka_unit_test(cli_mac_show_one_port),
 		cmocka_unit_test(cli_mac_flush_all_or_one_port),
 		cmocka_unit_test(cli_mac_show_one_mac),
+		cmocka_unit_test(cli_port_set_takes_each_setting_of_the_table),
+		cmocka_unit_test(cli_mac_add_del_and_vlan_filters),
 		cmocka_unit_test(cli_port_clear_all_or_one),
 		cmocka_unit_test(cli_set_every_setting),
 		cmocka_unit_test(cli_usage_bad_set),

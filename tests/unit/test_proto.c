@@ -81,7 +81,7 @@ static void proto_check_rejects_unknown_type_with_ebadmsg(void **state)
 {
 	(void)state;
 	/* 1..15 are netlink's own control messages, and v2's request numbers. */
-	static const uint16_t unknown[] = { 0, 1, 2, 3, 8, 15, 25, 99, 105, 200, 0xffff };
+	static const uint16_t unknown[] = { 0, 1, 2, 3, 8, 15, 28, 99, 105, 200, 0xffff };
 
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		struct swp_hdr h = hdr_of(SWP_VERSION, unknown[i], HDR);
@@ -447,11 +447,13 @@ static void proto_decode_requires_the_attributes_to_tile_the_message(void **stat
 static void proto_counter_names_cover_the_struct(void **state)
 {
 	(void)state;
-	assert_int_equal(SWP_COUNTERS, 16);
+	assert_int_equal(SWP_COUNTERS, 19);
 	assert_string_equal(swp_counter_name(0), "rx_packets");
 	assert_string_equal(swp_counter_name(offsetof(struct swp_counters, rx_drop_blocked) / 8),
 			    "rx_drop_blocked");
 	assert_string_equal(swp_counter_name(offsetof(struct swp_counters, tx_drop_busy) / 8), "tx_drop_busy");
+	assert_string_equal(swp_counter_name(offsetof(struct swp_counters, rx_drop_isolated) / 8),
+			    "rx_drop_isolated");
 	assert_null(swp_counter_name(SWP_COUNTERS));
 }
 

@@ -1209,10 +1209,227 @@ static void sw_storm_control_limits_floods_per_port_and_kind(void **state)
 	assert_int_equal(p[0]->c.rx_dropped, p[0]->c.rx_drop_storm);
 }
 
+/* ---- port settings and static entries ---- */
+
+static void sw_isolated_ports_reach_only_non_isolated_ones(void **state)
+{
+	struct env *env = *state;
+	struct port *p[3];
+	uint8_t buf[60];
+	struct frame f;
+
+	for (int i = 0; i < 3; i++)
+		p[i] = add_port(env, i, 1500);
+	assert_int_equal(sw_port_set(&env->sw, p[0], SWP_PSET_ISOLATED, 1), 1);
+	assert_int_equal(sw_port_set(&env->sw, p[1], SWP_PSET_ISOLATED, 1), 1);
+	assert_int_equal(sw_port_set(&env->sw, p[1], SWP_PSET_ISOLATED, 1), 0); /* had it */
+	/* A broadcast from isolated port 0 reaches only port 2. */
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 1);
+	assert_int_equal(tx_to(p[2]->slot), 1);
+	/* Unicast to a MAC on isolated port 1: dropped and counted; from port 2 it goes. */
+	announce(env, p[1], MAC_B);
+	f = mkframe(buf, sizeof(buf), MAC_B, MAC_A, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 0);
+	assert_int_equal(p[0]->c.rx_drop_isolated, 1);
+	assert_int_equal(p[0]->c.rx_dropped, 1);
+	f = mkframe(buf, sizeof(buf), MAC_B, MAC_C, 0);
+	input_now(&env->sw, p[2], &f, clock_ms);
+	assert_int_equal(ntx, 1);
+	assert_int_equal(tx_to(p[1]->slot), 1);
+	assert_int_equal(sw_port_setting(&env->sw, p[1], SWP_PSET_ISOLATED), 1);
+	assert_int_equal(sw_port_setting(&env->sw, p[2], SWP_PSET_ISOLATED), 0);
+}
+
+static void sw_flood_off_keeps_unknown_unicast_but_not_broadcast_away(void **state)
+{
+	struct env *env = *state;
+	struct port *p[3];
+	uint8_t buf[60];
+	struct frame f;
+
+	for (int i = 0; i < 3; i++)
+		p[i] = add_port(env, i, 1500);
+	assert_int_equal(sw_port_set(&env->sw, p[2], SWP_PSET_FLOOD, 0), 1);
+	f = mkframe(buf, sizeof(buf), MAC_B, MAC_A, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 1);
+	assert_int_equal(tx_to(p[1]->slot), 1);
+	txlog_clear();
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 2);
+	assert_int_equal(tx_to(p[2]->slot), 1);
+	/* Known unicast still reaches it. */
+	announce(env, p[2], MAC_C);
+	f = mkframe(buf, sizeof(buf), MAC_C, MAC_A, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 1);
+	assert_int_equal(tx_to(p[2]->slot), 1);
+}
+
+static void sw_learning_off_forwards_but_learns_nothing(void **state)
+{
+	struct env *env = *state;
+	struct port *p[2];
+	uint8_t buf[60];
+	struct frame f;
+
+	for (int i = 0; i < 2; i++)
+		p[i] = add_port(env, i, 1500);
+	assert_int_equal(sw_port_set(&env->sw, p[0], SWP_PSET_LEARNING, 0), 1);
+	assert_int_equal(sw_port_setting(&env->sw, p[0], SWP_PSET_LEARNING), 0);
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 1);
+	assert_null(fdb_find(&env->sw.fdb, MAC_A, 0));
+	assert_int_equal(p[0]->c.rx_dropped, 0);
+}
+
+static void sw_max_macs_drops_new_sources_over_the_limit(void **state)
+{
+	struct env *env = *state;
+	struct port *p[2];
+	uint8_t buf[60];
+	struct frame f;
+
+	for (int i = 0; i < 2; i++)
+		p[i] = add_port(env, i, 1500);
+	assert_int_equal(sw_port_set(&env->sw, p[0], SWP_PSET_MAX_MACS, 2), 1);
+	/* A static entry does not count against it. */
+	assert_int_equal(sw_mac_add(&env->sw, MAC_C, 0, p[0]), 0);
+	announce(env, p[0], MAC_A);
+	announce(env, p[0], MAC_B);
+	assert_int_equal(p[0]->c.rx_dropped, 0);
+	f = mkframe(buf, sizeof(buf), BCAST, (const uint8_t[6]){ 0x52, 0x54, 0, 0, 0, 0x0d }, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 0);
+	assert_int_equal(p[0]->c.rx_drop_mac_limit, 1);
+	assert_int_equal(p[0]->c.rx_dropped, 1);
+	/* Known sources still pass; another port has no limit. */
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 1);
+	/* A MAC moving onto the full port is a new source there too. */
+	txlog_clear();
+	announce(env, p[1], (const uint8_t[6]){ 0x52, 0x54, 0, 0, 0, 0x0e });
+	f = mkframe(buf, sizeof(buf), BCAST, (const uint8_t[6]){ 0x52, 0x54, 0, 0, 0, 0x0e }, 0);
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(p[0]->c.rx_drop_mac_limit, 2);
+	assert_int_equal(fdb_find(&env->sw.fdb, (const uint8_t[6]){ 0x52, 0x54, 0, 0, 0, 0x0e }, 0)->port,
+			 p[1]->slot);
+	/* A smaller limit evicts the least recently seen (B) at once. */
+	assert_int_equal(sw_port_set(&env->sw, p[0], SWP_PSET_MAX_MACS, 1), 1);
+	assert_null(fdb_find(&env->sw.fdb, MAC_B, 0));
+	assert_non_null(fdb_find(&env->sw.fdb, MAC_A, 0));
+	assert_non_null(fdb_find(&env->sw.fdb, MAC_C, 0));
+	assert_int_equal(fdb_port_count(&env->sw.fdb, p[0]->slot), 2);
+}
+
+static void sw_static_mac_is_pinned_and_outlives_flush_not_its_port(void **state)
+{
+	struct env *env = *state;
+	struct port *p[3];
+	uint8_t buf[60];
+	struct frame f;
+	const struct fdb_entry *e;
+
+	for (int i = 0; i < 3; i++)
+		p[i] = add_port(env, i, 1500);
+	/* A learned entry becomes static where the request says. */
+	announce(env, p[1], MAC_A);
+	assert_int_equal(sw_mac_add(&env->sw, MAC_A, 0, p[0]), 0);
+	e = fdb_find(&env->sw.fdb, MAC_A, 0);
+	assert_true(e->is_static);
+	assert_int_equal(e->port, p[0]->slot);
+	/* A frame from A on another port is dropped, counted, and moves nothing. */
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	input_now(&env->sw, p[1], &f, clock_ms);
+	assert_int_equal(ntx, 0);
+	assert_int_equal(p[1]->c.rx_drop_static, 1);
+	assert_int_equal(fdb_find(&env->sw.fdb, MAC_A, 0)->port, p[0]->slot);
+	/* Even with learning off there. */
+	sw_port_set(&env->sw, p[1], SWP_PSET_LEARNING, 0);
+	input_now(&env->sw, p[1], &f, clock_ms);
+	assert_int_equal(p[1]->c.rx_drop_static, 2);
+	/* From its own port it forwards; unicast to it goes there. */
+	input_now(&env->sw, p[0], &f, clock_ms);
+	assert_int_equal(ntx, 2);
+	txlog_clear();
+	f = mkframe(buf, sizeof(buf), MAC_A, MAC_B, 0);
+	input_now(&env->sw, p[2], &f, clock_ms);
+	assert_int_equal(ntx, 1);
+	assert_int_equal(tx_to(p[0]->slot), 1);
+	/* Never aged, never flushed; a learned entry of the same port is. */
+	announce(env, p[0], MAC_C);
+	clock_ms += 301 * 1000;
+	sw_tick(&env->sw);
+	assert_null(fdb_find(&env->sw.fdb, MAC_C, 0));
+	assert_non_null(fdb_find(&env->sw.fdb, MAC_A, 0));
+	announce(env, p[0], MAC_C);
+	assert_int_equal(fdb_flush(&env->sw.fdb, -1), 1); /* C (B, learned on p2, aged with it) */
+	assert_non_null(fdb_find(&env->sw.fdb, MAC_A, 0));
+	/* In another VLAN it is another entry. */
+	assert_int_equal(sw_mac_del(&env->sw, MAC_A, 10), -ENOENT);
+	/* Its port's removal takes it. */
+	sw_port_remove(&env->sw, p[0], "test");
+	assert_null(fdb_find(&env->sw.fdb, MAC_A, 0));
+	assert_int_equal(env->sw.fdb.count, 0);
+}
+
+static void sw_mac_del_removes_static_and_learned_entries(void **state)
+{
+	struct env *env = *state;
+	struct port *p = add_port(env, 0, 1500);
+
+	assert_int_equal(sw_mac_add(&env->sw, MAC_A, 10, p), 0);
+	announce(env, p, MAC_B);
+	assert_int_equal(env->sw.fdb.count, 2);
+	assert_int_equal(sw_mac_del(&env->sw, MAC_A, 0), -ENOENT);
+	assert_int_equal(sw_mac_del(&env->sw, MAC_A, 10), 0);
+	assert_int_equal(sw_mac_del(&env->sw, MAC_B, 0), 0);
+	assert_int_equal(env->sw.fdb.count, 0);
+	assert_int_equal(fdb_port_count(&env->sw.fdb, p->slot), 0);
+}
+
+static void sw_static_entries_fill_the_table_only_as_far_as_its_size(void **state)
+{
+	struct env *env = *state;
+	struct port *p = add_port(env, 0, 1500);
+	uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, 0 };
+
+	sw_set(&env->sw, SWP_SET_MAX_MACS, 3);
+	announce(env, p, MAC_A);
+	for (uint8_t i = 1; i <= 3; i++) {
+		mac[5] = i;
+		assert_int_equal(sw_mac_add(&env->sw, mac, 0, p), 0); /* evicts the learned A */
+	}
+	assert_null(fdb_find(&env->sw.fdb, MAC_A, 0));
+	mac[5] = 4;
+	assert_int_equal(sw_mac_add(&env->sw, mac, 0, p), -ENOSPC);
+	/* Learning finds no room and no victim: nothing learned, nothing lost. */
+	announce(env, p, MAC_B);
+	assert_null(fdb_find(&env->sw.fdb, MAC_B, 0));
+	assert_int_equal(env->sw.fdb.count, 3);
+	/* Shrinking the table leaves static entries. */
+	sw_set(&env->sw, SWP_SET_MAX_MACS, 1);
+	assert_int_equal(env->sw.fdb.count, 3);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		/* port settings and static entries */
+		T(sw_isolated_ports_reach_only_non_isolated_ones),
+		T(sw_flood_off_keeps_unknown_unicast_but_not_broadcast_away),
+		T(sw_learning_off_forwards_but_learns_nothing),
+		T(sw_max_macs_drops_new_sources_over_the_limit),
+		T(sw_static_mac_is_pinned_and_outlives_flush_not_its_port),
+		T(sw_mac_del_removes_static_and_learned_entries),
+		T(sw_static_entries_fill_the_table_only_as_far_as_its_size),
 		/* flooding and unicast */
 		T(sw_broadcast_reaches_every_other_port_exactly_once),
 		T(sw_multicast_and_unknown_unicast_flood),
