@@ -163,9 +163,14 @@ long swp_body_size(uint16_t type)
 	return d ? d->size : -1;
 }
 
+int swp_check_align(uint32_t len)
+{
+	return len % SWP_ALIGN ? -EMSGSIZE : 0;
+}
+
 int swp_check(const struct swp_hdr *hdr)
 {
-	if (hdr->len < sizeof(*hdr) || hdr->len > SWP_MSG_MAX)
+	if (swp_check_align(hdr->len) || hdr->len < sizeof(*hdr) || hdr->len > SWP_MSG_MAX)
 		return -EMSGSIZE;
 	if (hdr->version != SWP_VERSION)
 		return -EPROTO;
@@ -250,7 +255,7 @@ int swp_decode(const void *msg, void *body, uint16_t *bad)
 			return -EBADMSG;
 		}
 	}
-	/* The last attribute may lack the padding after it; nothing else may be left over. */
+	/* Nothing may be left over (the length is a multiple of 4: the last attribute's padding is in). */
 	return left > 0 ? -EBADMSG : 0;
 }
 
