@@ -323,12 +323,12 @@ size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void
 	return nlh->nlmsg_len;
 }
 
-size_t swp_encoded_max(uint16_t type)
+/* The longest encoding of d: every field present at its largest. */
+static size_t swp_walk_max(const struct swp_msgdef *d)
 {
-	const struct swp_msgdef *d = swp_msgdef(type);
 	size_t n = sizeof(struct swp_hdr);
 
-	for (uint16_t i = 0; d && i < d->nfields; i++) {
+	for (uint16_t i = 0; i < d->nfields; i++) {
 		const struct swp_field *f = &d->fields[i];
 
 		if (f->kind == K_U64S)
@@ -337,6 +337,25 @@ size_t swp_encoded_max(uint16_t type)
 			n += MNL_ALIGN(MNL_ATTR_HDRLEN + f->size);
 	}
 	return n;
+}
+
+size_t swp_encoded_max(uint16_t type)
+{
+	/*
+	 * By swp_msgs[] index, each walked once at first use (0: not yet; every
+	 * message has a header): ctl.c asks for every reply it queues. Both
+	 * programs are single-threaded.
+	 */
+	static size_t max[sizeof(swp_msgs) / sizeof(swp_msgs[0])];
+	const struct swp_msgdef *d = swp_msgdef(type);
+	size_t i;
+
+	if (!d)
+		return sizeof(struct swp_hdr);
+	i = (size_t)(d - swp_msgs);
+	if (!max[i])
+		max[i] = swp_walk_max(d);
+	return max[i];
 }
 
 static const char *const swp_counters_names[] = {

@@ -327,6 +327,33 @@ static void proto_encode_fails_when_the_buffer_is_too_small(void **state)
 	assert_int_equal(swp_encode(buf, HDR - 1, SWP_STATUS, 1, NULL), 0);
 }
 
+static void proto_encoded_max_is_the_longest_encoding(void **state)
+{
+	(void)state;
+	_Alignas(8) static unsigned char buf[SWP_MSG_MAX];
+	struct swp_done d = { .status = -1, .count = 1 };
+	struct swp_mac_entry e = { .mac = { 2, 0, 0, 0, 0, 1 }, .vlan = 1, .age = 1, .is_static = 1 };
+
+	memset(d.msg, 'm', sizeof(d.msg) - 1);
+	memset(e.port, 'p', sizeof(e.port) - 1);
+	/* Every field at its largest: header, s32, u32, 127 characters and their NUL. */
+	assert_int_equal(swp_encoded_max(SWP_DONE), HDR + 8 + 8 + 4 + SWP_ERR_MAX);
+	assert_int_equal(swp_encode(buf, sizeof(buf), SWP_DONE, 1, &d), swp_encoded_max(SWP_DONE));
+	/* MAC (6 bytes, padded to 8), u16, a 15-character name, two u32s. */
+	assert_int_equal(swp_encoded_max(SWP_MAC_ENTRY), HDR + 12 + 8 + 4 + SWP_NAME_MAX + 8 + 8);
+	assert_int_equal(swp_encode(buf, sizeof(buf), SWP_MAC_ENTRY, 1, &e), swp_encoded_max(SWP_MAC_ENTRY));
+	/* Asked again, the same (it is computed once); a type without fields, or unknown: a header. */
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(swp_encoded_max(SWP_DONE), HDR + 8 + 8 + 4 + SWP_ERR_MAX);
+		assert_int_equal(swp_encoded_max(SWP_STATUS), HDR);
+		assert_int_equal(swp_encoded_max(SWP_MONITOR), HDR);
+		assert_int_equal(swp_encoded_max(0), HDR);
+		assert_int_equal(swp_encoded_max(0xffff), HDR);
+	}
+	/* Nested counters: one u64 attribute each, under one nest header. */
+	assert_true(swp_encoded_max(SWP_PORT_INFO) >= HDR + 4 + SWP_COUNTERS * 12);
+}
+
 /* A message built by hand: header, then attributes appended with raw bytes. */
 struct raw {
 	_Alignas(8) unsigned char b[512];
@@ -566,6 +593,7 @@ int main(void)
 		cmocka_unit_test(proto_encode_leaves_zero_fields_out),
 		cmocka_unit_test(proto_wire_bytes_of_a_set_request),
 		cmocka_unit_test(proto_encode_fails_when_the_buffer_is_too_small),
+		cmocka_unit_test(proto_encoded_max_is_the_longest_encoding),
 		cmocka_unit_test(proto_decode_skips_unknown_attributes),
 		cmocka_unit_test(proto_decode_rejects_wrong_sizes_and_bad_strings),
 		cmocka_unit_test(proto_decode_reads_nested_counters_and_rejects_bad_ones),
