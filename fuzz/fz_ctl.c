@@ -849,8 +849,8 @@ static void fz_check_replies(struct fz_ctl *z, int rc)
 		fz_check(z->answered < z->nmsgs, "reply (type %u) to no request", type);
 		m = &z->msgs[z->answered];
 		fz_check(m->end <= z->fed, "reply to the message at %zu before it was whole", m->off);
-		fz_check(h.seq == fz_seq_seen(m, z->fed), "reply seq %u to request seq %u (%zu bytes in)", h.seq,
-			 m->hdr.seq, z->fed - m->off);
+		fz_check(h.seq == fz_seq_seen(m, z->fed), "reply seq %u to request seq %u (%zu bytes in)",
+			 h.seq, m->hdr.seq, z->fed - m->off);
 		if (type == SWP_DONE) {
 			const struct fz_call *c = &z->calls[z->answered];
 			const struct swp_done *d = (const void *)rec;
