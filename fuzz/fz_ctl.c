@@ -314,16 +314,28 @@ static size_t fz_model(const uint8_t *s, size_t len, struct fz_msg *m)
 	_Alignas(8) uint8_t body[SWP_BODY_MAX];
 	const size_t hl = sizeof(struct swp_hdr);
 	size_t off = 0, n = 0;
+	struct swp_hdr h;
 
-	while (len - off >= hl) {
+	while (len - off >= sizeof(h.len)) {
 		const struct fz_type *t;
-		struct swp_hdr h;
 		int head;
 
-		memcpy(&h, s + off, hl);
+		/* What the stream holds of the header; a short one's missing bytes read as 0. */
+		memset(&h, 0, hl);
+		memcpy(&h, s + off, len - off < hl ? len - off : hl);
 		m[n].off = off;
 		m[n].hdr = h;
 		m[n].bad = 0;
+		if (h.len % 4) {
+			/* Senders pad every message to 4 bytes: answerable with the length alone, and the last. */
+			m[n].err = -EMSGSIZE;
+			m[n].end = off + sizeof(h.len);
+			fz_check(swp_check(&h) == -EMSGSIZE, "swp_check says %d to length %u", swp_check(&h),
+				 h.len);
+			return n + 1;
+		}
+		if (len - off < hl)
+			break;
 		if (h.len < hl || h.len > SWP_MSG_MAX) {
 			/* Answerable with the header alone, and the last thing ever answered. */
 			m[n].err = -EMSGSIZE;
@@ -783,7 +795,8 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 static void fz_error_text(const struct fz_msg *m, char *out, size_t n)
 {
 	if (m->err == -EMSGSIZE)
-		snprintf(out, n, "message length %u out of range", m->hdr.len);
+		snprintf(out, n, "message length %u %s", m->hdr.len,
+			 m->hdr.len % 4 ? "not a multiple of 4" : "out of range");
 	else if (m->err == -EPROTO)
 		snprintf(out, n, "protocol version %u not supported (want %u)", m->hdr.version, SWP_VERSION);
 	else if (m->bad)
@@ -791,6 +804,22 @@ static void fz_error_text(const struct fz_msg *m, char *out, size_t n)
 			 m->hdr.len, m->bad);
 	else
 		snprintf(out, n, "malformed message (type %u, length %u)", m->hdr.type, m->hdr.len);
+}
+
+/*
+ * The seq a reply to m echoes with fed stream bytes in: the request's, or of
+ * a header refused before it was all in (an unaligned length), the bytes of
+ * seq received and 0 for the rest.
+ */
+static uint32_t fz_seq_seen(const struct fz_msg *m, size_t fed)
+{
+	const size_t at = offsetof(struct swp_hdr, seq), in = fed - m->off;
+	uint8_t b[sizeof(m->hdr.seq)] = { 0 };
+	uint32_t seq;
+
+	memcpy(b, (const uint8_t *)&m->hdr + at, in >= at + sizeof(b) ? sizeof(b) : in > at ? in - at : 0);
+	memcpy(&seq, b, sizeof(seq));
+	return seq;
 }
 
 static void fz_check_replies(struct fz_ctl *z, int rc)
@@ -820,7 +849,8 @@ static void fz_check_replies(struct fz_ctl *z, int rc)
 		fz_check(z->answered < z->nmsgs, "reply (type %u) to no request", type);
 		m = &z->msgs[z->answered];
 		fz_check(m->end <= z->fed, "reply to the message at %zu before it was whole", m->off);
-		fz_check(h.seq == m->hdr.seq, "reply seq %u to request seq %u", h.seq, m->hdr.seq);
+		fz_check(h.seq == fz_seq_seen(m, z->fed), "reply seq %u to request seq %u (%zu bytes in)",
+			 h.seq, m->hdr.seq, z->fed - m->off);
 		if (type == SWP_DONE) {
 			const struct fz_call *c = &z->calls[z->answered];
 			const struct swp_done *d = (const void *)rec;

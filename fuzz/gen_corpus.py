@@ -204,8 +204,8 @@ def ctl_seeds():
             msg(PORT_DEL, 3, [string(NAME, b"p0"), (TYPE, b"\0" * 3)]),   # u32 of 3 bytes
             msg(PORT_ADD, 4, [string(NAME, b"t4"), (FLAGS, b"\0" * 8)]),  # u32 of 8
             msg(SET, 5, [u32(swp.A_SET_KEY, 1), (swp.A_SET_VALUE, b"\0" * 4)]),  # u64 of 4
-            msg(PORT_DEL, 6, [string(NAME, b"p0")], tail=b"\0"),     # 1 byte left over
-            msg(PORT_DEL, 7, [string(NAME, b"p0")], tail=b"\0\0\0"),  # 3
+            msg(PORT_DEL, 6, [string(NAME, b"p0")], tail=b"\3\0\0\0"),  # nla_len 3
+            msg(PORT_DEL, 7, [string(NAME, b"p0")], tail=b"\x08\0\0\0"),  # nla_len 8, 4 bytes left
             msg(PORT_DEL, 8, [string(NAME, b"p0")], tail=b"\0\0\0\0"),  # nla_len 0
             msg(PORT_DEL, 9, [raw_attr(9, b"", nla_len=3), string(NAME, b"p0")]),
             msg(PORT_DEL, 10, [string(NAME, b"p0"), raw_attr(9, b"\0" * 4, nla_len=100)]),  # past the end
@@ -223,7 +223,7 @@ def ctl_seeds():
             msg(STATUS, 22),
         ])),
         "wellformed_attrs": ctl_input(b"".join([
-            msg(PORT_SHOW, 1, [raw_attr(NAME, b"p1\0", padding=False)]),  # the last attribute unpadded
+            msg(PORT_SHOW, 1, [raw_attr(NAME, b"p1\0")]),  # nla_len 7: the padding is the message's
             msg(PORT_SHOW, 2, [(NAME | swp.NLA_F_NESTED, b"p2\0")]),  # flag bits are masked off
             msg(PORT_SHOW, 3, [string(NAME, b"nosuch"), string(NAME, b"p0")]),  # the last wins
             msg(PORT_SHOW, 4, [attr(0, b"\xff"), attr(77, b"\xff" * 9), string(NAME, b"p0")]),  # unknown
@@ -238,10 +238,19 @@ def ctl_seeds():
         "v2_port_del": ctl_input(v2(2, 1, b"p0".ljust(16, b"\0") + bytes(136)) + msg(STATUS, 2)),
         "v2_status_then_v3": ctl_input(v2(6, 1) + msg(STATUS, 2)),
         "v2_port_add": ctl_input(v2(1, 1, b"xv2".ljust(16, b"\0") + bytes(136)) + msg(STATUS, 2)),
+        # A v2 status, port show, monitor alone: 16 bytes, less than a v3 header, refused all the same.
+        "v2_status": ctl_input(v2(6, 1)),
+        "v2_port_show": ctl_input(v2(3, 1)),
+        "v2_monitor": ctl_input(v2(8, 1), seed=5),
+        # Lengths no sender makes (not a multiple of 4): refused from their first 4 bytes.
+        "len_unaligned": ctl_input(msg(STATUS, 1) + msg(PORT_DEL, 2, [string(NAME, b"p0")], tail=b"\0") +
+                                   msg(STATUS, 3)),
+        "len_unaligned_attr": ctl_input(msg(STATUS, 1) + msg(PORT_SHOW, 2, [raw_attr(NAME, b"p1\0", padding=False)])),
         "len_zero": ctl_input(msg(STATUS, 1, length=0) + msg(STATUS, 2)),
         "len_19": ctl_input(msg(STATUS, 1) + msg(STATUS, 2, length=19) + msg(STATUS, 3)),
         "len_16": ctl_input(msg(STATUS, 1, length=16) + b"\0" * 8),
         "len_max_plus_1": ctl_input(msg(STATUS, 1, length=MSG_MAX + 1) + b"\0" * 64),
+        "len_max_plus_4": ctl_input(msg(STATUS, 1, length=MSG_MAX + 4) + b"\0" * 64),
         "len_huge": ctl_input(msg(STATUS, 1, length=0xFFFFFFFF)),
         # A whole-buffer message, 128 KiB of unknown attributes: a status like any other.
         "len_max": ctl_input(msg(STATUS, 1, tail=fill(MSG_MAX - HL)) + msg(STATUS, 2)),

@@ -95,19 +95,25 @@ void ctl_stream_fini(struct ctl_stream *s)
 
 int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
 {
-	/* For a message at an offset that is not a multiple of 8 (a peer that does not pad). */
+	/* For a message at an offset that is 4 mod 8 (messages are 4-byte multiples, u64s want 8). */
 	_Alignas(8) static uint8_t aligned[SWP_MSG_MAX];
 	size_t have = s->len - s->off;
 	const uint8_t *msg = s->buf + s->off;
 
-	if (have < sizeof(m->hdr))
+	if (have < sizeof(m->hdr.len))
 		return 0;
-	memcpy(&m->hdr, msg, sizeof(m->hdr));
-	m->err = swp_check(&m->hdr);
-	/* Known as soon as the header is in: no point waiting for a body that cannot be framed. */
+	/* Of a header not all in, what is missing reads as 0 (the -EMSGSIZE reply echoes it so). */
+	memset(&m->hdr, 0, sizeof(m->hdr));
+	memcpy(&m->hdr, msg, have < sizeof(m->hdr) ? have : sizeof(m->hdr));
+	/*
+	 * No point waiting for bytes that cannot be framed: an unaligned length (a
+	 * version 2 peer's) is refused with its 4 bytes in, any other out of range
+	 * once the header is.
+	 */
+	m->err = have < sizeof(m->hdr) ? swp_check_align(m->hdr.len) : swp_check(&m->hdr);
 	if (m->err == -EMSGSIZE)
 		return -EMSGSIZE;
-	if (have < m->hdr.len)
+	if (have < sizeof(m->hdr) || have < m->hdr.len)
 		return 0;
 	s->off += m->hdr.len;
 	m->bad = 0;
@@ -254,7 +260,8 @@ int ctl_conn_input(struct ctl_conn *cn, ctl_handler h, void *ctx)
 
 		if (n == -EMSGSIZE) {
 			/* The stream cannot be re-framed: answer, then hang up. */
-			ctl_reply_error(&r, n, "message length %u out of range", m.hdr.len);
+			ctl_reply_error(&r, n, "message length %u %s", m.hdr.len,
+					swp_check_align(m.hdr.len) ? "not a multiple of 4" : "out of range");
 			cn->closing = true;
 		} else if (m.err == -EPROTO) {
 			ctl_reply_error(&r, m.err, "protocol version %u not supported (want %u)",

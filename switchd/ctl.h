@@ -53,8 +53,10 @@ void ctl_stream_fini(struct ctl_stream *s);
 void ctl_stream_fill(struct ctl_stream *s, size_t n);
 /*
  * The next message: 1 with *m filled once it is whole, 0 while more bytes
- * are needed, or -EMSGSIZE (m->hdr filled) when its length is out of range:
- * the stream cannot be re-framed and returns -EMSGSIZE from then on.
+ * are needed, or -EMSGSIZE when its length is out of range: the stream cannot
+ * be re-framed and returns -EMSGSIZE from then on. An unaligned length is
+ * refused as soon as its 4 bytes are in, any other once the header is; m->hdr
+ * holds the header's bytes received and 0 for the rest (seq among them).
  */
 int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m);
 

@@ -179,9 +179,14 @@ long swp_body_size(uint16_t type)
 	return d ? d->size : -1;
 }
 
+int swp_check_align(uint32_t len)
+{
+	return len % SWP_ALIGN ? -EMSGSIZE : 0;
+}
+
 int swp_check(const struct swp_hdr *hdr)
 {
-	if (hdr->len < sizeof(*hdr) || hdr->len > SWP_MSG_MAX)
+	if (swp_check_align(hdr->len) || hdr->len < sizeof(*hdr) || hdr->len > SWP_MSG_MAX)
 		return -EMSGSIZE;
 	if (hdr->version != SWP_VERSION)
 		return -EPROTO;
@@ -266,7 +271,7 @@ int swp_decode(const void *msg, void *body, uint16_t *bad)
 			return -EBADMSG;
 		}
 	}
-	/* The last attribute may lack the padding after it; nothing else may be left over. */
+	/* Nothing may be left over (the length is a multiple of 4: the last attribute's padding is in). */
 	return left > 0 ? -EBADMSG : 0;
 }
 
@@ -334,12 +339,12 @@ size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void
 	return nlh->nlmsg_len;
 }
 
-size_t swp_encoded_max(uint16_t type)
+/* The longest encoding of d: every field present at its largest. */
+static size_t swp_walk_max(const struct swp_msgdef *d)
 {
-	const struct swp_msgdef *d = swp_msgdef(type);
 	size_t n = sizeof(struct swp_hdr);
 
-	for (uint16_t i = 0; d && i < d->nfields; i++) {
+	for (uint16_t i = 0; i < d->nfields; i++) {
 		const struct swp_field *f = &d->fields[i];
 
 		if (f->kind == K_U64S)
@@ -348,6 +353,25 @@ size_t swp_encoded_max(uint16_t type)
 			n += MNL_ALIGN(MNL_ATTR_HDRLEN + f->size);
 	}
 	return n;
+}
+
+size_t swp_encoded_max(uint16_t type)
+{
+	/*
+	 * By swp_msgs[] index, each walked once at first use (0: not yet; every
+	 * message has a header): ctl.c asks for every reply it queues. Both
+	 * programs are single-threaded.
+	 */
+	static size_t max[sizeof(swp_msgs) / sizeof(swp_msgs[0])];
+	const struct swp_msgdef *d = swp_msgdef(type);
+	size_t i;
+
+	if (!d)
+		return sizeof(struct swp_hdr);
+	i = (size_t)(d - swp_msgs);
+	if (!max[i])
+		max[i] = swp_walk_max(d);
+	return max[i];
 }
 
 static const char *const swp_counters_names[] = {

@@ -2,8 +2,8 @@
  * The control protocol between switchd and switchctl (docs/protocol.md).
  *
  * A stream of messages over a Unix stream socket. Every message starts with
- * struct swp_hdr; hdr.len counts the header and the body and is at most
- * SWP_MSG_MAX. Fields are fixed width in host byte order (both ends are on
+ * struct swp_hdr; hdr.len counts the header and the body, is a multiple of
+ * SWP_ALIGN and is at most SWP_MSG_MAX. Fields are fixed width in host byte order (both ends are on
  * one host). A request gets zero or more record messages and then exactly one
  * SWP_DONE, whose status is 0 or a negative errno with a message.
  */
@@ -20,6 +20,12 @@
  * frame (in attributes of at most SWP_ATTR_MAX bytes each) and its metadata.
  */
 #define SWP_MSG_MAX (128u << 10)
+/*
+ * Every message's length is a multiple of it: senders pad the last attribute
+ * as netlink does. A version 2 header reads as a length of 2 mod 4, so a v2
+ * peer is refused from its first 4 bytes (docs/protocol.md, "Versions").
+ */
+#define SWP_ALIGN 4
 #define SWP_ATTR_MAX 65531 /* the payload one attribute can carry (nla_len is 16 bits) */
 #define SWP_NAME_MAX 16 /* IFNAMSIZ, NUL included */
 #define SWP_PATH_MAX 108 /* a network namespace's name or path, NUL included */
@@ -330,11 +336,17 @@ long swp_body_size(uint16_t type);
 
 /*
  * Checks a header (its first sizeof(struct swp_hdr) bytes are enough).
- * Returns 0 when it may be read; -EMSGSIZE when len is out of [sizeof hdr,
- * SWP_MSG_MAX] (the stream cannot be framed any more), -EPROTO for another
- * version, -EBADMSG for an unknown type.
+ * Returns 0 when it may be read; -EMSGSIZE when len is not a multiple of
+ * SWP_ALIGN or is out of [sizeof hdr, SWP_MSG_MAX] (the stream cannot be
+ * framed any more), -EPROTO for another version, -EBADMSG for an unknown type.
  */
 int swp_check(const struct swp_hdr *hdr);
+/*
+ * What a message's first 4 bytes, its len, tell alone: -EMSGSIZE when it is
+ * not a multiple of SWP_ALIGN (as swp_check would say), else 0. A receiver
+ * need not wait for the rest of a header to refuse a version 2 peer.
+ */
+int swp_check_align(uint32_t len);
 
 /*
  * Decodes a whole message (hdr.len bytes at msg, 4-byte aligned, swp_check

@@ -190,7 +190,9 @@ def soup(rng):
                             padding=rng.random() < 0.5)
         else:
             out += swp.attr(num, payload)
-    return out
+    # Padded to 4 bytes, so the message is framed and its attributes walked: an unaligned
+    # length is a framing error of its own (3).
+    return out + b"\0" * (swp.pad(len(out)) - len(out))
 
 
 for seed in range(20):
@@ -217,22 +219,37 @@ for data in (b"\x01\x00\x06", msg(swp.STATUS, 1)[:15], port_req(swp.PORT_DEL, 2,
     s.close()
     ok()
 
-# 3. Lengths out of [20, 128 KiB]: -EMSGSIZE, then the daemon hangs up (no re-framing possible).
-for length in (MSG_MAX + 1, 200000, 0xFFFFFFFF, HL - 1, 16, 8, 0):
-    one(msg(swp.STATUS, 10, length=length), 10, E("EMSGSIZE"), "len %d" % length,
-        contains="out of range", then_eof=True)
+# 3. Lengths out of [20, 128 KiB] or not a multiple of 4: -EMSGSIZE, then the daemon hangs
+#    up (no re-framing possible).
+def length_error(length):
+    return "message length %d %s" % (length, "not a multiple of 4" if length % 4 else "out of range")
+
+
+for length in (MSG_MAX + 1, MSG_MAX + 4, 200000, 0xFFFFFFFF, HL - 1, 16, 8, 0, HL + 1, HL + 2, 65538):
+    if one(msg(swp.STATUS, 10, length=length), 10, E("EMSGSIZE"), "len %d" % length,
+           then_eof=True) != length_error(length):
+        fail("len %d: not %r" % (length, length_error(length)))
 # ...even if a valid request follows in the same write.
-one(msg(swp.STATUS, 11, length=MSG_MAX + 1) + port_req(swp.PORT_DEL, 12, port), 11, E("EMSGSIZE"),
-    "len %d followed by a port del" % (MSG_MAX + 1), then_eof=True)
-# A version 2 client (u16 version 2, u16 type, u32 len, ...): its first 4 bytes read as a
-# length of 2 + 65536 * type, out of range for v2's port del (2), mac show (4), mac flush (5)
-# and set (7), whose messages are long enough to hold a v3 header.
+for length in (MSG_MAX + 4, HL + 2):
+    one(msg(swp.STATUS, 11, length=length) + port_req(swp.PORT_DEL, 12, port), 11, E("EMSGSIZE"),
+        "len %d followed by a port del" % length, contains=length_error(length), then_eof=True)
+# A version 2 client (u16 version 2, u16 type, u32 len, u32 seq, u32 0): its first 4 bytes
+# read as a length of 2 + 65536 * type, never a multiple of 4, so each request is refused as
+# soon as those 4 bytes are in, with v2's seq where v3 has it: v2's port del (2), mac show
+# (4), mac flush (5), set (7), and its 16-byte status (6), port show (3) and monitor (8), shorter
+# than a v3 header, and port add (1), whose length reads as 65538. An answer within 2 s
+# shows that nothing more was waited for (switchd would drop a partial message after 5 s).
 V2 = struct.Struct("=HHIII")
 for typ, body, what in ((2, port.ljust(16, b"\0") + bytes(136), "port del of a real port"),
                         (4, bytes(16), "mac show"), (5, bytes(16), "mac flush of every port"),
-                        (7, struct.pack("=IIQ", 2, 0, 1), "set max-macs 1")):
+                        (7, struct.pack("=IIQ", 2, 0, 1), "set max-macs 1"), (6, b"", "status"),
+                        (3, b"", "port show"), (8, b"", "monitor"),
+                        (1, b"xv2".ljust(16, b"\0") + bytes(136), "port add")):
+    t0 = time.monotonic()
     one(V2.pack(2, typ, V2.size + len(body), 5, 0) + body, 5, E("EMSGSIZE"), "a v2 %s" % what,
-        contains="out of range", then_eof=True)
+        contains=length_error(2 + 65536 * typ), then_eof=True)
+    if time.monotonic() - t0 > 2:
+        fail("a v2 %s: answered after %.1f s" % (what, time.monotonic() - t0))
 
 real = string(NAME, port)
 
@@ -283,8 +300,9 @@ s.close()
 # 6. Known types, malformed attributes: -EBADMSG naming the attribute, or none when the bytes
 #    left do not form one. Nothing is done (each would otherwise change the switch), and the
 #    stream stays framed.
-short_by_one = msg(swp.PORT_DEL, 40, [real])[:HL + 4 + len(port)]
-short_by_one = struct.pack("=I", len(short_by_one)) + short_by_one[4:]
+# A length 4 bytes short of the end of the name attribute's padding: the attribute runs past it.
+short_by_4 = msg(swp.PORT_DEL, 40, [real])[:-4]
+short_by_4 = struct.pack("=I", len(short_by_4)) + short_by_4[4:]
 cases = [
     (msg(swp.PORT_DEL, 40, [(NAME, port)]), NAME, "port del of a real port, name without its NUL"),
     (msg(swp.PORT_DEL, 40, [(NAME, b"")]), NAME, "port del, name of 0 bytes"),
@@ -300,7 +318,7 @@ cases = [
      "port del of a real port, an attribute longer than the message"),
     (msg(swp.PORT_DEL, 40, [raw_attr(NAME, port + b"\0", nla_len=0xFFFF)]), None,
      "port del of a real port, nla_len 65535"),
-    (short_by_one, None, "port del of a real port, len one byte short of its name attribute"),
+    (short_by_4, None, "port del of a real port, len 4 bytes short of its name attribute's end"),
     (msg(swp.PORT_ADD, 40, [string(NAME, b"nosuchif0"), (FLAGS, b"\0" * 2)]), FLAGS, "port add, 2-byte flags"),
     (msg(swp.PORT_ADD, 40, [string(NAME, b"nosuchif0"), (NETNS, b"N" * swp.PATH_MAX + b"\0")]), NETNS,
      "port add, %d-byte netns" % swp.PATH_MAX),
@@ -334,7 +352,11 @@ cases = [
     (msg(swp.DONE, 40, [(swp.A_DONE_STATUS, b"\0" * 8)]), swp.A_DONE_STATUS, "done, 8-byte status"),
 ]
 for data, a, what in cases:
-    malformed(data, 40, what, a)
+    if len(data) % 4:
+        # Bytes left over that make the length unaligned: a framing error before any attribute.
+        one(data, 40, E("EMSGSIZE"), what, contains=length_error(len(data)), then_eof=True)
+    else:
+        malformed(data, 40, what, a)
 
 # 7. Reply types sent as requests: -EOPNOTSUPP, well-formed attributes or none.
 for typ in swp.REPLIES:

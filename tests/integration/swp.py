@@ -26,6 +26,7 @@ NLA = struct.Struct("=HH")  # nla_len (header included), nla_type
 NLA_F_NESTED, NLA_F_NET_BYTEORDER = 0x8000, 0x4000
 NLA_TYPE_MASK = 0x3FFF
 MSG_MAX = 128 << 10  # SWP_MSG_MAX
+ALIGN = 4  # SWP_ALIGN: every message's length is a multiple of it (senders pad the last attribute)
 NAME_MAX, PATH_MAX, ERR_MAX, REASON_MAX = 16, 108, 128, 64  # string fields, NUL included
 
 # Requests, then replies.
@@ -296,7 +297,7 @@ def split(buf):
     out, off = [], 0
     while len(buf) - off >= HDR.size:
         length = HDR.unpack_from(buf, off)[0]
-        if not HDR.size <= length <= MSG_MAX:
+        if not HDR.size <= length <= MSG_MAX or length % ALIGN:
             raise ProtocolError("length %d out of range at offset %d" % (length, off))
         if len(buf) - off < length:
             break
@@ -329,7 +330,7 @@ def recv_msg(s):
     if len(raw) < HDR.size:
         raise Closed("connection closed within a header (%d of %d bytes)" % (len(raw), HDR.size))
     length, typ, _, _, _, version = HDR.unpack(raw)
-    if not HDR.size <= length <= MSG_MAX or version != VERSION:
+    if not HDR.size <= length <= MSG_MAX or length % ALIGN or version != VERSION:
         raise ProtocolError("bad header: type %d len %d version %d" % (typ, length, version))
     rest = recv_exact(s, length - HDR.size)
     if len(rest) < length - HDR.size:

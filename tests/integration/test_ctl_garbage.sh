@@ -25,6 +25,27 @@ timeout 120 "$PY" "$HERE/ctlfuzz.py" "$SOCK" "${P}a" "$SWITCHCTL" >"$T/fuzz.out"
 }
 say "$(tail -n1 "$T/fuzz.out")"
 
+# A version 2 switchctl's status (16 bytes, shorter than a v3 header, whose first 4 bytes read
+# as a length of 393218, not a multiple of 4): answered -EMSGSIZE and hung up on at once, not
+# dropped after SWITCHD_CTL_PARTIAL_SEC (5 s) without a word. The socket's 2 s timeout bounds
+# the wait; the daemon goes on serving.
+timeout 20 "$PY" - "$SOCK" "$HERE" <<'PYEOF' || fail "a v2 status got no prompt -EMSGSIZE (above)"
+import errno, socket, struct, sys, time
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[2])
+import swp
+s = swp.connect(sys.argv[1], timeout=2.0)
+t0 = time.monotonic()
+s.sendall(struct.pack("=HHIII", 2, 6, 16, 77, 0))  # v2: version, type status, len, seq, 0
+m = swp.recv_msg(s)  # socket.timeout after 2 s: a failure
+status, _, text = swp.done(m)
+assert m.type == swp.DONE and m.seq == 77, m
+assert status == -errno.EMSGSIZE and text == "message length 393218 not a multiple of 4", (status, text)
+assert swp.recv_msg(s) is None, "the daemon kept the connection open"
+print("# v2 status: %r after %.0f ms, then closed" % (text, 1000 * (time.monotonic() - t0)), file=sys.stderr)
+PYEOF
+daemon_answers || fail "switchd stopped answering after a v2 status"
+
 # And from the shell: 5000 random bytes, and a connection that sends nothing.
 timeout 20 "$PY" - "$SOCK" <<'PYEOF'
 import os, socket, sys

@@ -316,6 +316,92 @@ static void ctl_stream_decodes_a_message_at_an_unaligned_offset(void **state)
 	ctl_conn_fini(&cn);
 }
 
+/* Feeds n raw bytes and handles them; returns the single SWP_DONE queued for them. */
+static void feed_raw(struct ctl_conn *cn, struct fake *f, const void *bytes, size_t n, struct swp_hdr *h,
+		     struct swp_done *d)
+{
+	_Alignas(8) uint8_t body[SWP_BODY_MAX];
+	size_t room;
+	uint8_t *at = ctl_stream_space(&cn->in, &room);
+
+	assert_true(room >= n);
+	memcpy(at, bytes, n);
+	ctl_stream_fill(&cn->in, n);
+	assert_int_equal(ctl_conn_input(cn, fake_handler, f), 0);
+	assert_int_equal(decode_at(&cn->out, cn->out.off, h, body), cn->out.len - cn->out.off);
+	assert_int_equal(h->type, SWP_DONE);
+	memcpy(d, body, sizeof(*d));
+}
+
+/*
+ * A version 2 client's requests, with nothing more sent: each is answered at
+ * once, not after SWITCHD_CTL_PARTIAL_SEC. v2's header was u16 version 2,
+ * u16 type, u32 len, u32 seq, u32 0; read as v3, its length is 2 + 65536 * type.
+ */
+static void ctl_v2_request_is_refused_from_its_first_bytes(void **state)
+{
+	(void)state;
+	/* status: 16 bytes, shorter than a v3 header. */
+	static const uint16_t v2_status[8] = { 2, 6, 16, 0, 7, 0, 0, 0 };
+	/* port add (type 1) of "xv2": 16 + 152 bytes, a v3 length of 65538. */
+	uint16_t v2_add[84] = { 2, 1, 168, 0, 8, 0, 0, 0, 'x' | 'v' << 8, '2' };
+	struct fake f = { .fd_seen = -1 };
+	struct swp_hdr h;
+	struct swp_done d;
+
+	for (size_t n = 4; n <= sizeof(v2_status); n += 4) {
+		struct ctl_conn cn = { 0 };
+
+		feed_raw(&cn, &f, v2_status, n, &h, &d);
+		assert_int_equal(d.status, -EMSGSIZE);
+		assert_string_equal(d.msg, "message length 393218 not a multiple of 4");
+		/* What was not in reads as 0: v2's seq sits where v3's does. */
+		assert_int_equal(h.seq, n >= 12 ? 7 : 0);
+		assert_true(cn.closing);
+		ctl_conn_fini(&cn);
+	}
+	{
+		struct ctl_conn cn = { 0 };
+		size_t room;
+
+		feed_raw(&cn, &f, v2_add, sizeof(v2_add), &h, &d);
+		assert_int_equal(d.status, -EMSGSIZE);
+		assert_string_equal(d.msg, "message length 65538 not a multiple of 4");
+		assert_int_equal(h.seq, 8);
+		assert_true(cn.closing);
+		/* Its length was refused: the buffer did not grow for it. */
+		assert_non_null(ctl_stream_space(&cn.in, &room));
+		assert_int_equal(cn.in.cap, CTL_STREAM_MIN);
+		ctl_conn_fini(&cn);
+	}
+	assert_int_equal(f.calls, 0);
+}
+
+/* An aligned length out of range is still judged with the whole header, as before. */
+static void ctl_aligned_length_out_of_range_waits_for_the_header(void **state)
+{
+	(void)state;
+	struct fake f = { .fd_seen = -1 };
+	struct ctl_conn cn = { 0 };
+	struct swp_hdr big = { .len = SWP_MSG_MAX + 4, .type = SWP_STATUS, .seq = 3, .version = SWP_VERSION };
+	struct swp_hdr h;
+	struct swp_done d;
+	size_t room;
+	uint8_t *at = ctl_stream_space(&cn.in, &room);
+
+	memcpy(at, &big, sizeof(big) - 1);
+	ctl_stream_fill(&cn.in, sizeof(big) - 1);
+	assert_int_equal(ctl_conn_input(&cn, fake_handler, &f), 0);
+	assert_int_equal(cn.out.len, 0);
+	assert_false(cn.closing);
+	feed_raw(&cn, &f, (const uint8_t *)&big + sizeof(big) - 1, 1, &h, &d);
+	assert_int_equal(d.status, -EMSGSIZE);
+	assert_string_equal(d.msg, "message length 131076 out of range");
+	assert_int_equal(h.seq, 3);
+	assert_true(cn.closing);
+	ctl_conn_fini(&cn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +411,8 @@ int main(void)
 		cmocka_unit_test(ctl_monitor_subscription_answers_done_first),
 		cmocka_unit_test(ctl_stream_grows_for_a_long_request_and_shrinks_after),
 		cmocka_unit_test(ctl_stream_decodes_a_message_at_an_unaligned_offset),
+		cmocka_unit_test(ctl_v2_request_is_refused_from_its_first_bytes),
+		cmocka_unit_test(ctl_aligned_length_out_of_range_waits_for_the_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

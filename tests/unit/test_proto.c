@@ -108,6 +108,27 @@ static void proto_check_rejects_length_out_of_range_with_emsgsize(void **state)
 	}
 }
 
+static void proto_check_rejects_an_unaligned_length_with_emsgsize(void **state)
+{
+	(void)state;
+	/* In range but not a multiple of 4: no sender makes one (swp_encode pads). */
+	static const uint32_t bad[] = { HDR + 1, HDR + 2, HDR + 3, 65538, SWP_MSG_MAX - 1 };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct swp_hdr h = hdr_of(SWP_VERSION, SWP_STATUS, bad[i]);
+
+		assert_int_equal(swp_check_align(bad[i]), -EMSGSIZE);
+		assert_int_equal(swp_check(&h), -EMSGSIZE);
+		h.len = bad[i] & ~3u;
+		assert_int_equal(swp_check_align(h.len), 0);
+		assert_int_equal(swp_check(&h), 0);
+	}
+	/* What the first 4 bytes say alone does not judge the range: swp_check does, with the header. */
+	assert_int_equal(swp_check_align(0), 0);
+	assert_int_equal(swp_check_align(16), 0);
+	assert_int_equal(swp_check_align(SWP_MSG_MAX + 4), 0);
+}
+
 static void proto_check_rejects_wrong_version_with_eproto(void **state)
 {
 	(void)state;
@@ -130,11 +151,20 @@ static void proto_a_v2_request_reads_as_an_out_of_range_length(void **state)
 	/* A v2 status request (u16 2, u16 6, u32 len 16, u32 seq 7, u32 0) and what follows it. */
 	static const uint16_t v2[10] = { 2, 6, 16, 0, 7, 0, 0, 0 };
 	struct swp_hdr h;
+	uint32_t len;
 
 	_Static_assert(sizeof(v2) == sizeof(h), "a header's worth");
 
 	memcpy(&h, v2, sizeof(h));
 	assert_int_equal(swp_check(&h), -EMSGSIZE);
+	/* Every v2 request (types 1..8) is 2 mod 4: refused from its first 4 bytes alone. */
+	for (uint32_t type = 1; type <= 8; type++) {
+		const uint16_t head[2] = { 2, (uint16_t)type };
+
+		memcpy(&len, head, sizeof(len));
+		assert_int_equal(len, 2 + 65536 * type);
+		assert_int_equal(swp_check_align(len), -EMSGSIZE);
+	}
 }
 
 /* ---- the attributes: swp_encode, swp_decode ---- */
@@ -297,6 +327,33 @@ static void proto_encode_fails_when_the_buffer_is_too_small(void **state)
 	assert_int_equal(swp_encode(buf, HDR - 1, SWP_STATUS, 1, NULL), 0);
 }
 
+static void proto_encoded_max_is_the_longest_encoding(void **state)
+{
+	(void)state;
+	_Alignas(8) static unsigned char buf[SWP_MSG_MAX];
+	struct swp_done d = { .status = -1, .count = 1 };
+	struct swp_mac_entry e = { .mac = { 2, 0, 0, 0, 0, 1 }, .vlan = 1, .age = 1, .is_static = 1 };
+
+	memset(d.msg, 'm', sizeof(d.msg) - 1);
+	memset(e.port, 'p', sizeof(e.port) - 1);
+	/* Every field at its largest: header, s32, u32, 127 characters and their NUL. */
+	assert_int_equal(swp_encoded_max(SWP_DONE), HDR + 8 + 8 + 4 + SWP_ERR_MAX);
+	assert_int_equal(swp_encode(buf, sizeof(buf), SWP_DONE, 1, &d), swp_encoded_max(SWP_DONE));
+	/* MAC (6 bytes, padded to 8), u16, a 15-character name, two u32s. */
+	assert_int_equal(swp_encoded_max(SWP_MAC_ENTRY), HDR + 12 + 8 + 4 + SWP_NAME_MAX + 8 + 8);
+	assert_int_equal(swp_encode(buf, sizeof(buf), SWP_MAC_ENTRY, 1, &e), swp_encoded_max(SWP_MAC_ENTRY));
+	/* Asked again, the same (it is computed once); a type without fields, or unknown: a header. */
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(swp_encoded_max(SWP_DONE), HDR + 8 + 8 + 4 + SWP_ERR_MAX);
+		assert_int_equal(swp_encoded_max(SWP_STATUS), HDR);
+		assert_int_equal(swp_encoded_max(SWP_MONITOR), HDR);
+		assert_int_equal(swp_encoded_max(0), HDR);
+		assert_int_equal(swp_encoded_max(0xffff), HDR);
+	}
+	/* Nested counters: one u64 attribute each, under one nest header. */
+	assert_true(swp_encoded_max(SWP_PORT_INFO) >= HDR + 4 + SWP_COUNTERS * 12);
+}
+
 /* A message built by hand: header, then attributes appended with raw bytes. */
 struct raw {
 	_Alignas(8) unsigned char b[512];
@@ -421,16 +478,21 @@ static void proto_decode_requires_the_attributes_to_tile_the_message(void **stat
 	uint16_t bad = 99;
 	uint32_t key = 1;
 
-	/* The last attribute may come without its padding. */
+	/* The last attribute's padding is part of the message: a length that ends before it is refused. */
 	raw_start(&r, SWP_PORT_DEL);
 	raw_attr(&r, 4 + 3, SWP_A_PORT_NAME, "p1", 3, false);
 	assert_int_equal(r.len, HDR + 7);
+	assert_int_equal(swp_check((const struct swp_hdr *)(const void *)r.b), -EMSGSIZE);
+	raw_start(&r, SWP_PORT_DEL);
+	raw_attr(&r, 4 + 3, SWP_A_PORT_NAME, "p1", 3, true);
+	assert_int_equal(r.len, HDR + 8);
+	assert_int_equal(swp_check((const struct swp_hdr *)(const void *)r.b), 0);
 	assert_int_equal(raw_decode(&r, &bad), 0);
 
-	/* Bytes left over that are not an attribute. */
+	/* Bytes left over that are not an attribute (4 zero bytes: nla_len 0). */
 	raw_start(&r, SWP_SET);
 	raw_attr(&r, 8, SWP_A_SET_KEY, &key, 4, true);
-	r.len += 2;
+	r.len += 4;
 	*(uint32_t *)(void *)r.b = (uint32_t)r.len;
 	assert_int_equal(raw_decode(&r, &bad), -EBADMSG);
 	assert_int_equal(bad, 0);
@@ -525,6 +587,7 @@ int main(void)
 		cmocka_unit_test(proto_check_accepts_every_type),
 		cmocka_unit_test(proto_check_rejects_unknown_type_with_ebadmsg),
 		cmocka_unit_test(proto_check_rejects_length_out_of_range_with_emsgsize),
+		cmocka_unit_test(proto_check_rejects_an_unaligned_length_with_emsgsize),
 		cmocka_unit_test(proto_check_rejects_wrong_version_with_eproto),
 		cmocka_unit_test(proto_a_v2_request_reads_as_an_out_of_range_length),
 		cmocka_unit_test(proto_round_trips_every_field_of_a_port),
@@ -532,6 +595,7 @@ int main(void)
 		cmocka_unit_test(proto_encode_leaves_zero_fields_out),
 		cmocka_unit_test(proto_wire_bytes_of_a_set_request),
 		cmocka_unit_test(proto_encode_fails_when_the_buffer_is_too_small),
+		cmocka_unit_test(proto_encoded_max_is_the_longest_encoding),
 		cmocka_unit_test(proto_decode_skips_unknown_attributes),
 		cmocka_unit_test(proto_decode_rejects_wrong_sizes_and_bad_strings),
 		cmocka_unit_test(proto_decode_reads_nested_counters_and_rejects_bad_ones),
