@@ -34,6 +34,68 @@ const struct conf_port *conf_port_find(const struct conf *c, const char *name)
 	return NULL;
 }
 
+#define CONF_ONLY "only 'port add', 'port set', 'mac add' and 'set' belong in a config file"
+
+/* The first words of a command a file may hold. */
+static bool conf_command(int argc, char *const *argv)
+{
+	if (!strcmp(argv[0], "set"))
+		return true;
+	if (argc < 2)
+		return false;
+	if (!strcmp(argv[0], "port"))
+		return !strcmp(argv[1], "add") || !strcmp(argv[1], "set");
+	return (!strcmp(argv[0], "mac") || !strcmp(argv[0], "fdb")) && !strcmp(argv[1], "add");
+}
+
+/* A `port set` line: of a port an earlier line adds, each setting once. */
+static int conf_port_set(struct conf *c, const struct swp_port_set_req *req, unsigned lineno, char *err,
+			 size_t errlen)
+{
+	const struct swp_port_setting *s = swp_port_setting_by_key(req->key);
+	struct conf_port *p = (struct conf_port *)conf_port_find(c, req->name);
+
+	if (!p)
+		return conf_err(err, errlen, "port set %s: no 'port add %s' line before it", req->name,
+				req->name);
+	if (p->pset_line[s->key])
+		return conf_err(err, errlen, "port %s: %s is already set on line %u", p->name, s->name,
+				p->pset_line[s->key]);
+	p->pset[s->key] = req->value;
+	p->pset_line[s->key] = lineno;
+	return 0;
+}
+
+static const struct conf_mac *conf_mac_find(const struct conf *c, const uint8_t *mac, uint16_t vlan)
+{
+	for (uint32_t i = 0; i < c->nmacs; i++)
+		if (!memcmp(c->macs[i].req.mac, mac, 6) && c->macs[i].req.vlan == vlan)
+			return &c->macs[i];
+	return NULL;
+}
+
+/* A `mac add` line: on a port an earlier line adds, each (MAC, VLAN) once. */
+static int conf_mac_add(struct conf *c, const struct swp_mac_req *req, unsigned lineno, char *err,
+			size_t errlen)
+{
+	const struct conf_mac *dup = conf_mac_find(c, req->mac, req->vlan);
+	struct conf_mac *m;
+
+	if (!conf_port_find(c, req->port))
+		return conf_err(err, errlen, "mac add: no 'port add %s' line before it", req->port);
+	if (dup)
+		return conf_err(err, errlen, "that MAC in VLAN %u is already added on line %u", req->vlan,
+				dup->line);
+	if (c->nmacs >= SWITCHD_MAX_MACS_LIMIT)
+		return conf_err(err, errlen, "more than %u static MACs", SWITCHD_MAX_MACS_LIMIT);
+	m = realloc(c->macs, (c->nmacs + 1) * sizeof(*c->macs));
+	if (!m)
+		return conf_err(err, errlen, "out of memory");
+	c->macs = m;
+	c->macs[c->nmacs++] = (struct conf_mac){ .req = *req, .line = lineno };
+	return 0;
+}
+
 int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t errlen)
 {
 	char *argv[CONF_MAX_WORDS + 1], *save = NULL, *w;
@@ -56,18 +118,23 @@ int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t err
 	if (argc == 0)
 		return 0;
 	/* Other commands exist, but not for a file: say so before the grammar lists them. */
-	if (strcmp(argv[0], "set") && (strcmp(argv[0], "port") || argc < 2 || strcmp(argv[1], "add")))
-		return conf_err(err, errlen, "only 'port add' and 'set' belong in a config file");
+	if (!conf_command(argc, argv))
+		return conf_err(err, errlen, CONF_ONLY);
 	switch (cli_cmd_parse(argc, argv, &cmd, why, sizeof(why))) {
 	case CLI_USAGE:
 		return conf_err(err, errlen, "%s", why);
 	case CLI_RUN:
-		if (cmd.type == SWP_PORT_ADD || cmd.type == SWP_SET)
+		if (cmd.type == SWP_PORT_ADD || cmd.type == SWP_SET || cmd.type == SWP_PORT_SET ||
+		    cmd.type == SWP_MAC_ADD)
 			break;
 		/* fall through */
 	default:
-		return conf_err(err, errlen, "only 'port add' and 'set' belong in a config file");
+		return conf_err(err, errlen, CONF_ONLY);
 	}
+	if (cmd.type == SWP_PORT_SET)
+		return conf_port_set(c, &cmd.body.port_set, lineno, err, errlen);
+	if (cmd.type == SWP_MAC_ADD)
+		return conf_mac_add(c, &cmd.body.mac, lineno, err, errlen);
 
 	if (cmd.type == SWP_SET) {
 		const struct swp_setting *s = swp_setting_by_key(cmd.body.set.key);
@@ -147,6 +214,7 @@ void conf_free(struct conf *c)
 {
 	free(c->path);
 	free(c->ports);
+	free(c->macs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -229,6 +297,48 @@ static int conf_request(struct daemon *d, const struct cli_cmd *cmd, char *why, 
 	return r.status;
 }
 
+static int conf_port_setting(struct daemon *d, const char *name, uint32_t key, uint64_t value, char *why,
+			     size_t len)
+{
+	struct cli_cmd cmd = { .type = SWP_PORT_SET, .blen = sizeof(struct swp_port_set_req) };
+
+	swp_set_name(cmd.body.port_set.name, name);
+	cmd.body.port_set.key = key;
+	cmd.body.port_set.value = value;
+	return conf_request(d, &cmd, why, len);
+}
+
+/*
+ * A port's settings as the file has them: those it sets, and, on a port an
+ * earlier load (old, may be NULL) set up, the default back where the file no
+ * longer sets one. A setting the file never set is left as it is. Returns
+ * how many changed.
+ */
+static unsigned conf_port_settings(struct daemon *d, const struct conf_port *old, const struct conf_port *cp)
+{
+	const struct swp_port_setting *s;
+	struct port *p = sw_port_by_name(&d->sw, cp->name);
+	char why[SWP_ERR_MAX];
+	unsigned changed = 0;
+
+	for (size_t i = 0; p && (s = swp_port_setting_at(i)); i++) {
+		uint64_t want = s->def;
+
+		if (cp->pset_line[s->key])
+			want = cp->pset[s->key];
+		else if (!old || !old->pset_line[s->key])
+			continue;
+		if (sw_port_setting(&d->sw, p, s->key) == want)
+			continue;
+		/* Checked when the file was read: a failure would be a bug. */
+		if (conf_port_setting(d, cp->name, s->key, want, why, sizeof(why)))
+			log_err("port %s: %s: %s", cp->name, s->name, why);
+		else
+			changed++;
+	}
+	return changed;
+}
+
 static int conf_add(struct daemon *d, const struct conf *c, const struct conf_port *cp, char *err,
 		    size_t errlen)
 {
@@ -242,7 +352,64 @@ static int conf_add(struct daemon *d, const struct conf *c, const struct conf_po
 	}
 	if ((p = sw_port_by_name(&d->sw, cp->name)))
 		p->conf = true;
+	conf_port_settings(d, NULL, cp);
 	return 0;
+}
+
+/* A `mac add` line applied: 0, or the error with its file:line in err. */
+static int conf_mac_apply(struct daemon *d, const struct conf *c, const struct conf_mac *m, char *err,
+			  size_t errlen)
+{
+	struct cli_cmd cmd = { .type = SWP_MAC_ADD, .blen = sizeof(struct swp_mac_req) };
+	char why[SWP_ERR_MAX];
+	int rc;
+
+	cmd.body.mac = m->req;
+	rc = conf_request(d, &cmd, why, sizeof(why));
+	if (rc)
+		snprintf(err, errlen, "%s:%u: %s", c->path, m->line, why);
+	return rc;
+}
+
+/*
+ * The static MACs of a reload: those the old file added and the new one no
+ * longer does (or puts on another port) go; those of the new file that are
+ * new, or whose port was just added or re-created, are added. Returns the
+ * number added and removed in *plus and *minus.
+ */
+static void conf_macs_reload(struct daemon *d, const struct conf *old, const struct conf *next,
+			     const struct conf_step *steps, size_t nsteps, unsigned *plus, unsigned *minus)
+{
+	char err[512];
+
+	for (uint32_t i = 0; i < old->nmacs; i++) {
+		const struct swp_mac_req *o = &old->macs[i].req;
+		const struct conf_mac *n = conf_mac_find(next, o->mac, o->vlan);
+		const struct fdb_entry *e = fdb_find(&d->sw.fdb, o->mac, o->vlan);
+
+		if (n && !strcmp(n->req.port, o->port))
+			continue;
+		/* Only the file's own entry: not one a switchctl mac add put there since. */
+		if (e && e->is_static && !strcmp(d->sw.slots[e->port]->name, o->port) &&
+		    !sw_mac_del(&d->sw, o->mac, o->vlan))
+			(*minus)++;
+	}
+	for (uint32_t i = 0; i < next->nmacs; i++) {
+		const struct conf_mac *m = &next->macs[i];
+		const struct conf_mac *o = conf_mac_find(old, m->req.mac, m->req.vlan);
+		bool port_new = false;
+
+		for (size_t k = 0; k < nsteps; k++)
+			if ((steps[k].action == CONF_ADD || steps[k].action == CONF_RECREATE) &&
+			    !strcmp(steps[k].new->name, m->req.port))
+				port_new = true;
+		if (o && !strcmp(o->req.port, m->req.port) && !port_new)
+			continue;
+		if (conf_mac_apply(d, next, m, err, sizeof(err)))
+			log_err("reload: %s", err);
+		else
+			(*plus)++;
+	}
 }
 
 static void conf_remove(struct daemon *d, const char *name, const char *why)
@@ -294,7 +461,18 @@ int conf_start(struct daemon *d, const char *path)
 			return rc;
 		}
 	}
-	log_info("configuration %s: %u ports, %u settings", path, d->conf.nports, nset);
+	for (uint32_t i = 0; i < d->conf.nmacs; i++) {
+		rc = conf_mac_apply(d, &d->conf, &d->conf.macs[i], err, sizeof(err));
+		if (rc) {
+			log_err("%s", err);
+			/* The ports go, and their static entries with them. */
+			for (uint32_t k = d->conf.nports; k-- > 0;)
+				conf_remove(d, d->conf.ports[k].name, "configuration file failed");
+			return rc;
+		}
+	}
+	log_info("configuration %s: %u ports, %u settings, %u static MACs", path, d->conf.nports, nset,
+		 d->conf.nmacs);
 	return 0;
 }
 
@@ -354,7 +532,7 @@ void conf_reload(struct daemon *d)
 	struct conf next;
 	struct conf_step *steps = NULL;
 	size_t *done = NULL, nsteps, ndone = 0, at = 0;
-	unsigned added = 0, removed = 0, recreated = 0;
+	unsigned added = 0, removed = 0, recreated = 0, psets = 0, mplus = 0, mminus = 0;
 	static const enum conf_action passes[] = { CONF_ADD, CONF_RECREATE };
 
 	memset(&next, 0, sizeof(next));
@@ -407,6 +585,8 @@ void conf_reload(struct daemon *d)
 		if (s->action == CONF_DEL) {
 			conf_remove(d, s->old->name, "no longer in the configuration file");
 			removed++;
+		} else if (s->action == CONF_KEEP) {
+			psets += conf_port_settings(d, s->old, s->new);
 		} else if (s->action == CONF_RUNTIME) {
 			log_warn("reload: %s:%u: port %s was added by switchctl, not by the file: "
 				 "left as it is",
@@ -414,7 +594,15 @@ void conf_reload(struct daemon *d)
 		}
 	}
 
+	conf_macs_reload(d, &d->conf, &next, steps, nsteps, &mplus, &mminus);
+
 	sum[0] = '\0';
+	if (psets)
+		conf_summary(sum, sizeof(sum), &at, "%u port setting%s", psets, psets == 1 ? "" : "s");
+	if (mplus)
+		conf_summary(sum, sizeof(sum), &at, "+%u static MAC%s", mplus, mplus == 1 ? "" : "s");
+	if (mminus)
+		conf_summary(sum, sizeof(sum), &at, "-%u static MAC%s", mminus, mminus == 1 ? "" : "s");
 	if (added)
 		conf_summary(sum, sizeof(sum), &at, "+%u port%s", added, added == 1 ? "" : "s");
 	if (removed)

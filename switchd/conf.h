@@ -1,6 +1,7 @@
 /*
  * The configuration file (switchd -c FILE): switchctl commands, one a line,
- * of which only `port add` and `set` belong. Each line goes through
+ * of which only `port add`, `port set`, `mac add` and `set` belong (a port's
+ * `port set` and `mac add` lines come after its `port add`). Each line goes through
  * switchctl's own grammar (cli_cmd_parse) into the request switchctl would send,
  * and is applied through the daemon's request handler (cmd_handle): the file
  * and the CLI cannot disagree.
@@ -19,10 +20,18 @@
 #include "switchd/cmdline.h"
 #include "sw.h"
 
-/* A `port add` line, as the request switchctl would send for it. */
+/* A `port add` line, as the request switchctl would send for it, and the port's `port set` lines. */
 struct conf_port {
 	char name[SWP_NAME_MAX];
 	struct cli_cmd cmd;
+	unsigned line;
+	uint64_t pset[SWP_PSET_KEY_MAX + 1]; /* by enum swp_port_setting_key */
+	unsigned pset_line[SWP_PSET_KEY_MAX + 1]; /* 0: the file does not set it */
+};
+
+/* A `mac add` line. */
+struct conf_mac {
+	struct swp_mac_req req;
 	unsigned line;
 };
 
@@ -30,6 +39,8 @@ struct conf {
 	char *path;
 	struct conf_port *ports;
 	uint32_t nports;
+	struct conf_mac *macs;
+	uint32_t nmacs;
 	/* `set` lines, by enum swp_setting_key; line 0: the file does not set it. */
 	uint64_t value[SWP_SET_KEY_MAX + 1];
 	unsigned set_line[SWP_SET_KEY_MAX + 1];

@@ -73,6 +73,8 @@ ping_fails a 10.73.0.2
 ping_ok a 10.73.0.3
 ping_ok b 10.73.0.4
 ctl port set "${P}b" isolated off
+# a's neighbour entry for b failed while they were isolated: a fresh ARP, not a wait for its retry.
+ip -n "${P}a" neigh flush all
 ping_ok a 10.73.0.2
 ctl port set "${P}a" isolated off
 wait_until 5 "port_changed events for isolated" mon_has port_changed value off

@@ -137,8 +137,39 @@ static void conf_other_commands_do_not_belong(void **state)
 	struct conf c = { 0 };
 
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-		assert_line_err(&c, other[i], "only 'port add' and 'set' belong in a config file");
+		assert_line_err(&c, other[i],
+				"only 'port add', 'port set', 'mac add' and 'set' belong in a config file");
 	assert_int_equal(c.nports, 0);
+	conf_free(&c);
+}
+
+static void conf_port_set_and_mac_add_lines_follow_their_port(void **state)
+{
+	(void)state;
+	struct conf c = { 0 };
+	static const uint8_t gw[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+	assert_line_err(&c, "port set vm1 isolated on", "port set vm1: no 'port add vm1' line before it");
+	assert_line_err(&c, "mac add 02:00:00:00:00:01 port vm1", "mac add: no 'port add vm1' line before it");
+	assert_line_ok(&c, "port add vm1", 1);
+	assert_line_ok(&c, "port set vm1 isolated on", 2);
+	assert_line_ok(&c, "port set vm1 max-macs 10", 3);
+	assert_line_err(&c, "port set vm1 isolated off", "port vm1: isolated is already set on line 2");
+	assert_line_err(&c, "port set vm1 learning sometimes", "on or off");
+	assert_line_ok(&c, "mac add 02:00:00:00:00:01 port vm1", 4);
+	assert_line_ok(&c, "mac add 02:00:00:00:00:01 port vm1 vlan 10", 5);
+	assert_line_err(&c, "mac add 02:00:00:00:00:01 port vm1", "that MAC in VLAN 0 is already added on line 4");
+	assert_line_err(&c, "mac del 02:00:00:00:00:01", "belong in a config file");
+	assert_int_equal(c.nports, 1);
+	assert_int_equal(c.ports[0].pset[SWP_PSET_ISOLATED], 1);
+	assert_int_equal(c.ports[0].pset_line[SWP_PSET_ISOLATED], 2);
+	assert_int_equal(c.ports[0].pset[SWP_PSET_MAX_MACS], 10);
+	assert_int_equal(c.ports[0].pset_line[SWP_PSET_LEARNING], 0);
+	assert_int_equal(c.nmacs, 2);
+	assert_memory_equal(c.macs[1].req.mac, gw, 6);
+	assert_int_equal(c.macs[1].req.vlan, 10);
+	assert_string_equal(c.macs[1].req.port, "vm1");
+	assert_int_equal(c.macs[1].line, 5);
 	conf_free(&c);
 }
 
@@ -155,7 +186,8 @@ static void conf_bad_lines_say_why(void **state)
 	assert_line_err(&c, "port add", "missing interface name");
 	assert_line_err(&c, "port add x type vhost", "unknown type 'vhost'");
 	assert_line_err(&c, "port add abcdefghijklmnop", "invalid interface name");
-	assert_line_err(&c, "bridge add x", "only 'port add' and 'set' belong in a config file");
+	assert_line_err(&c, "bridge add x",
+			"only 'port add', 'port set', 'mac add' and 'set' belong in a config file");
 	/* Options mean nothing in a file. */
 	assert_line_err(&c, "-j port add x", "options such as '-j'");
 	assert_line_err(&c, "port add x -s /tmp/sock", "options such as '-s'");
@@ -244,11 +276,12 @@ static void conf_load_reports_path_and_line_of_the_first_error(void **state)
 	(void)state;
 	static const char text[] = "port add a\n# fine\nport del a\nset ageing 0\n";
 	struct conf c;
-	char err[512], want[128];
+	char err[512], want[256];
 
 	write_file(text, sizeof(text) - 1);
 	assert_int_equal(conf_load(&c, tmp_path, err, sizeof(err)), -EINVAL);
-	snprintf(want, sizeof(want), "%s:3: only 'port add' and 'set' belong in a config file", tmp_path);
+	snprintf(want, sizeof(want), "%s:3: only 'port add', 'port set', 'mac add' and 'set' belong in a config file",
+		 tmp_path);
 	assert_string_equal(err, want);
 	conf_free(&c);
 
@@ -426,6 +459,7 @@ int main(void)
 		cmocka_unit_test(conf_port_add_lines_are_switchctl_requests),
 		cmocka_unit_test(conf_set_lines_record_value_and_line),
 		cmocka_unit_test(conf_other_commands_do_not_belong),
+		cmocka_unit_test(conf_port_set_and_mac_add_lines_follow_their_port),
 		cmocka_unit_test(conf_bad_lines_say_why),
 		cmocka_unit_test(conf_twice_is_an_error_naming_the_first_line),
 		cmocka_unit_test(conf_more_ports_than_the_switch_has_is_an_error),
