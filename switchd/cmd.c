@@ -479,6 +479,9 @@ static void cmd_monitor(struct daemon *d, const void *body, struct ctl_reply *r)
 				SWITCHD_CTL_MAX_MONITORS);
 }
 
+/* What a changing request is about, for the log: a port name, a setting's name, a MAC. */
+#define CMD_SUBJECT_MAX 24
+
 /*
  * src, at most n - 1 bytes of it, for the log: every byte that is not
  * printable ASCII becomes '?', and so does a space unless spaces are allowed
@@ -494,34 +497,31 @@ static void cmd_printable(char *dst, const char *src, size_t n, bool spaces)
 }
 
 /* What a changing request is about, for the log: the client's bytes, so bounded and printable. */
-static void cmd_subject_port(const void *body, char out[SWP_NAME_MAX])
+static void cmd_subject_port(const void *body, char out[CMD_SUBJECT_MAX])
 {
 	cmd_printable(out, ((const struct swp_port_req *)body)->name, SWP_NAME_MAX, false);
 }
 
-static void cmd_subject_mac(const void *body, char out[SWP_NAME_MAX])
+static void cmd_subject_mac(const void *body, char out[CMD_SUBJECT_MAX])
 {
 	cmd_printable(out, ((const struct swp_mac_req *)body)->port, SWP_NAME_MAX, false);
 }
 
-static void cmd_subject_port_set(const void *body, char out[SWP_NAME_MAX])
+static void cmd_subject_port_set(const void *body, char out[CMD_SUBJECT_MAX])
 {
 	cmd_printable(out, ((const struct swp_port_set_req *)body)->name, SWP_NAME_MAX, false);
 }
 
-static void cmd_subject_mac_addr(const void *body, char out[SWP_NAME_MAX])
+static void cmd_subject_mac_addr(const void *body, char out[CMD_SUBJECT_MAX])
 {
-	/* 17 characters do not fit a name's field: the MAC without its colons. */
-	const uint8_t *m = ((const struct swp_mac_req *)body)->mac;
-
-	snprintf(out, SWP_NAME_MAX, "%02x%02x%02x%02x%02x%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	cmd_mac_fmt(out, CMD_SUBJECT_MAX, ((const struct swp_mac_req *)body)->mac);
 }
 
-static void cmd_subject_set(const void *body, char out[SWP_NAME_MAX])
+static void cmd_subject_set(const void *body, char out[CMD_SUBJECT_MAX])
 {
 	const struct swp_setting *s = swp_setting_by_key(((const struct swp_set_req *)body)->key);
 
-	snprintf(out, SWP_NAME_MAX, "%s", s ? s->name : "?");
+	snprintf(out, CMD_SUBJECT_MAX, "%s", s ? s->name : "?");
 }
 
 static void cmd_set(struct daemon *d, const void *body, struct ctl_reply *r)
@@ -561,7 +561,7 @@ static const struct cmd_def {
 	uint16_t type;
 	const char *verb; /* as the log and refusals name it */
 	void (*handle)(struct daemon *d, const void *body, struct ctl_reply *r);
-	void (*subject)(const void *body, char out[SWP_NAME_MAX]); /* NULL: it changes nothing */
+	void (*subject)(const void *body, char out[CMD_SUBJECT_MAX]); /* NULL: it changes nothing */
 } cmd_defs[] = {
 	{ SWP_PORT_ADD, "port add", cmd_port_add, cmd_subject_port },
 	{ SWP_PORT_DEL, "port del", cmd_port_del, cmd_subject_port },
@@ -581,7 +581,7 @@ void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct c
 {
 	const struct ctl_peer *peer = &r->conn->peer;
 	const struct cmd_def *c = NULL;
-	char subject[SWP_NAME_MAX], why[SWP_ERR_MAX];
+	char subject[CMD_SUBJECT_MAX], why[SWP_ERR_MAX];
 	const char *verb;
 
 	for (size_t i = 0; i < sizeof(cmd_defs) / sizeof(cmd_defs[0]) && !c; i++)

@@ -61,6 +61,9 @@ refused "mac flush" mac flush
 refused "mac flush ${P}b" mac flush port "${P}b"
 refused "port del ${P}b" port del "${P}b" -j
 refused "set ageing" set ageing 10
+refused "port set ${P}a" port set "${P}a" isolated on
+refused "mac add 02:00:00:92:00:01" mac add 02:00:00:92:00:01 port "${P}a"
+refused "mac del $(host_mac a)" mac del "$(host_mac a)"
 assert_eq "$before" "$(view ctl)" "ports, MACs and status after refused requests"
 ip link show "${P}x" >/dev/null 2>&1 && fail "a refused port add type tap created ${P}x"
 ping_ok b 10.92.0.1
