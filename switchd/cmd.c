@@ -320,7 +320,7 @@ static void cmd_mac_one(void *ctx, const struct fdb_entry *e)
 	if ((dump->only && p != dump->only) || (dump->vlan >= 0 && e->key.vlan != dump->vlan))
 		return;
 	memcpy(m.mac, e->key.mac, 6);
-	m.age = fdb_entry_age(e, dump->now);
+	m.age = e->is_static ? 0 : fdb_entry_age(e, dump->now);
 	swp_set_name(m.port, p->name);
 	ctl_reply_add(dump->r, SWP_MAC_ENTRY, &m);
 }

@@ -126,7 +126,7 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 			return FDB_REFRESHED;
 		}
 		if (fdb->port_max[port] && l->count >= fdb->port_max[port])
-			return -ENOSPC;
+			return -EDQUOT;
 		uint16_t old_port = e->port;
 
 		list_unlink(&fdb->ports[e->port], e);
@@ -138,7 +138,7 @@ int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port,
 	}
 
 	if (fdb->port_max[port] && l->count >= fdb->port_max[port])
-		return -ENOSPC;
+		return -EDQUOT;
 	if (fdb->count >= fdb->max) {
 		/* Full: recycle the victim's memory, the table never grows. */
 		if (!(e = fdb_victim(fdb)))

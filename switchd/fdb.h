@@ -84,8 +84,9 @@ bool fdb_mac_is_zero(const uint8_t *mac);
  * Records that mac was seen on port at now. Returns enum fdb_learn, -EINVAL
  * for a group or all-zero MAC or a port out of range, -ENOMEM when a new
  * entry could not be allocated, -EPERM when a static entry pins mac to
- * another port, -ENOSPC when the port already has port_max[port] learned
- * entries or the table is full of static ones (nothing learned or moved).
+ * another port, -EDQUOT when the port already has port_max[port] learned
+ * entries, -ENOSPC when the table is full of static ones (nothing learned
+ * or moved).
  */
 int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port, uint64_t now);
 

@@ -595,7 +595,7 @@ static enum fwd_reason sw_learn(struct sw *sw, struct port *in, const uint8_t *s
 	rc = fdb_learn(&sw->fdb, src, vlan, in->slot, now);
 	if (rc == -EPERM)
 		return FWD_STATIC;
-	if (rc == -ENOSPC && sw->fdb.port_max[in->slot])
+	if (rc == -EDQUOT)
 		return FWD_MAC_LIMIT;
 	if (rc != FDB_MOVED || !loop_mac_flaps(&sw->policy, fdb_find(&sw->fdb, src, vlan), now))
 		return FWD_OK;

@@ -38,14 +38,14 @@ static const uint8_t *mac_n(uint32_t n)
 static const uint8_t MAC_A[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const uint8_t MAC_B[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 
-/* Counts entries in the hash that point at port, by walking the table itself. */
-static uint32_t table_entries_on(struct fdb *fdb, uint16_t port)
+/* Counts learned (or static) entries in the hash that point at port, by walking the table itself. */
+static uint32_t table_entries_on(struct fdb *fdb, uint16_t port, bool is_static)
 {
 	struct fdb_entry *e, *tmp;
 	uint32_t n = 0;
 
 	HASH_ITER(hh, fdb->table, e, tmp)
-		if (e->port == port)
+		if (e->port == port && e->is_static == is_static)
 			n++;
 	return n;
 }
@@ -66,7 +66,8 @@ static void check_port_list(struct fdb *fdb, uint16_t port)
 	}
 	assert_ptr_equal(l->tail, prev);
 	assert_int_equal(n, l->count);
-	assert_int_equal(table_entries_on(fdb, port), l->count);
+	assert_int_equal(table_entries_on(fdb, port, false), l->count);
+	assert_int_equal(table_entries_on(fdb, port, true), fdb->statics[port].count);
 }
 
 /* ---- learning: new, refreshed, moved, refused ---- */
@@ -570,7 +571,7 @@ static void fdb_flush_port_removes_only_that_ports_entries(void **state)
 	assert_int_equal(fdb.count, 8);
 	assert_int_equal(fdb.st.flushed, 4);
 	assert_int_equal(fdb_port_count(&fdb, 1), 0);
-	assert_int_equal(table_entries_on(&fdb, 1), 0);
+	assert_int_equal(table_entries_on(&fdb, 1, false), 0);
 	assert_int_equal(fdb_port_count(&fdb, 0), 4);
 	assert_int_equal(fdb_port_count(&fdb, 2), 4);
 	for (uint32_t i = 0; i < 12; i++) {
@@ -767,6 +768,72 @@ static void fdb_notifies_learn_move_age_and_evict(void **state)
 	fdb_fini(&fdb);
 }
 
+/* ---- static entries and per-port limits ---- */
+
+static void fdb_static_entries_are_pinned_and_kept_apart(void **state)
+{
+	(void)state;
+	struct fdb fdb;
+
+	fdb_init(&fdb, 3, AGEING_SEC);
+	assert_int_equal(fdb_learn(&fdb, MAC_A, 0, 1, 1000), FDB_LEARNED);
+	/* A learned entry becomes static, off the learned list. */
+	assert_int_equal(fdb_static_add(&fdb, MAC_A, 0, 2), 0);
+	assert_true(fdb_find(&fdb, MAC_A, 0)->is_static);
+	assert_int_equal(fdb.ports[1].count, 0);
+	assert_int_equal(fdb.statics[2].count, 1);
+	assert_int_equal(fdb_port_count(&fdb, 2), 1);
+	check_port_list(&fdb, 1);
+	check_port_list(&fdb, 2);
+	/* Pinned: elsewhere -EPERM, on its port a refresh; never aged, never flushed. */
+	assert_int_equal(fdb_learn(&fdb, MAC_A, 0, 1, 2000), -EPERM);
+	assert_int_equal(fdb_learn(&fdb, MAC_A, 0, 2, 2000), FDB_REFRESHED);
+	assert_int_equal(fdb_age(&fdb, 10 * AGEING_MS), 0);
+	assert_int_equal(fdb_flush(&fdb, -1), 0);
+	assert_int_equal(fdb_flush(&fdb, 2), 0);
+	/* The table is full of static entries: learning and adding find no victim. */
+	assert_int_equal(fdb_static_add(&fdb, MAC_B, 0, 2), 0);
+	assert_int_equal(fdb_static_add(&fdb, MAC_B, 5, 2), 0);
+	assert_int_equal(fdb_static_add(&fdb, mac_n(9), 0, 2), -ENOSPC);
+	assert_int_equal(fdb_learn(&fdb, mac_n(9), 0, 1, 3000), -ENOSPC);
+	fdb_set_max(&fdb, 1); /* shrinking stops at static entries */
+	assert_int_equal(fdb.count, 3);
+	/* Deleted one at a time, or with their port. */
+	assert_int_equal(fdb_del(&fdb, MAC_B, 5), 0);
+	assert_int_equal(fdb_del(&fdb, MAC_B, 5), -ENOENT);
+	assert_int_equal(fdb_remove_port(&fdb, 2, NULL, NULL), 2);
+	assert_int_equal(fdb.count, 0);
+	assert_int_equal(fdb.statics[2].count, 0);
+	assert_int_equal(fdb_static_add(&fdb, (const uint8_t[6]){ 1, 0, 0, 0, 0, 1 }, 0, 2), -EINVAL);
+	fdb_fini(&fdb);
+}
+
+static void fdb_port_max_refuses_new_and_moving_sources(void **state)
+{
+	(void)state;
+	struct fdb fdb;
+
+	fdb_init(&fdb, 100, AGEING_SEC);
+	fdb.port_max[1] = 2;
+	assert_int_equal(fdb_learn(&fdb, mac_n(1), 0, 1, 1000), FDB_LEARNED);
+	assert_int_equal(fdb_learn(&fdb, mac_n(2), 0, 1, 1000), FDB_LEARNED);
+	assert_int_equal(fdb_static_add(&fdb, mac_n(3), 0, 1), 0); /* not counted */
+	assert_int_equal(fdb_learn(&fdb, mac_n(4), 0, 1, 1000), -EDQUOT);
+	assert_null(fdb_find(&fdb, mac_n(4), 0));
+	assert_int_equal(fdb_learn(&fdb, mac_n(5), 0, 2, 1000), FDB_LEARNED);
+	assert_int_equal(fdb_learn(&fdb, mac_n(5), 0, 1, 1000), -EDQUOT);
+	assert_int_equal(fdb_find(&fdb, mac_n(5), 0)->port, 2);
+	assert_int_equal(fdb_learn(&fdb, mac_n(1), 0, 1, 2000), FDB_REFRESHED);
+	/* One VLAN flushed: the others' entries and the static one stay. */
+	assert_int_equal(fdb_learn(&fdb, mac_n(6), 7, 2, 1000), FDB_LEARNED);
+	assert_int_equal(fdb_flush_vlan(&fdb, -1, 7), 1);
+	assert_int_equal(fdb_flush_vlan(&fdb, 1, 0), 2);
+	assert_int_equal(fdb.count, 2); /* mac_n(3) static, mac_n(5) on port 2 */
+	check_port_list(&fdb, 1);
+	check_port_list(&fdb, 2);
+	fdb_fini(&fdb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -803,6 +870,8 @@ int main(void)
 		cmocka_unit_test(fdb_scan_visits_every_entry_once),
 		cmocka_unit_test(fdb_scan_survives_the_table_changing_between_calls),
 		cmocka_unit_test(fdb_notifies_learn_move_age_and_evict),
+		cmocka_unit_test(fdb_static_entries_are_pinned_and_kept_apart),
+		cmocka_unit_test(fdb_port_max_refuses_new_and_moving_sources),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
