@@ -98,7 +98,7 @@ static enum cli_parse_result parse_port_set(int argc, char *const *argv, struct 
 {
 	struct swp_port_set_req *req = &cmd->body.port_set;
 	const struct swp_port_setting *s;
-	char names[128];
+	char names[256];
 
 	cmd->type = SWP_PORT_SET;
 	cmd->blen = sizeof(*req);

@@ -32,7 +32,7 @@ bool loop_mac_flaps(const struct loop *l, struct fdb_entry *e, uint64_t now)
 bool loop_storm_allows(struct loop *l, uint16_t slot, enum fwd_flood kind, uint64_t now)
 {
 	struct loop_storm *st = &l->storm[slot];
-	uint64_t rate = l->storm_pps[kind], full = rate * SWITCHD_STORM_BURST_MS;
+	uint64_t rate = st->pps[kind] ? st->pps[kind] : l->storm_pps[kind], full = rate * SWITCHD_STORM_BURST_MS;
 
 	if (!rate)
 		return true;

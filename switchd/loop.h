@@ -18,6 +18,7 @@
 struct loop_storm {
 	uint64_t tokens[FWD_FLOOD_KINDS];
 	uint64_t ms[FWD_FLOOD_KINDS];
+	uint32_t pps[FWD_FLOOD_KINDS]; /* the port's own limit (port set); 0: loop.storm_pps */
 };
 
 struct loop {

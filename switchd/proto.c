@@ -435,6 +435,9 @@ static const struct swp_port_setting swp_port_settings[] = {
 	{ "flood", "flood", SWP_PSET_FLOOD, true, 0, 1, 1 },
 	{ "isolated", "isolated", SWP_PSET_ISOLATED, true, 0, 1, 0 },
 	{ "max-macs", "max_macs", SWP_PSET_MAX_MACS, false, 0, SWITCHD_MAX_MACS_LIMIT, 0 },
+	{ "storm-broadcast", "storm_broadcast", SWP_PSET_STORM_BROADCAST, false, 0, SWITCHD_STORM_PPS_MAX, 0 },
+	{ "storm-multicast", "storm_multicast", SWP_PSET_STORM_MULTICAST, false, 0, SWITCHD_STORM_PPS_MAX, 0 },
+	{ "storm-unknown", "storm_unknown", SWP_PSET_STORM_UNKNOWN, false, 0, SWITCHD_STORM_PPS_MAX, 0 },
 };
 #define NPORT_SETTINGS (sizeof(swp_port_settings) / sizeof(swp_port_settings[0]))
 

@@ -415,6 +415,13 @@ void sw_config_set(struct sw_config *cfg, uint32_t key, uint64_t value)
 
 /* ---- port settings ---- */
 
+static enum fwd_flood sw_port_storm_kind(uint32_t key)
+{
+	return key == SWP_PSET_STORM_BROADCAST	 ? FWD_FLOOD_BROADCAST
+	       : key == SWP_PSET_STORM_MULTICAST ? FWD_FLOOD_MULTICAST
+						 : FWD_FLOOD_UNKNOWN;
+}
+
 uint64_t sw_port_setting(const struct sw *sw, const struct port *p, uint32_t key)
 {
 	switch (key) {
@@ -426,6 +433,10 @@ uint64_t sw_port_setting(const struct sw *sw, const struct port *p, uint32_t key
 		return p->isolated;
 	case SWP_PSET_MAX_MACS:
 		return sw->fdb.port_max[p->slot];
+	case SWP_PSET_STORM_BROADCAST:
+	case SWP_PSET_STORM_MULTICAST:
+	case SWP_PSET_STORM_UNKNOWN:
+		return sw->policy.storm[p->slot].pps[sw_port_storm_kind(key)];
 	default:
 		return 0;
 	}
@@ -470,6 +481,11 @@ int sw_port_set(struct sw *sw, struct port *p, uint32_t key, uint64_t value)
 	case SWP_PSET_MAX_MACS:
 		sw->fdb.port_max[p->slot] = (uint32_t)value;
 		evicted = sw_port_trim(sw, p, (uint32_t)value);
+		break;
+	case SWP_PSET_STORM_BROADCAST:
+	case SWP_PSET_STORM_MULTICAST:
+	case SWP_PSET_STORM_UNKNOWN:
+		sw->policy.storm[p->slot].pps[sw_port_storm_kind(key)] = (uint32_t)value;
 		break;
 	}
 	swp_port_setting_format(s, value, ev.value, sizeof(ev.value));

@@ -246,8 +246,11 @@ enum swp_port_setting_key {
 	SWP_PSET_FLOOD = 2,    /* 0 or 1: unknown unicast is flooded to the port */
 	SWP_PSET_ISOLATED = 3, /* 0 or 1: no forwarding to other isolated ports */
 	SWP_PSET_MAX_MACS = 4, /* learned entries; 0: no limit */
+	SWP_PSET_STORM_BROADCAST = 5, /* flooded frames a second from the port; 0: the switch's (SWP_SET) */
+	SWP_PSET_STORM_MULTICAST = 6,
+	SWP_PSET_STORM_UNKNOWN = 7,
 };
-#define SWP_PSET_KEY_MAX SWP_PSET_MAX_MACS
+#define SWP_PSET_KEY_MAX SWP_PSET_STORM_UNKNOWN
 
 struct swp_port_set_req {
 	char name[SWP_NAME_MAX];

@@ -125,6 +125,24 @@ assert_eq "${P}d" "$(mac_port "$m1")" "the most recent entry kept under max-macs
 ctl port set "${P}d" max-macs 0
 ping_ok d 10.73.0.1
 
+# ---- a port's own storm limit -----------------------------------------------------------------
+# The switch-wide limit (10000 a second by default) is far off; d may flood 1 broadcast a second.
+# 64 back to back: the first and at most one a second that the burst took get through.
+ctl port set "${P}d" storm-broadcast 1
+assert_eq 1 "$(port_field "${P}d" storm_broadcast)" "storm_broadcast of ${P}d"
+assert_eq 10000 "$(status_field storm_broadcast)" "the switch-wide storm-broadcast"
+drops0=$(port_field "${P}d" rx_drop_storm)
+t0=$(now_ms)
+send_frames d "$(frame ff:ff:ff:ff:ff:ff "${MAC[d]}" 88b5 "$(rand_hex 16)")" --repeat 64
+secs=$((($(now_ms) - t0) / 1000 + 1))
+dropped=$(($(port_field "${P}d" rx_drop_storm) - drops0))
+assert_ge "$dropped" $((64 - 1 - secs)) "broadcasts from ${P}d dropped by its storm limit (burst took <= $secs s)"
+assert_le "$dropped" 63 "broadcasts from ${P}d dropped (the first one passes)"
+ctl port set "${P}d" storm-broadcast 0
+drops0=$(port_field "${P}d" rx_drop_storm)
+send_frames d "$(frame ff:ff:ff:ff:ff:ff "${MAC[d]}" 88b5 "$(rand_hex 16)")" --repeat 64
+assert_eq "$drops0" "$(port_field "${P}d" rx_drop_storm)" "storm drops on ${P}d with its limit back at 0"
+
 # ---- static MACs ----------------------------------------------------------------------------
 gw=02:00:00:73:0a:01
 ctl mac add "$gw" port "${P}a"

@@ -412,7 +412,8 @@ static void cli_port_set_takes_each_setting_of_the_table(void **state)
 	assert_usage(&p);
 	PARSE(&p, "port", "set", "vm1", "colour", "red");
 	assert_usage(&p);
-	assert_string_equal(p.err, "port set vm1: unknown setting 'colour' (learning, flood, isolated, max-macs)");
+	assert_string_equal(p.err, "port set vm1: unknown setting 'colour' (learning, flood, isolated, max-macs, "
+			    "storm-broadcast, storm-multicast, storm-unknown)");
 	PARSE(&p, "port", "set", "vm1", "learning");
 	assert_usage(&p);
 	PARSE(&p, "port", "set", "vm1", "learning", "on", "now");
@@ -1023,7 +1024,8 @@ static struct swp_port_info sample_port(const char *name)
 #define SAMPLE_PORT_JSON(name) \
 	"{\"name\":\"" name "\",\"type\":\"tap\",\"ifindex\":7,\"state\":\"up\",\"mtu\":1500," \
 	"\"macs\":3,\"created\":true,\"blocked\":0,\"learning\":true,\"flood\":true,\"isolated\":false," \
-	"\"max_macs\":0,\"rx_packets\":1,\"rx_bytes\":1099511627776," \
+	"\"max_macs\":0,\"storm_broadcast\":0,\"storm_multicast\":0,\"storm_unknown\":0," \
+	"\"rx_packets\":1,\"rx_bytes\":1099511627776," \
 	"\"tx_packets\":3,\"tx_bytes\":4,\"rx_dropped\":5,\"tx_dropped\":6," \
 	"\"rx_drop_bad_src\":7,\"rx_drop_runt\":8,\"rx_drop_filtered\":9,\"rx_drop_error\":10," \
 	"\"tx_drop_mtu\":11,\"tx_drop_busy\":12,\"tx_drop_error\":13,\"rx_drop_link_local\":14," \
@@ -1067,7 +1069,8 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 			    "[" SAMPLE_PORT_JSON("eth0") ","
 			    "{\"name\":\"tap1\",\"type\":\"afpacket\",\"ifindex\":7,\"state\":\"down\","
 			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"blocked\":0,\"learning\":false,"
-			    "\"flood\":true,\"isolated\":true,\"max_macs\":10,\"rx_packets\":0,\"rx_bytes\":0,"
+			    "\"flood\":true,\"isolated\":true,\"max_macs\":10,\"storm_broadcast\":0,"
+			    "\"storm_multicast\":0,\"storm_unknown\":0,\"rx_packets\":0,\"rx_bytes\":0,"
 			    "\"tx_packets\":0,\"tx_bytes\":0,\"rx_dropped\":0,\"tx_dropped\":0,"
 			    "\"rx_drop_bad_src\":0,\"rx_drop_runt\":0,\"rx_drop_filtered\":0,"
 			    "\"rx_drop_error\":0,\"tx_drop_mtu\":0,\"tx_drop_busy\":0,"

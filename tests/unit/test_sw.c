@@ -1418,6 +1418,41 @@ static void sw_static_entries_fill_the_table_only_as_far_as_its_size(void **stat
 	assert_int_equal(env->sw.fdb.count, 3);
 }
 
+static void sw_port_storm_limit_overrides_the_switch_wide_one(void **state)
+{
+	struct env *env = *state;
+	struct port *p[2];
+	uint8_t buf[60];
+	struct frame f;
+
+	for (int i = 0; i < 2; i++)
+		p[i] = add_port(env, i, 1500);
+	/* No switch-wide limit; port 0 may flood 1 broadcast a second (a bucket of one frame). */
+	assert_int_equal(sw_port_set(&env->sw, p[0], SWP_PSET_STORM_BROADCAST, 1), 1);
+	assert_int_equal(sw_port_setting(&env->sw, p[0], SWP_PSET_STORM_BROADCAST), 1);
+	assert_int_equal(sw_port_setting(&env->sw, p[0], SWP_PSET_STORM_UNKNOWN), 0);
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	for (int i = 0; i < 3; i++)
+		input_now(&env->sw, p[0], &f, clock_ms + 2000);
+	assert_int_equal(ntx, 1);
+	assert_int_equal(p[0]->c.rx_drop_storm, 2);
+	/* Unknown unicast is another kind: not limited. */
+	f = mkframe(buf, sizeof(buf), MAC_B, MAC_A, 0);
+	input_now(&env->sw, p[0], &f, clock_ms + 2000);
+	assert_int_equal(ntx, 2);
+	/* The other port has no limit; 0 gives port 0 back to the switch's (none). */
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_C, 0);
+	for (int i = 0; i < 3; i++)
+		input_now(&env->sw, p[1], &f, clock_ms + 2000);
+	assert_int_equal(ntx, 5);
+	assert_int_equal(sw_port_set(&env->sw, p[0], SWP_PSET_STORM_BROADCAST, 0), 1);
+	f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	for (int i = 0; i < 3; i++)
+		input_now(&env->sw, p[0], &f, clock_ms + 2000);
+	assert_int_equal(ntx, 8);
+	assert_int_equal(p[0]->c.rx_drop_storm, 2);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1430,6 +1465,7 @@ int main(void)
 		T(sw_static_mac_is_pinned_and_outlives_flush_not_its_port),
 		T(sw_mac_del_removes_static_and_learned_entries),
 		T(sw_static_entries_fill_the_table_only_as_far_as_its_size),
+		T(sw_port_storm_limit_overrides_the_switch_wide_one),
 		/* flooding and unicast */
 		T(sw_broadcast_reaches_every_other_port_exactly_once),
 		T(sw_multicast_and_unknown_unicast_flood),
