@@ -67,6 +67,8 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 	wr_uint(&w, "macs", " macs %" PRIu64, p->macs);
 	wr_bool(&w, "created", " created", p->created);
 	wr_uint(&w, "blocked", NULL, p->blocked);
+	wr_str(&w, "origin", p->origin == SWP_ORIGIN_CONFIG ? " config" : NULL,
+	       p->origin == SWP_ORIGIN_CONFIG ? "config" : "switchctl");
 	print_port_settings(&w, p);
 	for (size_t i = 0; i < SWP_COUNTERS; i++)
 		wr_uint(&w, swp_counter_name(i), NULL, counter(c, i));

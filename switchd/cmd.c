@@ -197,19 +197,26 @@ static void cmd_port_del(struct daemon *d, const void *body, struct ctl_reply *r
 	sw_port_remove(&d->sw, p, "deleted by request");
 }
 
-/* Every port, or the one the request names. */
+static int cmd_port_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct port *const *)a)->name, (*(struct port *const *)b)->name);
+}
+
+/* Every port, by name, or the one the request names. */
 static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *r)
 {
 	const struct swp_port_req *req = body;
-
+	struct port *sorted[SWITCHD_PORTS_MAX];
 	uint64_t now = d->sw.now();
 
 	if (req->name[0] && !sw_port_by_name(&d->sw, req->name)) {
 		ctl_reply_error(r, -ENOENT, "port show %s: no such port", req->name);
 		return;
 	}
+	memcpy(sorted, d->sw.active, d->sw.nports * sizeof(sorted[0]));
+	qsort(sorted, d->sw.nports, sizeof(sorted[0]), cmd_port_cmp);
 	for (uint32_t i = 0; i < d->sw.nports; i++) {
-		const struct port *p = d->sw.active[i];
+		struct port *p = sorted[i];
 		struct swp_port_info info = {
 			.type = p->ops->type,
 			.state = p->state,
@@ -218,6 +225,7 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 			.macs = fdb_port_count(&d->sw.fdb, p->slot),
 			.created = p->created,
 			.blocked = (uint32_t)((sw_port_blocked_ms(p, now) + 999) / 1000),
+			.origin = p->conf ? SWP_ORIGIN_CONFIG : SWP_ORIGIN_SWITCHCTL,
 			.c = p->c,
 		};
 
@@ -227,6 +235,7 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 			continue;
 		for (size_t k = 0; (ps = swp_port_setting_at(k)); k++)
 			info.settings[ps->key - 1] = sw_port_setting(&d->sw, p, ps->key);
+		port_netns_refresh(p);
 		swp_set_name(info.name, p->name);
 		swp_set_name(info.peer, p->peer);
 		snprintf(info.netns, sizeof(info.netns), "%s", p->netns);

@@ -187,7 +187,9 @@ static int port_veth_match(struct nl *nl, const struct nl_link *l, int fd, const
 int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
 		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen)
 {
+	uint64_t ns_dev = 0, ns_ino = 0;
 	struct nl_link l;
+	struct stat nsst;
 	bool exists;
 	int fd, err, ifindex;
 
@@ -240,6 +242,10 @@ int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, 
 		err = 0;
 	}
 done:
+	if (!err && fstat(fd, &nsst) == 0) {
+		ns_dev = (uint64_t)nsst.st_dev;
+		ns_ino = (uint64_t)nsst.st_ino;
+	}
 	/* The pair does not hold the namespace: when it ends, the pair goes and so does the port. */
 	if (fd != nsfd)
 		close(fd);
@@ -257,6 +263,8 @@ done:
 	(*out)->nl = nl;
 	snprintf((*out)->peer, sizeof((*out)->peer), "%s", peer);
 	snprintf((*out)->netns, sizeof((*out)->netns), "%s", netns);
+	(*out)->netns_dev = ns_dev;
+	(*out)->netns_ino = ns_ino;
 	return 0;
 }
 

@@ -61,7 +61,8 @@ struct port_ops {
 struct port {
 	char name[IFNAMSIZ];
 	char peer[IFNAMSIZ];      /* a veth made into a namespace: its other end */
-	char netns[SWP_PATH_MAX]; /* ... and that namespace, as named */
+	char netns[SWP_PATH_MAX]; /* ... and that namespace, as named (port_netns_refresh) */
+	uint64_t netns_dev, netns_ino; /* ... which is this namespace (0: none) */
 	uint16_t slot;
 	int fd;
 	int ifindex;
@@ -112,6 +113,16 @@ int port_open(struct nl *nl, const struct port_opts *po, const char *name, uint3
 int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
 		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen);
 void port_close(struct port *p);
+
+/*
+ * A veth port's netns names its namespace as the request did; a path such as
+ * /proc/PID/ns/net outlives its meaning once the process exits (the namespace
+ * may live on, held by `ip netns attach` or another process). When the path
+ * no longer leads to the port's namespace, it becomes the name under
+ * SWITCHD_NETNS_DIR that does, or "net:[INODE]" (as /proc/PID/ns/net reads)
+ * when none does.
+ */
+void port_netns_refresh(struct port *p);
 
 /*
  * The name a created TAP's descriptor has in systemd's file descriptor

@@ -64,6 +64,7 @@ static const struct swp_field port_info[] = {
 	INFO(SWP_A_PORT_PEER, K_STR, peer),
 	INFO(SWP_A_PORT_NETNS, K_STR, netns),
 	INFO(SWP_A_PORT_SETTINGS, K_U64S, settings),
+	INFO(SWP_A_PORT_ORIGIN, K_U32, origin),
 };
 #undef INFO
 

@@ -106,6 +106,13 @@ enum swp_port_attr {
 	SWP_A_PORT_SET_KEY,   /* u32, enum swp_port_setting_key (SWP_PORT_SET) */
 	SWP_A_PORT_SET_VALUE, /* u64 (SWP_PORT_SET) */
 	SWP_A_PORT_SETTINGS,  /* nested: u64 attributes, type = enum swp_port_setting_key */
+	SWP_A_PORT_ORIGIN,    /* u32, enum swp_port_origin */
+};
+
+/* Who added a port. */
+enum swp_port_origin {
+	SWP_ORIGIN_SWITCHCTL = 0, /* a request on the control socket */
+	SWP_ORIGIN_CONFIG = 1,    /* the configuration file (a reload may remove or re-create it) */
 };
 
 enum swp_mac_attr {
@@ -267,6 +274,7 @@ struct swp_port_info {
 	uint32_t macs;    /* MAC entries pointing at this port */
 	uint32_t created; /* switchd created the interface and will delete it */
 	uint32_t blocked; /* seconds the port stays blocked after a MAC flapped onto it; 0: forwarding */
+	uint32_t origin;  /* enum swp_port_origin */
 	struct swp_counters c;
 	/* A veth switchd made with port add ... netns: its other end, and where; else empty. */
 	char peer[SWP_NAME_MAX];

@@ -50,6 +50,11 @@ ping_fails a 10.74.0.2
 ping_ok a 10.74.0.3
 ping_ok b 10.74.0.3
 mac_absent "$(host_mac c)" || fail "c's MAC learned with learning off from the file"
+# Where each port came from.
+ctl port add "${P}t" type tap >/dev/null
+assert_eq "config config config switchctl" "$(ports_json | jq -r '[.[].origin] | join(" ")')" \
+	"origin of the ports, listed by name (a, b, c from the file, t by switchctl)"
+assert_contains "$(ctl port show "${P}a" | head -n 1)" " config" "text port show of a port of the file"
 # A setting the file never sets, changed by hand: a reload leaves it.
 ctl port set "${P}b" flood off
 rx_a=$(port_field "${P}a" rx_packets)

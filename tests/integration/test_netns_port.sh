@@ -193,3 +193,25 @@ link_absent "${P}q" || fail "a refused descriptor request left ${P}q behind"
 expect_exit 1 ctl port add "${P}q" netns /proc/999999999/ns/net
 assert_contains "$ERR" "no such network namespace" "switchctl's error for a missing process namespace"
 daemon_alive || fail "switchd died"
+
+# ---- a /proc/PID/ns/net path outlives its process: port show names the namespace again ---------
+# The namespace lives on, named by `ip netns attach`, once the process whose path the port was
+# added with has exited: port show then gives that name, not the path that leads elsewhere now.
+unshare -n sleep 600 &
+npid=$!
+BG_PIDS+=("$npid")
+own_ns() { [ "$(readlink "/proc/$npid/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
+wait_until 5 "the process to have a network namespace of its own" own_ns
+ip netns attach "${P}att" "$npid"
+ctl port add "${P}r" netns "/proc/$npid/ns/net" >/dev/null
+assert_eq "/proc/$npid/ns/net" "$(port_field "${P}r" netns)" "netns of ${P}r while its process runs"
+kill "$npid"
+wait "$npid" 2>/dev/null || true
+assert_eq "/run/netns/${P}att" "$(port_field "${P}r" netns)" "netns of ${P}r once its process is gone"
+assert_eq 1 "$(log_count "port ${P}r: /proc/$npid/ns/net no longer leads to its network namespace: now /run/netns/${P}att")" \
+	"log line for the renamed namespace"
+# port show lists ports by name, whatever order they were added in.
+assert_eq "$(ports_json | jq -r '[.[].name] | sort | join(" ")')" "$(ports_json | jq -r '[.[].name] | join(" ")')" \
+	"port show's order"
+ctl port del "${P}r" >/dev/null
+ip netns del "${P}att"

@@ -1023,7 +1023,7 @@ static struct swp_port_info sample_port(const char *name)
 
 #define SAMPLE_PORT_JSON(name) \
 	"{\"name\":\"" name "\",\"type\":\"tap\",\"ifindex\":7,\"state\":\"up\",\"mtu\":1500," \
-	"\"macs\":3,\"created\":true,\"blocked\":0,\"learning\":true,\"flood\":true,\"isolated\":false," \
+	"\"macs\":3,\"created\":true,\"blocked\":0,\"origin\":\"switchctl\",\"learning\":true,\"flood\":true,\"isolated\":false," \
 	"\"max_macs\":0,\"storm_broadcast\":0,\"storm_multicast\":0,\"storm_unknown\":0," \
 	"\"rx_packets\":1,\"rx_bytes\":1099511627776," \
 	"\"tx_packets\":3,\"tx_bytes\":4,\"rx_dropped\":5,\"tx_dropped\":6," \
@@ -1060,6 +1060,7 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 	ports[1].state = SWP_STATE_DOWN;
 	ports[1].created = 0;
 	memset(&ports[1].c, 0, sizeof(ports[1].c));
+	ports[1].origin = SWP_ORIGIN_CONFIG;
 	ports[1].settings[SWP_PSET_LEARNING - 1] = 0;
 	ports[1].settings[SWP_PSET_ISOLATED - 1] = 1;
 	ports[1].settings[SWP_PSET_MAX_MACS - 1] = 10;
@@ -1068,7 +1069,8 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 	assert_string_equal(out_text(&out),
 			    "[" SAMPLE_PORT_JSON("eth0") ","
 			    "{\"name\":\"tap1\",\"type\":\"afpacket\",\"ifindex\":7,\"state\":\"down\","
-			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"blocked\":0,\"learning\":false,"
+			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"blocked\":0,\"origin\":\"config\","
+			    "\"learning\":false,"
 			    "\"flood\":true,\"isolated\":true,\"max_macs\":10,\"storm_broadcast\":0,"
 			    "\"storm_multicast\":0,\"storm_unknown\":0,\"rx_packets\":0,\"rx_bytes\":0,"
 			    "\"tx_packets\":0,\"tx_bytes\":0,\"rx_dropped\":0,\"tx_dropped\":0,"
@@ -1321,6 +1323,14 @@ static void cli_text_port_with_drop_reasons(void **state)
 	t = out_text(&out);
 	assert_true(starts_with(t, "eth0: tap ifindex 7 up mtu 1500 macs 3 created learning off flood off "
 				   "isolated max-macs 100\n"));
+	free(out.buf);
+
+	/* A port of the configuration file says so. */
+	pi.origin = SWP_ORIGIN_CONFIG;
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_PORT_INFO, &pi, sizeof(pi), 1);
+	t = out_text(&out);
+	assert_true(starts_with(t, "eth0: tap ifindex 7 up mtu 1500 macs 3 created config learning off "));
 	free(out.buf);
 }
 
