@@ -11,7 +11,9 @@
  *
  * Input:
  *   byte 0    ports attached beforehand: 0..15, or 193..256 when the top two bits
- *             are set (enough for replies to outgrow SWITCHD_CTL_OUTBUF_MAX)
+ *             are set (enough for replies to outgrow SWITCHD_CTL_OUTBUF_MAX); with
+ *             them not both set, bit 5 makes the client a read-only socket's
+ *             (every changing request -EPERM)
  *   bytes 1-2 MAC entries learned on them beforehand, 0..1023 (bits 0-9)
  *   byte 3    seed of the chunk sizes: how the stream is cut into reads
  *   the rest  the stream the client sends
@@ -99,6 +101,14 @@ static const struct fz_field fz_port_req[] = {
 static const struct fz_field fz_mac_req[] = {
 	FZ_F(struct swp_mac_req, SWP_A_MAC_PORT, FZ_STR, port),
 	FZ_F(struct swp_mac_req, SWP_A_MAC_ADDR, FZ_FIXED, mac),
+	FZ_F(struct swp_mac_req, SWP_A_MAC_VLAN, FZ_FIXED, vlan),
+	FZ_F(struct swp_mac_req, SWP_A_MAC_FLAGS, FZ_FIXED, flags),
+};
+
+static const struct fz_field fz_port_set_req[] = {
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_NAME, FZ_STR, name),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_SET_KEY, FZ_FIXED, key),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_SET_VALUE, FZ_FIXED, value),
 };
 
 static const struct fz_field fz_set_req[] = {
@@ -124,6 +134,7 @@ static const struct fz_field fz_port_info[] = {
 	FZ_F(struct swp_port_info, SWP_A_PORT_COUNTERS, FZ_U64S, c),
 	FZ_F(struct swp_port_info, SWP_A_PORT_PEER, FZ_STR, peer),
 	FZ_F(struct swp_port_info, SWP_A_PORT_NETNS, FZ_STR, netns),
+	FZ_F(struct swp_port_info, SWP_A_PORT_SETTINGS, FZ_U64S, settings),
 };
 
 static const struct fz_field fz_mac_entry[] = {
@@ -155,6 +166,9 @@ static const struct fz_field fz_event[] = {
 	FZ_F(struct swp_event, SWP_A_EV_PORT, FZ_STR, port),
 	FZ_F(struct swp_event, SWP_A_EV_OLD_PORT, FZ_STR, old_port),
 	FZ_F(struct swp_event, SWP_A_EV_REASON, FZ_STR, reason),
+	FZ_F(struct swp_event, SWP_A_EV_SETTING, FZ_STR, setting),
+	FZ_F(struct swp_event, SWP_A_EV_VALUE, FZ_STR, value),
+	FZ_F(struct swp_event, SWP_A_EV_STATIC, FZ_FIXED, is_static),
 };
 
 static const struct fz_type {
@@ -177,6 +191,9 @@ static const struct fz_type {
 	{ SWP_STATUS, SWP_STATUS_INFO, 0, NULL, 0 },
 	FZ_T(SWP_SET, 0, struct swp_set_req, fz_set_req),
 	{ SWP_MONITOR, 0, 0, NULL, 0 },
+	FZ_T(SWP_PORT_SET, 0, struct swp_port_set_req, fz_port_set_req),
+	FZ_T(SWP_MAC_ADD, 0, struct swp_mac_req, fz_mac_req),
+	FZ_T(SWP_MAC_DEL, 0, struct swp_mac_req, fz_mac_req),
 	FZ_T(SWP_DONE, 0, struct swp_done, fz_done),
 	FZ_T(SWP_PORT_INFO, 0, struct swp_port_info, fz_port_info),
 	FZ_T(SWP_MAC_ENTRY, 0, struct swp_mac_entry, fz_mac_entry),
@@ -445,37 +462,141 @@ static void fz_decode_reply(const uint8_t *p, size_t len, uint8_t *out, bool twi
 
 /* ---- state the replies are checked against ---- */
 
-static uint32_t fz_entries_on(struct sw *sw, const struct port *only, const uint8_t *mac)
-{
-	struct fdb_entry *e, *tmp;
-	uint32_t n = 0;
-
-	HASH_ITER(hh, sw->fdb.table, e, tmp)
-	if ((!only || e->port == only->slot) && (!mac || !memcmp(e->key.mac, mac, 6)))
-		n++;
-	return n;
-}
-
-static void fz_check_table(struct sw *sw)
-{
-	struct fdb_entry *e, *tmp;
-	uint32_t n = 0;
-
-	fz_check(sw->fdb.count <= sw->fdb.max, "%u entries, max %u", sw->fdb.count, sw->fdb.max);
-	HASH_ITER(hh, sw->fdb.table, e, tmp)
-	{
-		fz_check(e->port < SWITCHD_PORTS_MAX && sw->slots[e->port],
-			 "entry points at slot %u, which has no port", e->port);
-		n++;
-	}
-	fz_check(n == sw->fdb.count, "table holds %u entries, count says %u", n, sw->fdb.count);
-}
-
 static bool fz_mac_zero(const uint8_t mac[6])
 {
 	static const uint8_t zero[6];
 
 	return !memcmp(mac, zero, 6);
+}
+
+/* Which entries fz_count counts. */
+enum {
+	FZ_ALL,
+	FZ_LEARNED,
+	FZ_STATIC
+};
+
+/*
+ * The entries of port only (NULL: every port), of mac (NULL: every MAC), of
+ * vlan (-1: every VLAN), of a kind: by walking the hash, not the port lists.
+ */
+static uint32_t fz_count(struct sw *sw, const struct port *only, const uint8_t *mac, int vlan, int kind)
+{
+	struct fdb_entry *e, *tmp;
+	uint32_t n = 0;
+
+	HASH_ITER(hh, sw->fdb.table, e, tmp)
+	if ((!only || e->port == only->slot) && (!mac || !memcmp(e->key.mac, mac, 6)) &&
+	    (vlan < 0 || e->key.vlan == vlan) && (kind == FZ_ALL || (kind == FZ_STATIC) == e->is_static))
+		n++;
+	return n;
+}
+
+/* The entry of mac in vlan, looked up by walking the hash. */
+static struct fdb_entry *fz_lookup(struct sw *sw, const uint8_t *mac, uint16_t vlan)
+{
+	struct fdb_entry *e, *tmp;
+
+	HASH_ITER(hh, sw->fdb.table, e, tmp)
+	if (e->key.vlan == vlan && !memcmp(e->key.mac, mac, 6))
+		return e;
+	return NULL;
+}
+
+/*
+ * The port settings as proto.h's enum swp_port_setting_key describes them:
+ * every one from 0, booleans to 1, max-macs to SWITCHD_MAX_MACS_LIMIT (the
+ * bound of the switch-wide max-macs); defaults learning and flood on.
+ */
+static const struct {
+	uint32_t key;
+	uint64_t max, def;
+} fz_psets[SWP_PSET_KEY_MAX] = {
+	{ SWP_PSET_LEARNING, 1, 1 },
+	{ SWP_PSET_FLOOD, 1, 1 },
+	{ SWP_PSET_ISOLATED, 1, 0 },
+	{ SWP_PSET_MAX_MACS, SWITCHD_MAX_MACS_LIMIT, 0 },
+};
+
+/* A port's setting k (1..SWP_PSET_KEY_MAX), read from the port and the table, not sw_port_setting. */
+static uint64_t fz_pset(const struct sw *sw, const struct port *p, uint32_t k)
+{
+	switch (k) {
+	case SWP_PSET_LEARNING:
+		return !p->no_learning;
+	case SWP_PSET_FLOOD:
+		return !p->no_flood;
+	case SWP_PSET_ISOLATED:
+		return p->isolated;
+	default:
+		return sw->fdb.port_max[p->slot];
+	}
+}
+
+/* One of a port's lists: every entry on it of that port and kind, in the hash, linked both ways. */
+static uint32_t fz_check_list(struct sw *sw, const struct fdb_port_list *l, uint16_t slot, bool is_static)
+{
+	const struct fdb_entry *e, *prev = NULL;
+	uint32_t n = 0;
+
+	for (e = l->head; e; prev = e, e = e->next) {
+		struct fdb_entry *h;
+
+		fz_check(n++ < sw->fdb.count, "slot %u: a %s list longer than the table (a loop?)", slot,
+			 is_static ? "static" : "learned");
+		HASH_FIND(hh, sw->fdb.table, &e->key, sizeof(e->key), h);
+		fz_check(e->port == slot && e->is_static == is_static && e->prev == prev && h == e,
+			 "slot %u: %s list holds an entry of slot %u, static %d, not as hashed", slot,
+			 is_static ? "static" : "learned", e->port, e->is_static);
+	}
+	fz_check(l->tail == prev && l->count == n, "slot %u: %s list of %u entries says %u", slot,
+		 is_static ? "static" : "learned", n, l->count);
+	return n;
+}
+
+static void fz_check_table(struct sw *sw)
+{
+	static uint32_t on_slot[SWITCHD_PORTS_MAX];
+	struct fdb_entry *e, *tmp;
+	uint32_t n = 0, learned = 0, statics = 0, listed = 0, listed_static = 0;
+
+	memset(on_slot, 0, sizeof(on_slot));
+
+	HASH_ITER(hh, sw->fdb.table, e, tmp)
+	{
+		fz_check(e->port < SWITCHD_PORTS_MAX && sw->slots[e->port],
+			 "entry points at slot %u, which has no port", e->port);
+		fz_check(e->key.vlan <= 4095 && !fz_mac_zero(e->key.mac) && !(e->key.mac[0] & 1),
+			 "entry of vlan %u, MAC %02x...: not one a table holds", e->key.vlan, e->key.mac[0]);
+		n++;
+		on_slot[e->port]++;
+		if (e->is_static)
+			statics++;
+		else
+			learned++;
+	}
+	fz_check(n == sw->fdb.count, "table holds %u entries, count says %u", n, sw->fdb.count);
+	/* Over max only when static entries fill it: learning and eviction never leave it so. */
+	fz_check(sw->fdb.count <= sw->fdb.max || !learned, "%u entries (%u learned), max %u", sw->fdb.count,
+		 learned, sw->fdb.max);
+	/* Static entries only on the static lists, learned only on the learned: each exactly once. */
+	for (uint16_t i = 0; i < SWITCHD_PORTS_MAX; i++) {
+		uint32_t ln = fz_check_list(sw, &sw->fdb.ports[i], i, false);
+		uint32_t sn = fz_check_list(sw, &sw->fdb.statics[i], i, true);
+
+		listed += ln + sn;
+		listed_static += sn;
+		fz_check(sw->slots[i] || (!ln && !sw->fdb.statics[i].count && !sw->fdb.port_max[i]),
+			 "slot %u has no port but %u entries, max-macs %u", i, ln, sw->fdb.port_max[i]);
+		fz_check(!sw->fdb.port_max[i] || ln <= sw->fdb.port_max[i],
+			 "slot %u: %u learned entries over its max-macs %u", i, ln, sw->fdb.port_max[i]);
+		fz_check(fdb_port_count(&sw->fdb, i) == on_slot[i] &&
+				 on_slot[i] == ln + sw->fdb.statics[i].count,
+			 "slot %u: fdb_port_count %u", i, fdb_port_count(&sw->fdb, i));
+	}
+	fz_check(listed == n && listed_static == statics,
+		 "%u entries on the port lists (%u static), %u in the table (%u static)", listed,
+		 listed_static, n, statics);
 }
 
 /* The records a handler just queued (len bytes at p), checked against the switch as it is now. */
@@ -519,6 +640,12 @@ static void fz_check_records(struct sw *sw, const struct swp_hdr *req, const voi
 					 !memcmp(&info->c, &pt->c, sizeof(pt->c)) &&
 					 !strcmp(info->peer, pt->peer) && !strcmp(info->netns, pt->netns),
 				 "port %s: record differs from the port (%u macs)", pt->name, info->macs);
+			for (uint32_t k = 1; k <= SWP_PSET_KEY_MAX; k++)
+				fz_check(info->settings[k - 1] == fz_pset(sw, pt, k) &&
+						 info->settings[k - 1] == sw_port_setting(sw, pt, k),
+					 "port %s: setting %u is %llu, the port has %llu", pt->name, k,
+					 (unsigned long long)info->settings[k - 1],
+					 (unsigned long long)fz_pset(sw, pt, k));
 		} else if (req->type == SWP_MAC_SHOW) {
 			const struct swp_mac_entry *m = (const void *)rec;
 			const struct swp_mac_req *q = body;
@@ -532,6 +659,11 @@ static void fz_check_records(struct sw *sw, const struct swp_hdr *req, const voi
 			fz_check(!only || at == only, "mac show %s: entry of port %s", only->name, m->port);
 			fz_check(fz_mac_zero(q->mac) || !memcmp(q->mac, m->mac, 6),
 				 "mac show of one MAC: another");
+			fz_check(!(q->flags & SWP_MAC_F_VLAN) || m->vlan == q->vlan,
+				 "mac show vlan %u: an entry of vlan %u", q->vlan, m->vlan);
+			fz_check(e && m->is_static == e->is_static,
+				 "mac show: entry static %u, the table's %d", m->is_static,
+				 e ? e->is_static : -1);
 		} else if (req->type == SWP_STATUS) {
 			const struct swp_status_info *s = (const void *)rec;
 			const struct swp_setting *set;
@@ -577,6 +709,29 @@ static bool fz_one_of(int status, const int *why, int n)
 	return false;
 }
 
+static uint32_t fz_min(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The requests docs/protocol.md has the read-only socket refuse: the ones that change the switch. */
+static bool fz_changes(uint16_t type)
+{
+	switch (type) {
+	case SWP_PORT_ADD:
+	case SWP_PORT_DEL:
+	case SWP_PORT_CLEAR:
+	case SWP_MAC_FLUSH:
+	case SWP_SET:
+	case SWP_PORT_SET:
+	case SWP_MAC_ADD:
+	case SWP_MAC_DEL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)
 {
 	struct fz_ctl *z = ctx;
@@ -589,7 +744,15 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	const char *nm = NULL;
 	struct port *named = NULL;
 	struct swp_set_req set = { 0 };
-	uint32_t on_named = 0;
+	struct swp_port_set_req pset = { 0 };
+	struct swp_mac_req mreq = { 0 };
+	/* The ports there before, by slot, and their settings. */
+	static const struct port *had[SWITCHD_PORTS_MAX];
+	static uint64_t psets[SWITCHD_PORTS_MAX][SWP_PSET_KEY_MAX];
+	const uint32_t learned = fz_count(sw, NULL, NULL, -1, FZ_LEARNED), statics = macs - learned;
+	uint32_t on_named = 0, learned_after, statics_after;
+	bool existed = false, existed_static = false;
+	int vlan = -1; /* mac show, flush: the VLAN asked for, or -1 */
 	int why[8], nwhy = 0;
 	const struct fz_msg *m;
 	size_t j = z->next_handled;
@@ -612,7 +775,24 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		 "message at %zu: the handler's struct differs from the model's reading", m->off);
 	z->next_handled = j + 1;
 
+	memset(had, 0, sizeof(had));
+	for (uint32_t i = 0; i < nports; i++) {
+		const struct port *p = sw->active[i];
+
+		had[p->slot] = p;
+		for (uint32_t k = 1; k <= SWP_PSET_KEY_MAX; k++)
+			psets[p->slot][k - 1] = fz_pset(sw, p, k);
+	}
+
+	if (hdr->type == SWP_PORT_CLEAR)
+		for (uint32_t i = 0; i < nports; i++)
+			counters[i] = sw->active[i]->c;
+
 	/* What the request may answer, worked out before it runs. */
+	if (z->conn.peer.readonly && fz_changes(hdr->type)) {
+		why[nwhy++] = -EPERM; /* and nothing else: refused before it is looked at */
+		goto run;
+	}
 	switch (hdr->type) {
 	case SWP_PORT_ADD:
 	case SWP_PORT_DEL:
@@ -626,14 +806,14 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		if (hdr->type == SWP_PORT_DEL) {
 			if (!named)
 				why[nwhy++] = -ENOENT;
+			else /* its entries go with it, static ones too */
+				on_named = fz_count(sw, named, NULL, -1, FZ_ALL);
 			break;
 		}
 		if (hdr->type != SWP_PORT_ADD) {
 			/* An empty name: every port. */
 			if (nm[0] && !named)
 				why[nwhy++] = -ENOENT;
-			for (uint32_t i = 0; i < nports; i++)
-				counters[i] = sw->active[i]->c;
 			break;
 		}
 		/* A namespace descriptor is asked for, and the harness sends none. */
@@ -674,9 +854,57 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			why[nwhy++] = -ENOENT;
 		if (hdr->type == SWP_MAC_FLUSH && !fz_mac_zero(req->mac))
 			why[nwhy++] = -EINVAL; /* refused, not taken for a flush of everything */
-		/* Only a show looks at the MAC. */
-		on_named = fz_entries_on(
-			sw, named, hdr->type == SWP_MAC_SHOW && !fz_mac_zero(req->mac) ? req->mac : NULL);
+		/* A VLAN out of range is refused, the flag or not. */
+		if (req->vlan > 4095)
+			why[nwhy++] = -ERANGE;
+		if (req->flags & SWP_MAC_F_VLAN)
+			vlan = req->vlan;
+		/* Only a show looks at the MAC; a flush leaves static entries. */
+		if (hdr->type == SWP_MAC_SHOW)
+			on_named =
+				fz_count(sw, named, !fz_mac_zero(req->mac) ? req->mac : NULL, vlan, FZ_ALL);
+		else
+			on_named = fz_count(sw, named, NULL, vlan, FZ_LEARNED);
+		break;
+	}
+	case SWP_PORT_SET:
+		memcpy(&pset, body, sizeof(pset));
+		nm = pset.name;
+		if (!nm[0] || !(named = sw_port_by_name(sw, nm)))
+			why[nwhy++] = -ENOENT;
+		else
+			on_named = fz_count(sw, named, NULL, -1, FZ_LEARNED);
+		if (pset.key < 1 || pset.key > SWP_PSET_KEY_MAX)
+			why[nwhy++] = -EINVAL;
+		else if (pset.value > fz_psets[pset.key - 1].max)
+			why[nwhy++] = -ERANGE;
+		break;
+	case SWP_MAC_ADD:
+	case SWP_MAC_DEL: {
+		const struct fdb_entry *e;
+
+		memcpy(&mreq, body, sizeof(mreq));
+		nm = mreq.port;
+		if (mreq.vlan > 4095)
+			why[nwhy++] = -ERANGE;
+		e = fz_lookup(sw, mreq.mac, mreq.vlan);
+		existed = e;
+		existed_static = e && e->is_static;
+		if (hdr->type == SWP_MAC_DEL) {
+			/* Any entry, on any port: the request's port is not read. */
+			if (!e)
+				why[nwhy++] = -ENOENT;
+			break;
+		}
+		if (!nm[0])
+			why[nwhy++] = -EINVAL; /* a static entry needs its port */
+		else if (!(named = sw_port_by_name(sw, nm)))
+			why[nwhy++] = -ENOENT;
+		if (fz_mac_zero(mreq.mac) || (mreq.mac[0] & 1))
+			why[nwhy++] = -EINVAL;
+		/* A new entry in a full table takes a learned one's place: none left, no room. */
+		if (!e && macs >= sw->fdb.max && !learned)
+			why[nwhy++] = -ENOSPC;
 		break;
 	}
 	case SWP_SET: {
@@ -697,8 +925,11 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		break;
 	}
 
+run:
 	cmd_handle(&z->d, hdr, body, r);
 	z->calls[j] = (struct fz_call){ .done = true, .status = r->status, .count = r->count };
+	learned_after = fz_count(sw, NULL, NULL, -1, FZ_LEARNED);
+	statics_after = sw->fdb.count - learned_after;
 
 	fz_check(r->status <= 0, "status %d", r->status);
 	fz_check(!r->status || r->msg[0], "status %d without a message", r->status);
@@ -706,7 +937,8 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		 "type %u: status %d, but %d reasons to fail (first %d)", hdr->type, r->status, nwhy,
 		 nwhy ? why[0] : 0);
 	if (r->status) {
-		fz_check(sw->nports == nports && sw->fdb.count == macs, "failed request changed the switch");
+		fz_check(sw->nports == nports && sw->fdb.count == macs && learned_after == learned,
+			 "failed request changed the switch");
 		fz_check(!r->count || hdr->type == SWP_MAC_FLUSH, "failed request sent %u records", r->count);
 	}
 	switch (hdr->type) {
@@ -717,8 +949,10 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		break;
 	case SWP_PORT_DEL:
 		if (!r->status)
-			fz_check(sw->nports == nports - 1 && !sw_port_by_name(sw, nm),
-				 "port del %s: still attached", nm);
+			fz_check(sw->nports == nports - 1 && !sw_port_by_name(sw, nm) &&
+					 sw->fdb.count == macs - on_named,
+				 "port del %s: still attached, or %u of its %u entries left", nm,
+				 sw->fdb.count - (macs - on_named), on_named);
 		break;
 	case SWP_PORT_SHOW:
 		if (!r->status)
@@ -750,8 +984,56 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	case SWP_MAC_FLUSH:
 		if (!r->status)
 			fz_check(r->count == on_named && sw->fdb.count == macs - on_named &&
-					 fz_entries_on(sw, named, NULL) == 0,
-				 "mac flush: %u flushed of %u, %u left", r->count, on_named, sw->fdb.count);
+					 fz_count(sw, named, NULL, vlan, FZ_LEARNED) == 0,
+				 "mac flush vlan %d: %u flushed of %u, %u left", vlan, r->count, on_named,
+				 sw->fdb.count);
+		break;
+	case SWP_PORT_SET:
+		if (!r->status) {
+			const uint64_t old = psets[named->slot][pset.key - 1];
+			/* A max-macs under the learned entries the port has evicts the rest at once. */
+			const uint32_t trim =
+				pset.key == SWP_PSET_MAX_MACS && pset.value && on_named > pset.value
+					? on_named - (uint32_t)pset.value
+					: 0;
+
+			fz_check(fz_pset(sw, named, pset.key) == pset.value &&
+					 sw_port_setting(sw, named, pset.key) == pset.value &&
+					 r->count == (old != pset.value),
+				 "port set %s %u %llu: reads back %llu, count %u (it was %llu)", nm, pset.key,
+				 (unsigned long long)pset.value,
+				 (unsigned long long)fz_pset(sw, named, pset.key), r->count,
+				 (unsigned long long)old);
+			fz_check(sw->fdb.count == macs - trim &&
+					 fz_count(sw, named, NULL, -1, FZ_LEARNED) == on_named - trim,
+				 "port set %s %u %llu: %u entries of %u, the port %u learned of %u", nm,
+				 pset.key, (unsigned long long)pset.value, sw->fdb.count, macs,
+				 fz_count(sw, named, NULL, -1, FZ_LEARNED), on_named);
+		}
+		break;
+	case SWP_MAC_ADD:
+		if (!r->status) {
+			const struct fdb_entry *e = fz_lookup(sw, mreq.mac, mreq.vlan);
+			const bool evict = !existed && macs >= sw->fdb.max;
+
+			fz_check(e && e->is_static && e->port == named->slot && r->count == 0,
+				 "mac add vlan %u on %s: entry %s, static %d, of slot %d, count %u",
+				 mreq.vlan, nm, e ? "there" : "missing", e ? e->is_static : -1,
+				 e ? e->port : -1, r->count);
+			fz_check(sw->fdb.count == macs + (!existed && !evict) &&
+					 learned_after == learned - (existed && !existed_static) - evict &&
+					 statics_after == statics + !existed_static,
+				 "mac add: %u entries (%u learned) of %u (%u), existed %d static %d",
+				 sw->fdb.count, learned_after, macs, learned, existed, existed_static);
+		}
+		break;
+	case SWP_MAC_DEL:
+		if (!r->status)
+			fz_check(!fz_lookup(sw, mreq.mac, mreq.vlan) && r->count == 1 &&
+					 sw->fdb.count == macs - 1 &&
+					 learned_after == learned - !existed_static,
+				 "mac del vlan %u: count %u, %u entries of %u (%u learned of %u)", mreq.vlan,
+				 r->count, sw->fdb.count, macs, learned_after, learned);
 		break;
 	case SWP_STATUS:
 		fz_check(r->count == 1, "status: %u records", r->count);
@@ -764,12 +1046,32 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		if (!r->status)
 			fz_check(sw_setting(sw, set.key) == set.value &&
 					 r->count == (set.key == SWP_SET_MAX_MACS && macs > set.value
-							      ? macs - (uint32_t)set.value
+							      ? fz_min(macs - (uint32_t)set.value, learned)
 							      : 0),
 				 "set %u %llu: reads back %llu, %u evicted", set.key,
 				 (unsigned long long)set.value, (unsigned long long)sw_setting(sw, set.key),
 				 r->count);
 		break;
+	}
+	/* Only these requests touch static entries: never a flush, an eviction or a port set. */
+	if (hdr->type != SWP_MAC_ADD && hdr->type != SWP_MAC_DEL && hdr->type != SWP_PORT_DEL)
+		fz_check(statics_after == statics, "type %u: %u static entries, %u before", hdr->type,
+			 statics_after, statics);
+	/* Port settings: what they were, the one port set changes, a new port's the defaults. */
+	for (uint32_t i = 0; i < sw->nports; i++) {
+		const struct port *p = sw->active[i];
+
+		for (uint32_t k = 1; k <= SWP_PSET_KEY_MAX; k++) {
+			uint64_t want_v =
+				had[p->slot] != p ? fz_psets[k - 1].def
+				: hdr->type == SWP_PORT_SET && !r->status && p == named && k == pset.key
+					? pset.value
+					: psets[p->slot][k - 1];
+
+			fz_check(fz_pset(sw, p, k) == want_v,
+				 "type %u: port %s setting %u is %llu, want %llu", hdr->type, p->name, k,
+				 (unsigned long long)fz_pset(sw, p, k), (unsigned long long)want_v);
+		}
 	}
 	fz_check_table(sw);
 
@@ -971,6 +1273,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			 "type %u: proto.c says struct %ld, at most %zu bytes", type,
 			 swp_body_size((uint16_t)type), swp_encoded_max((uint16_t)type));
 	}
+	/* The model's port settings are proto.h's keys, and proto.c's table agrees with them. */
+	for (uint32_t k = 0; k <= SWP_PSET_KEY_MAX + 1; k++) {
+		const struct swp_port_setting *ps = swp_port_setting_by_key(k);
+
+		fz_check(k >= 1 && k <= SWP_PSET_KEY_MAX
+				 ? ps && fz_psets[k - 1].key == k && ps->min == 0 &&
+					   ps->max == fz_psets[k - 1].max && ps->def == fz_psets[k - 1].def
+				 : !ps,
+			 "port setting %u: proto.c and the model differ", k);
+	}
 	return 0;
 }
 
@@ -985,6 +1297,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = 0;
 
 	fz_setup(z, nports, nmacs);
+	z->conn.peer.readonly = (b0 & 0xc0) != 0xc0 && (b0 & 0x20);
 	z->stream = in.p;
 	z->len = in.n;
 	z->msgs = calloc(z->len / sizeof(struct swp_hdr) + 1, sizeof(*z->msgs));

@@ -22,7 +22,7 @@ import swp  # noqa: E402
 # ---- harness 1: control protocol ----
 
 from swp import (PORT_ADD, PORT_DEL, PORT_SHOW, PORT_CLEAR, MAC_SHOW, MAC_FLUSH, STATUS, SET,  # noqa: E402
-                 MONITOR, DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT, msg, attr, raw_attr, string,
+                 MONITOR, PORT_SET, MAC_ADD, MAC_DEL, DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT, msg, attr, raw_attr, string,
                  u16, u32, u64, nested)
 
 HL, MSG_MAX, OUTBUF_MAX = swp.HDR.size, swp.MSG_MAX, 8 << 20  # SWITCHD_CTL_OUTBUF_MAX
@@ -50,12 +50,13 @@ def big_read_seed(at_least):
     raise SystemExit("no chunk seed gives a first read of %d bytes" % at_least)
 
 
-def ctl_input(stream, ports=3, macs=10, seed=0):
-    """The harness's 4 prefix bytes (ports, MAC entries, chunk seed), then the stream."""
+def ctl_input(stream, ports=3, macs=10, seed=0, readonly=False):
+    """The harness's 4 prefix bytes (ports, MAC entries, chunk seed), then the stream.
+    readonly: the client is a read-only socket's (bit 5 of byte 0, up to 15 ports)."""
     if ports <= 15:
-        b0 = ports
+        b0 = ports | (0x20 if readonly else 0)
     else:
-        assert 193 <= ports <= 256
+        assert 193 <= ports <= 256 and not readonly
         b0 = 0xC0 | (256 - ports)
     return bytes([b0]) + struct.pack("<H", macs) + bytes([seed]) + stream
 
@@ -64,8 +65,17 @@ def port_req(typ, seq, name=b"", ptype=0, netns=b"", peer=b"", flags=0):
     return swp.port_req(typ, seq, name, ptype, flags, peer, netns)
 
 
-def mac_req(typ, seq, port=b"", addr=None):
-    return swp.mac_req(typ, seq, port, addr)
+def mac_req(typ, seq, port=b"", addr=None, vlan=None):
+    return swp.mac_req(typ, seq, port, addr, vlan)
+
+
+def port_set(seq, name, key, value):
+    return swp.port_set_req(seq, name, key, value)
+
+
+# Port setting keys (enum swp_port_setting_key) and max-macs' bound (SWITCHD_MAX_MACS_LIMIT).
+LEARNING, FLOOD, ISOLATED, PMAX = 1, 2, 3, 4
+MAX_MACS_LIMIT = 1 << 24
 
 
 def set_req(seq, key, value):
@@ -191,10 +201,97 @@ def ctl_seeds():
             msg(SET, 12, [u64(swp.A_SET_VALUE, 5)]),                  # no key
             msg(STATUS, 13),
         ]), macs=10),
+        # Each port setting in and out of range on a port fz_setup made (p0..p2); p0 learned
+        # entries 0, 3, 6, 9: max-macs 2 evicts two of them. The same value again changes nothing.
+        "port_set": ctl_input(b"".join([
+            port_set(1, b"p1", LEARNING, 0), port_set(2, b"p1", LEARNING, 0), port_set(3, b"p1", LEARNING, 1),
+            port_set(4, b"p1", LEARNING, 2),
+            port_set(5, b"p2", FLOOD, 0), port_set(6, b"p2", FLOOD, 1), port_set(7, b"p2", FLOOD, 1 << 63),
+            port_set(8, b"p0", ISOLATED, 1), port_set(9, b"p1", ISOLATED, 1), port_set(10, b"p0", ISOLATED, 3),
+            port_set(11, b"p0", PMAX, 2), port_set(12, b"p0", PMAX, 2), port_set(13, b"p1", PMAX, MAX_MACS_LIMIT),
+            port_set(14, b"p1", PMAX, MAX_MACS_LIMIT + 1), port_set(15, b"p0", PMAX, 0),
+            port_set(16, b"p0", 0, 1), port_set(17, b"p0", 5, 0), port_set(18, b"p0", 0xFFFFFFFF, 1),
+            port_set(19, b"nosuch", LEARNING, 0), port_set(20, b"", FLOOD, 0),
+            msg(PORT_SET, 21, [u32(swp.A_PORT_SET_KEY, 1)]),          # no name
+            msg(PORT_SET, 22, [string(NAME, b"p0"), (swp.A_PORT_SET_VALUE, b"\1" * 4)]),  # u64 of 4
+            port_req(PORT_SHOW, 23), port_req(PORT_SHOW, 24, b"p0"), mac_req(MAC_SHOW, 25, b"p0"),
+            msg(STATUS, 26),
+        ]), macs=10),
+        # A port set, then the port goes and comes back: its settings are the defaults again.
+        "port_set_del_add": ctl_input(b"".join([
+            port_set(1, b"p1", LEARNING, 0), port_set(2, b"p1", PMAX, 1), port_req(PORT_DEL, 3, b"p1"),
+            port_req(PORT_ADD, 4, b"p1"), port_req(PORT_SHOW, 5, b"p1"), port_set(6, b"p1", PMAX, 1),
+        ]), macs=12),
+        # Static entries: one made of a learned entry (learned(1): p1, VLAN 1), new ones, the
+        # errors; shown, kept by a flush, deleted, and gone with their port.
+        "mac_add_del": ctl_input(b"".join([
+            mac_req(MAC_ADD, 1, b"p0", learned(1), 1),
+            mac_req(MAC_ADD, 2, b"p2", b"\x02\xaa\0\0\0\1", 7),
+            mac_req(MAC_ADD, 3, b"p2", b"\x02\xaa\0\0\0\2", 4095),
+            mac_req(MAC_ADD, 4, b"p1", b"\x02\xaa\0\0\0\1", 7),           # moves the static entry
+            mac_req(MAC_ADD, 5, b"p1", b"\x02\xaa\0\0\0\1"),              # VLAN 0: another entry
+            mac_req(MAC_ADD, 6, b"p0", b"\x01\0\x5e\0\0\1"),              # group
+            mac_req(MAC_ADD, 7, b"p0", bytes(6)),                            # zero
+            mac_req(MAC_ADD, 8, b"", b"\x02\xaa\0\0\0\3"),                # no port
+            mac_req(MAC_ADD, 9, b"nosuch", b"\x02\xaa\0\0\0\3"),
+            mac_req(MAC_ADD, 10, b"p0", b"\x02\xaa\0\0\0\3", 4096),
+            mac_req(MAC_ADD, 11, b"p0", b"\x02\xaa\0\0\0\3", 0xFFFF),
+            msg(MAC_ADD, 12, [string(swp.A_MAC_PORT, b"p0"), (swp.A_MAC_ADDR, b"\2" * 6), (swp.A_MAC_VLAN, b"\1")]),
+            mac_req(MAC_SHOW, 13), mac_req(MAC_SHOW, 14, b"p2"), mac_req(MAC_SHOW, 15, addr=b"\x02\xaa\0\0\0\1"),
+            port_req(PORT_SHOW, 16),
+            mac_req(MAC_FLUSH, 17), mac_req(MAC_SHOW, 18), msg(STATUS, 19),
+            mac_req(MAC_DEL, 20, addr=b"\x02\xaa\0\0\0\1", vlan=7),
+            mac_req(MAC_DEL, 21, addr=b"\x02\xaa\0\0\0\1", vlan=7),        # gone: -ENOENT
+            mac_req(MAC_DEL, 22, b"p2", learned(1), 1),                      # the port is not read
+            mac_req(MAC_DEL, 23, addr=learned(1), vlan=4096),
+            mac_req(MAC_DEL, 24, addr=bytes(6)),
+            mac_req(MAC_ADD, 25, b"p2", learned(4), 1),
+            port_req(PORT_DEL, 26, b"p2"),                                   # takes its static entries
+            mac_req(MAC_SHOW, 27), msg(STATUS, 28),
+        ]), macs=12),
+        # After a flush of everything learned, a deletion of a learned entry; mac add over a learned one.
+        "mac_del_learned": ctl_input(b"".join([
+            mac_req(MAC_DEL, 1, addr=learned(2), vlan=2), mac_req(MAC_DEL, 2, addr=learned(2), vlan=0),
+            mac_req(MAC_ADD, 3, b"p1", learned(5), 2), mac_req(MAC_FLUSH, 4, b"p2"),
+            mac_req(MAC_SHOW, 5, b"p1"), mac_req(MAC_DEL, 6, addr=learned(5), vlan=2), mac_req(MAC_SHOW, 7),
+        ]), macs=9),
+        # mac show and flush of one VLAN (fz_setup's entry i is in VLAN i % 3); out of range with
+        # the flag or without it.
+        "mac_vlan": ctl_input(b"".join([
+            mac_req(MAC_ADD, 1, b"p0", b"\x02\xbb\0\0\0\1", 1),
+            mac_req(MAC_SHOW, 2, vlan=0), mac_req(MAC_SHOW, 3, vlan=1), mac_req(MAC_SHOW, 4, b"p1", vlan=1),
+            mac_req(MAC_SHOW, 5, vlan=4095), mac_req(MAC_SHOW, 6, vlan=4096),
+            mac_req(MAC_SHOW, 7, addr=learned(4), vlan=1), mac_req(MAC_SHOW, 8, addr=learned(4), vlan=2),
+            msg(MAC_SHOW, 9, [u16(swp.A_MAC_VLAN, 2)]),                      # no flag: every VLAN
+            msg(MAC_SHOW, 10, [u16(swp.A_MAC_VLAN, 4096)]),                  # no flag, out of range
+            msg(MAC_SHOW, 11, [u32(swp.A_MAC_FLAGS, 0xFFFFFFFF)]),           # the flag, VLAN 0
+            mac_req(MAC_FLUSH, 12, vlan=1), mac_req(MAC_SHOW, 13),
+            mac_req(MAC_FLUSH, 14, b"p2", vlan=2), mac_req(MAC_FLUSH, 15, b"p0", vlan=5000),
+            mac_req(MAC_FLUSH, 16, vlan=0xFFFF), mac_req(MAC_FLUSH, 17, b"nosuch", vlan=0),
+            msg(MAC_FLUSH, 18, [u16(swp.A_MAC_VLAN, 9999)]),
+            mac_req(MAC_SHOW, 19), mac_req(MAC_FLUSH, 20), mac_req(MAC_SHOW, 21),
+        ]), ports=4, macs=60),
+        # A table full of static entries: the next is -ENOSPC, a smaller max-macs leaves them all.
+        "mac_add_full": ctl_input(b"".join(
+            [set_req(1, 2, 3)] +
+            [mac_req(MAC_ADD, 2 + i, b"p%d" % (i % 2), b"\x02\xcc\0\0\0" + bytes([i]), i) for i in range(5)] +
+            [mac_req(MAC_ADD, 8, b"p1", b"\x02\xcc\0\0\0\0", 0),              # already there: moved
+             set_req(9, 2, 1), mac_req(MAC_ADD, 10, b"p0", b"\x02\xcc\0\0\0\x09"), msg(STATUS, 11),
+             mac_req(MAC_DEL, 12, addr=b"\x02\xcc\0\0\0\0"), mac_req(MAC_DEL, 13, addr=b"\x02\xcc\0\0\0\1", vlan=1),
+             mac_req(MAC_ADD, 14, b"p0", b"\x02\xcc\0\0\0\x09"), set_req(15, 2, 1024),
+             mac_req(MAC_SHOW, 16), port_req(PORT_DEL, 17, b"p1"), msg(STATUS, 18)]), ports=2, macs=6),
+        # The read-only socket: every changing request -EPERM, whatever it holds; shows answered.
+        "readonly": ctl_input(b"".join([
+            port_req(PORT_ADD, 1, b"tap0", 1), port_req(PORT_DEL, 2, b"p0"), port_req(PORT_CLEAR, 3),
+            mac_req(MAC_FLUSH, 4), set_req(5, 1, 60), port_set(6, b"p0", LEARNING, 0),
+            port_set(7, b"nosuch", 99, 1), mac_req(MAC_ADD, 8, b"p0", b"\x02\xdd\0\0\0\1"),
+            mac_req(MAC_DEL, 9, addr=learned(0)), mac_req(MAC_DEL, 10, addr=bytes(6), vlan=9999),
+            port_req(PORT_SHOW, 11), mac_req(MAC_SHOW, 12, vlan=0), msg(STATUS, 13), msg(MONITOR, 14),
+        ]), readonly=True),
         "bad_version": ctl_input(msg(STATUS, 1, version=1) + msg(STATUS, 2, version=2) +
                                  msg(PORT_DEL, 3, [string(NAME, b"p0")], version=4) +
                                  msg(STATUS, 4, version=0xFF) + msg(STATUS, 5)),
-        "bad_type": ctl_input(msg(0, 1) + msg(2, 2) + msg(15, 3) + msg(25, 4) + msg(77, 5, [string(NAME, b"p0")]) +
+        "bad_type": ctl_input(msg(0, 1) + msg(2, 2) + msg(15, 3) + msg(28, 4) + msg(77, 5, [string(NAME, b"p0")]) +
                               msg(99, 6) + msg(105, 7) + msg(0xFFFF, 8) + msg(STATUS, 9)),
         # Attributes a receiver must refuse: each names the attribute at fault, or none when what
         # is left is not an attribute. Between them, ones it must accept.

@@ -341,6 +341,14 @@ cases = [
      "set max-macs, 4-byte value"),
     (msg(swp.SET, 40, [u32(swp.A_SET_KEY, 2), u64(swp.A_SET_VALUE, 1)], tail=b"\0"), None,
      "set max-macs 1, 1 byte left over"),
+    (msg(swp.PORT_SET, 40, [real, u32(swp.A_PORT_SET_KEY, 1), (swp.A_PORT_SET_VALUE, b"\0" * 4)]),
+     swp.A_PORT_SET_VALUE, "port set of a real port, 4-byte value"),
+    (msg(swp.PORT_SET, 40, [real, (swp.A_PORT_SET_KEY, b"\1\0")]), swp.A_PORT_SET_KEY, "port set, 2-byte key"),
+    (msg(swp.MAC_ADD, 40, [string(swp.A_MAC_PORT, port), swp.mac(swp.A_MAC_ADDR, b"\x02" * 6),
+                           (swp.A_MAC_VLAN, b"\1")]), swp.A_MAC_VLAN, "mac add on a real port, 1-byte vlan"),
+    (msg(swp.MAC_DEL, 40, [swp.mac(swp.A_MAC_ADDR, b"\x02" * 6), (swp.A_MAC_FLAGS, b"\1\0")]), swp.A_MAC_FLAGS,
+     "mac del, 2-byte flags"),
+    (msg(swp.MAC_SHOW, 40, [(swp.A_MAC_VLAN, b"\0" * 4)]), swp.A_MAC_VLAN, "mac show, 4-byte vlan"),
     # Reply types are decoded before they are refused as requests: their nested attributes too.
     (msg(swp.PORT_INFO, 40, [(swp.A_PORT_COUNTERS | swp.NLA_F_NESTED, swp.attr(1, b"\0" * 4))]),
      swp.A_PORT_COUNTERS, "port info, a 4-byte counter"),
@@ -417,6 +425,22 @@ one(swp.set_req(86, 2, 0), 86, E("ERANGE"), "set max-macs 0")
 one(swp.set_req(87, 2, 1 << 40), 87, E("ERANGE"), "set max-macs 2^40")
 one(swp.set_req(88, 4, 0), 88, E("ERANGE"), "set flap-hold 0")
 one(swp.set_req(89, 5, 0xFFFFFFFFFFFFFFFF), 89, E("ERANGE"), "set storm-broadcast 2^64-1")
+one(swp.port_set_req(92, b"nosuch", 1, 0), 92, E("ENOENT"), "port set of an unknown port", contains="no such port")
+one(swp.port_set_req(93, port, 0, 1), 93, E("EINVAL"), "port set, key 0", contains="unknown setting")
+one(swp.port_set_req(94, port, 99, 1), 94, E("EINVAL"), "port set, key 99", contains="unknown setting")
+one(swp.port_set_req(95, port, 1, 2), 95, E("ERANGE"), "port set learning 2")
+one(swp.port_set_req(96, port, 4, (1 << 24) + 1), 96, E("ERANGE"), "port set max-macs 2^24+1")
+one(swp.mac_req(swp.MAC_ADD, 97, b"", b"\x02\0\0\0\0\x01"), 97, E("EINVAL"), "mac add without a port",
+    contains="needs a port")
+one(swp.mac_req(swp.MAC_ADD, 98, b"nosuchport", b"\x02\0\0\0\0\x01"), 98, E("ENOENT"),
+    "mac add on an unknown port")
+one(swp.mac_req(swp.MAC_ADD, 99, port, b"\x01\0\0\0\0\x01"), 99, E("EINVAL"), "mac add of a group MAC")
+one(swp.mac_req(swp.MAC_ADD, 100, port, b"\x02\0\0\0\0\x01", vlan=4096), 100, E("ERANGE"), "mac add, vlan 4096")
+one(swp.mac_req(swp.MAC_DEL, 101, addr=b"\x02\0\0\0\0\x09", vlan=4095), 101, E("ENOENT"),
+    "mac del of no entry", contains="no such entry")
+one(swp.mac_req(swp.MAC_DEL, 102, addr=b"\x02\0\0\0\0\x09", vlan=0xFFFF), 102, E("ERANGE"), "mac del, vlan 65535")
+one(swp.mac_req(swp.MAC_SHOW, 103, vlan=4096), 103, E("ERANGE"), "mac show, vlan 4096")
+one(swp.mac_req(swp.MAC_FLUSH, 104, port, vlan=5000), 104, E("ERANGE"), "mac flush of a real port, vlan 5000")
 
 # 9. Clients that hold connections open: one silent, one with half a header, one with a
 #    header whose attributes never come. switchctl still gets answers meanwhile.

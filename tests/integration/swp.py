@@ -30,34 +30,41 @@ ALIGN = 4  # SWP_ALIGN: every message's length is a multiple of it (senders pad 
 NAME_MAX, PATH_MAX, ERR_MAX, REASON_MAX = 16, 108, 128, 64  # string fields, NUL included
 
 # Requests, then replies.
-PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR = range(16, 25)
+(PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR, PORT_SET, MAC_ADD,
+ MAC_DEL) = range(16, 28)
 DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT = range(100, 105)
-REQUESTS = (PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR)
+REQUESTS = (PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR, PORT_SET,
+            MAC_ADD, MAC_DEL)
 REPLIES = (DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT)
 
 # Attribute numbers, by object (enum swp_*_attr).
 (A_PORT_NAME, A_PORT_TYPE, A_PORT_FLAGS, A_PORT_PEER, A_PORT_NETNS, A_PORT_STATE, A_PORT_IFINDEX,
- A_PORT_MTU, A_PORT_MACS, A_PORT_CREATED, A_PORT_BLOCKED, A_PORT_COUNTERS) = range(1, 13)
-A_MAC_PORT, A_MAC_ADDR, A_MAC_VLAN, A_MAC_AGE, A_MAC_STATIC = range(1, 6)
+ A_PORT_MTU, A_PORT_MACS, A_PORT_CREATED, A_PORT_BLOCKED, A_PORT_COUNTERS, A_PORT_SET_KEY, A_PORT_SET_VALUE,
+ A_PORT_SETTINGS) = range(1, 16)
+A_MAC_PORT, A_MAC_ADDR, A_MAC_VLAN, A_MAC_AGE, A_MAC_STATIC, A_MAC_FLAGS = range(1, 7)
 A_SET_KEY, A_SET_VALUE = 1, 2
 (A_STATUS_VERSION, A_STATUS_UPTIME, A_STATUS_PORTS, A_STATUS_MACS, A_STATUS_LEARNED, A_STATUS_MOVED,
  A_STATUS_EVICTED, A_STATUS_AGED, A_STATUS_SETTINGS) = range(1, 10)
 (A_EV_KIND, A_EV_TIME_MS, A_EV_MAC, A_EV_VLAN, A_EV_COUNT, A_EV_PORT, A_EV_OLD_PORT,
- A_EV_REASON) = range(1, 9)
+ A_EV_REASON, A_EV_SETTING, A_EV_VALUE, A_EV_STATIC) = range(1, 12)
 A_DONE_STATUS, A_DONE_COUNT, A_DONE_MSG = 1, 2, 3
 
 PORT_F_NETNS_FD = 1
+MAC_F_VLAN = 1  # SWP_MAC_F_VLAN: mac show and flush of that VLAN only
 PORT_AUTO, PORT_TAP, PORT_AFPACKET = 0, 1, 2
 # Inside A_PORT_COUNTERS, counter i is attribute i + 1 (swp_counter_name()).
 COUNTERS = ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
             "rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
-            "tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked")
+            "tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
+            "rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated")
+# Port settings (PORT_SET's key, inside A_PORT_SETTINGS), by enum swp_port_setting_key: (name, max).
+PORT_SETTINGS = {1: ("learning", 1), 2: ("flood", 1), 3: ("isolated", 1), 4: ("max-macs", 1 << 24)}
 # Inside A_STATUS_SETTINGS (and SET's key), by enum swp_setting_key.
 SETTINGS = {1: "ageing", 2: "max-macs", 3: "flap-moves", 4: "flap-hold", 5: "storm-broadcast",
             6: "storm-multicast", 7: "storm-unknown"}
 EVENTS = {1: "port_added", 2: "port_removed", 3: "port_up", 4: "port_down", 5: "port_blocked",
           6: "port_unblocked", 7: "mac_learned", 8: "mac_moved", 9: "mac_aged", 10: "mac_evicted",
-          11: "mac_flushed", 12: "events_lost"}
+          11: "mac_flushed", 12: "events_lost", 13: "port_changed", 14: "mac_added", 15: "mac_deleted"}
 
 # What each attribute carries, by object: number -> (name, kind, bound): a string's size with
 # its NUL, or the names of a nested attribute's u64s (attribute i + 1 is names[i]).
@@ -66,9 +73,13 @@ _PORT = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_TYPE: ("type", "u32", 0)
          A_PORT_NETNS: ("netns", "str", PATH_MAX), A_PORT_STATE: ("state", "u32", 0),
          A_PORT_IFINDEX: ("ifindex", "s32", 0), A_PORT_MTU: ("mtu", "u32", 0),
          A_PORT_MACS: ("macs", "u32", 0), A_PORT_CREATED: ("created", "u32", 0),
-         A_PORT_BLOCKED: ("blocked", "u32", 0), A_PORT_COUNTERS: ("counters", "u64s", COUNTERS)}
+         A_PORT_BLOCKED: ("blocked", "u32", 0), A_PORT_COUNTERS: ("counters", "u64s", COUNTERS),
+         A_PORT_SETTINGS: ("settings", "u64s", tuple(PORT_SETTINGS[k][0] for k in sorted(PORT_SETTINGS)))}
+_PORT_SET = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_SET_KEY: ("key", "u32", 0),
+             A_PORT_SET_VALUE: ("value", "u64", 0)}
 _MAC = {A_MAC_PORT: ("port", "str", NAME_MAX), A_MAC_ADDR: ("mac", "mac", 0),
-        A_MAC_VLAN: ("vlan", "u16", 0), A_MAC_AGE: ("age", "u32", 0), A_MAC_STATIC: ("static", "u32", 0)}
+        A_MAC_VLAN: ("vlan", "u16", 0), A_MAC_AGE: ("age", "u32", 0), A_MAC_STATIC: ("static", "u32", 0),
+        A_MAC_FLAGS: ("flags", "u32", 0)}
 _SET = {A_SET_KEY: ("key", "u32", 0), A_SET_VALUE: ("value", "u64", 0)}
 _STATUS = {A_STATUS_VERSION: ("version", "str", 16), A_STATUS_UPTIME: ("uptime", "u64", 0),
            A_STATUS_PORTS: ("ports", "u32", 0), A_STATUS_MACS: ("macs", "u32", 0),
@@ -78,12 +89,13 @@ _STATUS = {A_STATUS_VERSION: ("version", "str", 16), A_STATUS_UPTIME: ("uptime",
 _EVENT = {A_EV_KIND: ("kind", "u32", 0), A_EV_TIME_MS: ("time_ms", "u64", 0), A_EV_MAC: ("mac", "mac", 0),
           A_EV_VLAN: ("vlan", "u16", 0), A_EV_COUNT: ("count", "u64", 0),
           A_EV_PORT: ("port", "str", NAME_MAX), A_EV_OLD_PORT: ("old_port", "str", NAME_MAX),
-          A_EV_REASON: ("reason", "str", REASON_MAX)}
+          A_EV_REASON: ("reason", "str", REASON_MAX), A_EV_SETTING: ("setting", "str", 32),
+          A_EV_VALUE: ("value", "str", 64), A_EV_STATIC: ("static", "u32", 0)}
 _DONE = {A_DONE_STATUS: ("status", "s32", 0), A_DONE_COUNT: ("count", "u32", 0),
          A_DONE_MSG: ("msg", "str", ERR_MAX)}
 SCHEMA = {PORT_ADD: _PORT, PORT_DEL: _PORT, PORT_SHOW: _PORT, PORT_CLEAR: _PORT, MAC_SHOW: _MAC, MAC_FLUSH: _MAC,
           STATUS: {}, SET: _SET, MONITOR: {}, DONE: _DONE, PORT_INFO: _PORT, MAC_ENTRY: _MAC,
-          STATUS_INFO: _STATUS, EVENT: _EVENT}
+          STATUS_INFO: _STATUS, EVENT: _EVENT, PORT_SET: _PORT_SET, MAC_ADD: _MAC, MAC_DEL: _MAC}
 _FIXED = {"u16": "=H", "u32": "=I", "s32": "=i", "u64": "=Q"}
 
 
@@ -181,10 +193,22 @@ def port_req(typ, seq, name=b"", ptype=0, flags=0, peer=b"", netns=b""):
     return msg(typ, seq, a)
 
 
-def mac_req(typ, seq, port=b"", addr=None):
-    """MAC_SHOW, MAC_FLUSH: no port (every port) or one; MAC_SHOW: no addr (every MAC) or one."""
-    return msg(typ, seq, ([string(A_MAC_PORT, port)] if port else []) +
-               ([mac(A_MAC_ADDR, addr)] if addr else []))
+def mac_req(typ, seq, port=b"", addr=None, vlan=None):
+    """MAC_SHOW, MAC_FLUSH: no port (every port) or one; MAC_SHOW: no addr (every MAC) or one;
+    vlan: that VLAN only (SWP_MAC_F_VLAN). MAC_ADD: addr on port, in vlan (None: 0); MAC_DEL: addr
+    in vlan."""
+    a = ([string(A_MAC_PORT, port)] if port else []) + ([mac(A_MAC_ADDR, addr)] if addr else [])
+    if vlan:
+        a.append(u16(A_MAC_VLAN, vlan))
+    if vlan is not None and typ in (MAC_SHOW, MAC_FLUSH):
+        a.append(u32(A_MAC_FLAGS, MAC_F_VLAN))
+    return msg(typ, seq, a)
+
+
+def port_set_req(seq, name, key, value):
+    """PORT_SET: one setting of one port."""
+    return msg(PORT_SET, seq, ([string(A_PORT_NAME, name)] if name else []) + [u32(A_PORT_SET_KEY, key)] +
+               ([u64(A_PORT_SET_VALUE, value)] if value else []))
 
 
 def set_req(seq, key, value):
