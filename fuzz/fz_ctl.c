@@ -135,6 +135,7 @@ static const struct fz_field fz_port_info[] = {
 	FZ_F(struct swp_port_info, SWP_A_PORT_PEER, FZ_STR, peer),
 	FZ_F(struct swp_port_info, SWP_A_PORT_NETNS, FZ_STR, netns),
 	FZ_F(struct swp_port_info, SWP_A_PORT_SETTINGS, FZ_U64S, settings),
+	FZ_F(struct swp_port_info, SWP_A_PORT_ORIGIN, FZ_FIXED, origin),
 };
 
 static const struct fz_field fz_mac_entry[] = {
@@ -506,7 +507,8 @@ static struct fdb_entry *fz_lookup(struct sw *sw, const uint8_t *mac, uint16_t v
 /*
  * The port settings as proto.h's enum swp_port_setting_key describes them:
  * every one from 0, booleans to 1, max-macs to SWITCHD_MAX_MACS_LIMIT (the
- * bound of the switch-wide max-macs); defaults learning and flood on.
+ * bound of the switch-wide max-macs), storm limits to SWITCHD_STORM_PPS_MAX;
+ * defaults learning and flood on.
  */
 static const struct {
 	uint32_t key;
@@ -516,6 +518,9 @@ static const struct {
 	{ SWP_PSET_FLOOD, 1, 1 },
 	{ SWP_PSET_ISOLATED, 1, 0 },
 	{ SWP_PSET_MAX_MACS, SWITCHD_MAX_MACS_LIMIT, 0 },
+	{ SWP_PSET_STORM_BROADCAST, SWITCHD_STORM_PPS_MAX, 0 },
+	{ SWP_PSET_STORM_MULTICAST, SWITCHD_STORM_PPS_MAX, 0 },
+	{ SWP_PSET_STORM_UNKNOWN, SWITCHD_STORM_PPS_MAX, 0 },
 };
 
 /* A port's setting k (1..SWP_PSET_KEY_MAX), read from the port and the table, not sw_port_setting. */
@@ -528,6 +533,12 @@ static uint64_t fz_pset(const struct sw *sw, const struct port *p, uint32_t k)
 		return !p->no_flood;
 	case SWP_PSET_ISOLATED:
 		return p->isolated;
+	case SWP_PSET_STORM_BROADCAST:
+		return sw->policy.storm[p->slot].pps[FWD_FLOOD_BROADCAST];
+	case SWP_PSET_STORM_MULTICAST:
+		return sw->policy.storm[p->slot].pps[FWD_FLOOD_MULTICAST];
+	case SWP_PSET_STORM_UNKNOWN:
+		return sw->policy.storm[p->slot].pps[FWD_FLOOD_UNKNOWN];
 	default:
 		return sw->fdb.port_max[p->slot];
 	}
@@ -605,6 +616,7 @@ static void fz_check_records(struct sw *sw, const struct swp_hdr *req, const voi
 {
 	const struct fz_type *t = fz_type(req->type);
 	_Alignas(8) uint8_t rec[SWP_BODY_MAX];
+	char last[SWP_NAME_MAX] = ""; /* port show: the name of the record before */
 	uint32_t i = 0;
 	size_t off = 0, n;
 
@@ -629,10 +641,18 @@ static void fz_check_records(struct sw *sw, const struct swp_hdr *req, const voi
 		fz_decode_reply(p + off, n, rec, deep);
 		if (req->type == SWP_PORT_SHOW) {
 			const struct swp_port_info *info = (const void *)rec;
-			const struct port *pt = only ? only : i < sw->nports ? sw->active[i] : NULL;
+			const struct port *pt = only;
 
-			fz_check(pt && !strcmp(info->name, pt->name) && (!only || i == 0),
-				 "port show record %u names %s", i, info->name);
+			/* By name: each record names a port, after the one before (so each port once). */
+			for (uint32_t k = 0; !only && k < sw->nports; k++)
+				if (!strcmp(sw->active[k]->name, info->name))
+					pt = sw->active[k];
+			fz_check(pt && !strcmp(info->name, pt->name) && (!only || i == 0) &&
+					 (!i || strcmp(last, info->name) < 0),
+				 "port show record %u names %s (after %s)", i, info->name, last);
+			memcpy(last, info->name, sizeof(last));
+			fz_check(info->origin == (pt->conf ? SWP_ORIGIN_CONFIG : SWP_ORIGIN_SWITCHCTL),
+				 "port %s: origin %u", pt->name, info->origin);
 			fz_check(info->macs == fdb_port_count(&sw->fdb, pt->slot) &&
 					 info->type == pt->ops->type && info->state == pt->state &&
 					 info->ifindex == pt->ifindex && info->mtu == pt->mtu &&
