@@ -80,16 +80,36 @@ static bool parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 	return true;
 }
 
-/* "learning, flood, ...": the port settings' names, from their table. */
-static const char *port_setting_names(char *buf, size_t len)
+/* "a, b, c": the names name_at(0), name_at(1), ... gives until NULL. */
+static const char *names_list(char *buf, size_t len, const char *(*name_at)(size_t i))
 {
-	const struct swp_port_setting *s;
+	const char *name;
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; (s = swp_port_setting_at(i)) && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", s->name);
+	for (size_t i = 0; (name = name_at(i)) && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", name);
 	return buf;
+}
+
+static const char *port_setting_name_at(size_t i)
+{
+	const struct swp_port_setting *s = swp_port_setting_at(i);
+
+	return s ? s->name : NULL;
+}
+
+static const char *setting_name_at(size_t i)
+{
+	const struct swp_setting *s = swp_setting_at(i);
+
+	return s ? s->name : NULL;
+}
+
+/* "learning, flood, ...": the port settings' names, from their table. */
+static const char *port_setting_names(char *buf, size_t len)
+{
+	return names_list(buf, len, port_setting_name_at);
 }
 
 /* port set NAME SETTING VALUE */
@@ -241,13 +261,7 @@ static enum cli_parse_result parse_mac(const char *obj, int argc, char *const *a
 /* "ageing, max-macs, ...": the settings' names, from their table. */
 static const char *setting_names(char *buf, size_t len)
 {
-	const struct swp_setting *s;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; (s = swp_setting_at(i)) && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", s->name);
-	return buf;
+	return names_list(buf, len, setting_name_at);
 }
 
 static enum cli_parse_result parse_set(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,

@@ -224,6 +224,20 @@ stop_daemon() {
 
 daemon_alive() { [ -n "$DAEMON_PID" ] && running "$DAEMON_PID"; }
 
+# ---- a configuration file ($CONF, which the test sets) ----------------------------------------
+
+# conf LINE...: writes the file.
+conf() { printf '%s\n' "$@" >"$CONF"; }
+# hup: SIGHUP, then wait for the reload's log line (success or failure).
+hup() {
+	local n
+	n=$(log_count "reload: ")
+	kill -HUP "$DAEMON_PID"
+	wait_for 5 "switchd to log its reload" '[ "$(log_count "reload: ")" -gt '"$n"' ]'
+	daemon_alive || fail "switchd died on SIGHUP"
+}
+last_reload() { grep -F "reload: " "$LOG" | tail -n 1; }
+
 # CPU time (user + system, clock ticks) the daemon has used.
 daemon_cpu_ticks() {
 	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$DAEMON_PID/stat"

@@ -9,17 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 
 CONF=$T/switchd.conf
-conf() { printf '%s\n' "$@" >"$CONF"; }
-
-# hup: SIGHUP, then wait for the reload's log line (success or failure).
-hup() {
-	local n
-	n=$(log_count "reload: ")
-	kill -HUP "$DAEMON_PID"
-	wait_for 5 "switchd to log its reload" '[ "$(log_count "reload: ")" -gt '"$n"' ]'
-	daemon_alive || fail "switchd died on SIGHUP"
-}
-last_reload() { grep -F "reload: " "$LOG" | tail -n 1; }
 
 # tap_into_host NAME IP: the TAP switchd created for ${P}NAME moves into netns ${P}NAME as eth0.
 tap_into_host() {

@@ -7,15 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CONF=$T/switchd.conf
-conf() { printf '%s\n' "$@" >"$CONF"; }
-hup() {
-	local n
-	n=$(log_count "reload: ")
-	kill -HUP "$DAEMON_PID"
-	wait_for 5 "switchd to log its reload" '[ "$(log_count "reload: ")" -gt '"$n"' ]'
-	daemon_alive || fail "switchd died on SIGHUP"
-}
-last_reload() { grep -F "reload: " "$LOG" | tail -n 1 | sed 's/^switchd: [a-z]*: //'; }
+reload_said() { last_reload | sed 's/^switchd: [a-z]*: //'; } # the last reload's line, without the prefix
 settings() { # PORT: its settings as one JSON array
 	ports_json | jq -c --arg n "$1" '.[] | select(.name == $n) | [.learning, .flood, .isolated, .max_macs]'
 }
@@ -64,7 +56,7 @@ conf "port add ${P}a" "port set ${P}a isolated on" "port set ${P}a max-macs 9" \
 	"port add ${P}b" "port add ${P}c" "port set ${P}c learning off" \
 	"mac add $gw port ${P}a" "mac add $dns port ${P}c vlan 3" "mac add $new port ${P}a"
 hup
-assert_eq "reload: 2 port settings, +2 static MACs, -1 static MAC" "$(last_reload)" "the reload's log line"
+assert_eq "reload: 2 port settings, +2 static MACs, -1 static MAC" "$(reload_said)" "the reload's log line"
 assert_eq '[true,true,true,9]' "$(settings "${P}a")" "settings of ${P}a after the reload (max-macs changed)"
 assert_eq '[true,false,false,0]' "$(settings "${P}b")" \
 	"settings of ${P}b: isolated back to its default, flood as set by hand"
@@ -77,14 +69,14 @@ ip -n "${P}a" neigh flush all
 ping_ok a 10.74.0.2 # no longer isolated from each other
 # An unchanged file changes nothing.
 hup
-assert_eq "reload: nothing changed" "$(last_reload)" "a reload of an unchanged file"
+assert_eq "reload: nothing changed" "$(reload_said)" "a reload of an unchanged file"
 
 # ---- the port re-created: its settings and static MACs come back with it ---------------------
 conf "port add ${P}a type afpacket" "port set ${P}a isolated on" "port set ${P}a max-macs 9" \
 	"port add ${P}b" "port add ${P}c" "port set ${P}c learning off" \
 	"mac add $gw port ${P}a" "mac add $dns port ${P}c vlan 3" "mac add $new port ${P}a"
 hup
-assert_eq "reload: +2 static MACs, 1 port re-created" "$(last_reload)" "the reload that re-creates ${P}a"
+assert_eq "reload: +2 static MACs, 1 port re-created" "$(reload_said)" "the reload that re-creates ${P}a"
 assert_eq '[true,true,true,9]' "$(settings "${P}a")" "settings of the re-created ${P}a"
 assert_eq "[[\"$gw\",0,\"${P}a\"],[\"$dns\",3,\"${P}c\"],[\"$new\",0,\"${P}a\"]]" "$(statics)" \
 	"static MACs after ${P}a was re-created"
