@@ -95,8 +95,6 @@ void ctl_stream_fini(struct ctl_stream *s)
 
 int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
 {
-	/* For a message at an offset that is 4 mod 8 (messages are 4-byte multiples, u64s want 8). */
-	_Alignas(8) static uint8_t aligned[SWP_MSG_MAX];
 	size_t have = s->len - s->off;
 	const uint8_t *msg = s->buf + s->off;
 
@@ -120,10 +118,11 @@ int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
 	memset(m->body, 0, sizeof(m->body));
 	if (m->err)
 		return 1;
-	if ((uintptr_t)msg % 8) {
-		memcpy(aligned, msg, m->hdr.len);
-		msg = aligned;
-	}
+	/*
+	 * Decoded where it lies: every length is a multiple of 4, so the message is
+	 * 4-byte aligned, as netlink's attributes are (a u64's payload is only ever
+	 * 4-aligned in netlink; libmnl reads it as such).
+	 */
 	m->err = swp_decode(msg, m->body, &m->bad);
 	return 1;
 }

@@ -294,7 +294,7 @@ static void ctl_stream_grows_for_a_long_request_and_shrinks_after(void **state)
 	ctl_conn_fini(&cn);
 }
 
-static void ctl_stream_decodes_a_message_at_an_unaligned_offset(void **state)
+static void ctl_stream_decodes_a_message_at_4_mod_8(void **state)
 {
 	(void)state;
 	struct fake f = { .fd_seen = -1 };
@@ -410,7 +410,7 @@ int main(void)
 		cmocka_unit_test(ctl_descriptor_goes_to_the_handler_that_takes_it),
 		cmocka_unit_test(ctl_monitor_subscription_answers_done_first),
 		cmocka_unit_test(ctl_stream_grows_for_a_long_request_and_shrinks_after),
-		cmocka_unit_test(ctl_stream_decodes_a_message_at_an_unaligned_offset),
+		cmocka_unit_test(ctl_stream_decodes_a_message_at_4_mod_8),
 		cmocka_unit_test(ctl_v2_request_is_refused_from_its_first_bytes),
 		cmocka_unit_test(ctl_aligned_length_out_of_range_waits_for_the_header),
 	};
