@@ -180,6 +180,8 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 		}
 	}
 	sw->slots[p->slot] = NULL;
+	if (p->no_flood)
+		sw->nnoflood--;
 	log_info("port %s removed: %s (%u MAC entries flushed)", p->name, why, flushed);
 	sw_event(sw, SWP_EV_PORT_REMOVED, p, flushed, why);
 	port_close(p);
@@ -474,6 +476,7 @@ int sw_port_set(struct sw *sw, struct port *p, uint32_t key, uint64_t value)
 		break;
 	case SWP_PSET_FLOOD:
 		p->no_flood = !value;
+		sw->nnoflood += p->no_flood ? 1 : (uint32_t)-1;
 		break;
 	case SWP_PSET_ISOLATED:
 		p->isolated = value;
@@ -633,6 +636,23 @@ static void sw_output(struct sw *sw, struct port *out, const struct frame *f, ui
 	sw_queue(sw, out, f);
 }
 
+/*
+ * A flood with egress filtering: from an isolated port (not to other isolated
+ * ones), or of unknown unicast while some port has flood off. Out of line: the
+ * common flood stays a plain loop.
+ */
+static __attribute__((noinline)) void sw_flood_filtered(struct sw *sw, struct port *in, const struct frame *f,
+							enum fwd_flood kind, uint64_t now)
+{
+	for (uint32_t i = 0; i < sw->nports; i++) {
+		struct port *out = sw->active[i];
+
+		if (out == in || (in->isolated && out->isolated) || (out->no_flood && kind == FWD_FLOOD_UNKNOWN))
+			continue;
+		sw_output(sw, out, f, now);
+	}
+}
+
 void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
 {
 	enum fwd_reason why = FWD_BLOCKED;
@@ -667,15 +687,13 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 			why = FWD_STORM;
 			goto drop;
 		}
-		for (uint32_t i = 0; i < sw->nports; i++) {
-			struct port *out = sw->active[i];
-
-			/* Egress filtering: isolation, and flood off for unknown unicast. */
-			if (out == in || (in->isolated && out->isolated) ||
-			    (out->no_flood && r.flood == FWD_FLOOD_UNKNOWN))
-				continue;
-			sw_output(sw, out, f, now);
+		if (in->isolated || (sw->nnoflood && r.flood == FWD_FLOOD_UNKNOWN)) {
+			sw_flood_filtered(sw, in, f, r.flood, now);
+			return;
 		}
+		for (uint32_t i = 0; i < sw->nports; i++)
+			if (sw->active[i] != in)
+				sw_output(sw, sw->active[i], f, now);
 		return;
 	case FWD_DROP:
 		why = r.reason;

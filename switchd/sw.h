@@ -28,6 +28,7 @@ struct sw {
 	struct port *slots[SWITCHD_PORTS_MAX]; /* by slot, for unicast */
 	struct port *active[SWITCHD_PORTS_MAX]; /* dense, for flooding */
 	uint32_t nports;
+	uint32_t nnoflood; /* ports with flood off: none, and a flood skips the check */
 	uint64_t (*now)(void); /* monotonic milliseconds */
 	uint64_t start_ms;
 	uint8_t *rxbuf; /* PORT_BATCH buffers of PORT_HEADROOM + SWITCHD_FRAME_MAX */
