@@ -17,6 +17,7 @@
 
 #include "switchd/defaults.h"
 #include "switchd/proto.h"
+#include "fwd.h"
 
 /* Room in front of a received frame for a VLAN tag that AF_PACKET took off. */
 #define PORT_HEADROOM 4
@@ -75,6 +76,8 @@ struct port {
 	bool no_learning; /* learning off */
 	bool no_flood;    /* unknown unicast is not flooded to it */
 	bool isolated;    /* forwards nothing to other isolated ports */
+	struct swp_vlan vcfg;	   /* its VLAN mode as set (all zero: the default) ... */
+	struct fwd_vlan_port vlan; /* ... and as the frame path reads it */
 	struct nl *nl; /* set when port_close must delete the interface (a veth switchd made) */
 	const struct port_ops *ops;
 	struct swp_counters c;
