@@ -517,7 +517,7 @@ void swp_vlan_list_format(const struct swp_vlan *v, char *buf, size_t len)
 
 void swp_vlan_format(const struct swp_vlan *v, char *buf, size_t len)
 {
-	char native[16] = "";
+	char native[24] = "";
 	size_t n, nl;
 
 	if (v->mode != SWP_VLAN_TRUNK) {

@@ -669,7 +669,7 @@ struct sw_frame {
  * priority tag given the VID): a copy, made once for every port that wants
  * it. The virtio_net_hdr's offsets move with the tag.
  */
-static const struct frame *sw_retag(struct sw *sw, struct sw_frame *x, bool untag)
+__attribute__((noinline)) static const struct frame *sw_retag(struct sw *sw, struct sw_frame *x, bool untag)
 {
 	const struct frame *f = x->f;
 	size_t off = 12, rest = f->len - 12 - x->c.tag_len;
@@ -708,14 +708,12 @@ static const struct frame *sw_retag(struct sw *sw, struct sw_frame *x, bool unta
 /*
  * Egress filtering by VLAN and the port's tag action: the form the frame
  * leaves out in (its VLAN untagged or tagged), NULL when out does not carry
- * its VLAN. Between default ports every frame leaves as it came.
+ * its VLAN.
  */
 static const struct frame *sw_tag_action(struct sw *sw, struct sw_frame *x, const struct port *out)
 {
 	bool untag;
 
-	if (!sw->vlan_ports)
-		return x->f;
 	if (!fwd_vlan_carries(&out->vlan, x->c.vlan))
 		return NULL;
 	untag = x->c.vlan == out->vlan.untagged;
@@ -724,31 +722,43 @@ static const struct frame *sw_tag_action(struct sw *sw, struct sw_frame *x, cons
 	return x->form[untag] ? x->form[untag] : sw_retag(sw, x, untag);
 }
 
-/*
- * Egress filtering, the port's tag action, queueing: for one port a frame
- * goes out of. False when the port does not carry the frame's VLAN.
- */
-static bool sw_output(struct sw *sw, struct port *out, struct sw_frame *x, uint64_t now)
+/* Egress filtering, queueing: for one port a frame goes out of, in the form the tag action chose. */
+static void sw_output(struct sw *sw, struct port *out, const struct frame *f, uint64_t now)
 {
-	const struct frame *f;
-
 	if (loop_blocked(&sw->policy, out->slot, now))
-		return true;
-	if (!(f = sw_tag_action(sw, x, out)))
-		return false;
+		return;
 	if (!sw_fits(out, f)) {
 		out->c.tx_drop_mtu++;
 		out->c.tx_dropped++;
-		return true;
+		return;
 	}
 	sw_queue(sw, out, f);
-	return true;
+}
+
+/* Egress filtering of a flood: not back in, isolation, flood off for unknown unicast. */
+static inline bool sw_floods_to(const struct port *in, const struct port *out, enum fwd_flood flood)
+{
+	return out != in && !(in->isolated && out->isolated) && !(out->no_flood && flood == FWD_FLOOD_UNKNOWN);
+}
+
+/* A flood while some port has a VLAN mode: to the ports that carry its VLAN, each in its form. */
+static void sw_flood_vlan(struct sw *sw, struct port *in, struct sw_frame *x, enum fwd_flood flood, uint64_t now)
+{
+	for (uint32_t i = 0; i < sw->nports; i++) {
+		struct port *out = sw->active[i];
+		const struct frame *g;
+
+		if (sw_floods_to(in, out, flood) && (g = sw_tag_action(sw, x, out)))
+			sw_output(sw, out, g, now);
+	}
 }
 
 void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
 {
 	enum fwd_reason why = FWD_BLOCKED;
-	struct sw_frame x = { .f = f, .base = -1 };
+	bool tags = sw->vlan_ports; /* false: every port is default, every frame leaves as it came */
+	const struct frame *g = f;
+	struct sw_frame x;
 	struct fwd_result r;
 
 	in->c.rx_packets++;
@@ -757,8 +767,13 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 	if (loop_blocked(&sw->policy, in->slot, now) || (why = fwd_check(f->data, f->len)) != FWD_OK)
 		goto drop;
 	/* VLAN classification. */
-	if ((why = fwd_vlan_classify(&in->vlan, f->data, f->len, &x.c)) != FWD_OK)
-		goto drop;
+	if (!tags) {
+		x.c.vlan = fwd_frame_vlan(f->data, f->len);
+	} else {
+		x = (struct sw_frame){ .f = f, .base = -1 };
+		if ((why = fwd_vlan_classify(&in->vlan, f->data, f->len, &x.c)) != FWD_OK)
+			goto drop;
+	}
 	/* Learning; a MAC that flaps blocks the port. */
 	if ((why = sw_learn(sw, in, f->data + 6, x.c.vlan, now)) != FWD_OK)
 		goto drop;
@@ -773,10 +788,11 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 			goto drop;
 		}
 		/* A static entry on a port without the VLAN, or one learned before the port's mode changed. */
-		if (!sw_output(sw, out, &x, now)) {
+		if (tags && !(g = sw_tag_action(sw, &x, out))) {
 			why = FWD_VLAN;
 			goto drop;
 		}
+		sw_output(sw, out, g, now);
 		return;
 	}
 	case FWD_FLOOD:
@@ -784,14 +800,15 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 			why = FWD_STORM;
 			goto drop;
 		}
+		if (tags) {
+			sw_flood_vlan(sw, in, &x, r.flood, now);
+			return;
+		}
 		for (uint32_t i = 0; i < sw->nports; i++) {
 			struct port *out = sw->active[i];
 
-			/* Egress filtering: isolation, and flood off for unknown unicast; the VLAN in sw_output. */
-			if (out == in || (in->isolated && out->isolated) ||
-			    (out->no_flood && r.flood == FWD_FLOOD_UNKNOWN))
-				continue;
-			sw_output(sw, out, &x, now);
+			if (sw_floods_to(in, out, r.flood))
+				sw_output(sw, out, f, now);
 		}
 		return;
 	case FWD_DROP:
