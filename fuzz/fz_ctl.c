@@ -124,6 +124,9 @@ static const struct fz_field fz_port_info[] = {
 	FZ_F(struct swp_port_info, SWP_A_PORT_COUNTERS, FZ_U64S, c),
 	FZ_F(struct swp_port_info, SWP_A_PORT_PEER, FZ_STR, peer),
 	FZ_F(struct swp_port_info, SWP_A_PORT_NETNS, FZ_STR, netns),
+	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_MODE, FZ_FIXED, vlan.mode),
+	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_VID, FZ_FIXED, vlan.vid),
+	FZ_F(struct swp_port_info, SWP_A_PORT_VLANS, FZ_U64S, vlan.vlans),
 };
 
 static const struct fz_field fz_mac_entry[] = {
