@@ -99,6 +99,17 @@ static const struct fz_field fz_port_req[] = {
 static const struct fz_field fz_mac_req[] = {
 	FZ_F(struct swp_mac_req, SWP_A_MAC_PORT, FZ_STR, port),
 	FZ_F(struct swp_mac_req, SWP_A_MAC_ADDR, FZ_FIXED, mac),
+	FZ_F(struct swp_mac_req, SWP_A_MAC_VLAN, FZ_FIXED, vlan),
+	FZ_F(struct swp_mac_req, SWP_A_MAC_FLAGS, FZ_FIXED, flags),
+};
+
+static const struct fz_field fz_port_set_req[] = {
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_NAME, FZ_STR, name),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_SET_KEY, FZ_FIXED, key),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_SET_VALUE, FZ_FIXED, value),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_VLAN_MODE, FZ_FIXED, vlan.mode),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_VLAN_VID, FZ_FIXED, vlan.vid),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_VLANS, FZ_U64S, vlan.vlans),
 };
 
 static const struct fz_field fz_set_req[] = {
@@ -124,6 +135,7 @@ static const struct fz_field fz_port_info[] = {
 	FZ_F(struct swp_port_info, SWP_A_PORT_COUNTERS, FZ_U64S, c),
 	FZ_F(struct swp_port_info, SWP_A_PORT_PEER, FZ_STR, peer),
 	FZ_F(struct swp_port_info, SWP_A_PORT_NETNS, FZ_STR, netns),
+	FZ_F(struct swp_port_info, SWP_A_PORT_SETTINGS, FZ_U64S, settings),
 	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_MODE, FZ_FIXED, vlan.mode),
 	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_VID, FZ_FIXED, vlan.vid),
 	FZ_F(struct swp_port_info, SWP_A_PORT_VLANS, FZ_U64S, vlan.vlans),
@@ -158,6 +170,9 @@ static const struct fz_field fz_event[] = {
 	FZ_F(struct swp_event, SWP_A_EV_PORT, FZ_STR, port),
 	FZ_F(struct swp_event, SWP_A_EV_OLD_PORT, FZ_STR, old_port),
 	FZ_F(struct swp_event, SWP_A_EV_REASON, FZ_STR, reason),
+	FZ_F(struct swp_event, SWP_A_EV_SETTING, FZ_STR, setting),
+	FZ_F(struct swp_event, SWP_A_EV_VALUE, FZ_STR, value),
+	FZ_F(struct swp_event, SWP_A_EV_STATIC, FZ_FIXED, is_static),
 };
 
 static const struct fz_type {
@@ -180,6 +195,9 @@ static const struct fz_type {
 	{ SWP_STATUS, SWP_STATUS_INFO, 0, NULL, 0 },
 	FZ_T(SWP_SET, 0, struct swp_set_req, fz_set_req),
 	{ SWP_MONITOR, 0, 0, NULL, 0 },
+	FZ_T(SWP_PORT_SET, 0, struct swp_port_set_req, fz_port_set_req),
+	FZ_T(SWP_MAC_ADD, 0, struct swp_mac_req, fz_mac_req),
+	FZ_T(SWP_MAC_DEL, 0, struct swp_mac_req, fz_mac_req),
 	FZ_T(SWP_DONE, 0, struct swp_done, fz_done),
 	FZ_T(SWP_PORT_INFO, 0, struct swp_port_info, fz_port_info),
 	FZ_T(SWP_MAC_ENTRY, 0, struct swp_mac_entry, fz_mac_entry),
@@ -436,16 +454,22 @@ static void fz_decode_reply(const uint8_t *p, size_t len, uint8_t *out, bool twi
 
 /* ---- state the replies are checked against ---- */
 
-static uint32_t fz_entries_on(struct sw *sw, const struct port *only, const uint8_t *mac)
+/*
+ * Entries of port only (NULL: every port), of mac (NULL: any), in vlan (-1:
+ * any); learned: static entries left out (a flush leaves them).
+ */
+static uint32_t fz_entries_in(struct sw *sw, const struct port *only, const uint8_t *mac, int vlan, bool learned)
 {
 	struct fdb_entry *e, *tmp;
 	uint32_t n = 0;
 
 	HASH_ITER(hh, sw->fdb.table, e, tmp)
-	if ((!only || e->port == only->slot) && (!mac || !memcmp(e->key.mac, mac, 6)))
+	if ((!only || e->port == only->slot) && (!mac || !memcmp(e->key.mac, mac, 6)) &&
+	    (vlan < 0 || e->key.vlan == vlan) && (!learned || !e->is_static))
 		n++;
 	return n;
 }
+
 
 static void fz_check_table(struct sw *sw)
 {
@@ -508,7 +532,8 @@ static void fz_check_records(struct sw *sw, const struct swp_hdr *req, const voi
 					 info->ifindex == pt->ifindex && info->mtu == pt->mtu &&
 					 info->created == pt->created &&
 					 !memcmp(&info->c, &pt->c, sizeof(pt->c)) &&
-					 !strcmp(info->peer, pt->peer) && !strcmp(info->netns, pt->netns),
+					 !strcmp(info->peer, pt->peer) && !strcmp(info->netns, pt->netns) &&
+					 !memcmp(&info->vlan, &pt->vcfg, sizeof(pt->vcfg)),
 				 "port %s: record differs from the port (%u macs)", pt->name, info->macs);
 		} else if (req->type == SWP_MAC_SHOW) {
 			const struct swp_mac_entry *m = (const void *)rec;
@@ -523,6 +548,7 @@ static void fz_check_records(struct sw *sw, const struct swp_hdr *req, const voi
 			fz_check(!only || at == only, "mac show %s: entry of port %s", only->name, m->port);
 			fz_check(fz_mac_zero(q->mac) || !memcmp(q->mac, m->mac, 6),
 				 "mac show of one MAC: another");
+			fz_check(!(q->flags & SWP_MAC_F_VLAN) || m->vlan == q->vlan, "mac show of one VLAN: another");
 		} else if (req->type == SWP_STATUS) {
 			const struct swp_status_info *s = (const void *)rec;
 			const struct swp_setting *set;
@@ -555,6 +581,14 @@ static const char *fz_netns(const struct swp_port_req *req)
 				       : !strcmp(req->netns, ".") || !strcmp(req->netns, ".."))
 		return NULL;
 	return req->netns;
+}
+
+/* The VLAN a mac request is limited to, -1: every VLAN. */
+static int req_vlan(const void *body)
+{
+	const struct swp_mac_req *req = body;
+
+	return req->flags & SWP_MAC_F_VLAN ? req->vlan : -1;
 }
 
 /* ---- the handler, wrapped: every call checked before and after ---- */
@@ -665,9 +699,53 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			why[nwhy++] = -ENOENT;
 		if (hdr->type == SWP_MAC_FLUSH && !fz_mac_zero(req->mac))
 			why[nwhy++] = -EINVAL; /* refused, not taken for a flush of everything */
-		/* Only a show looks at the MAC. */
-		on_named = fz_entries_on(
-			sw, named, hdr->type == SWP_MAC_SHOW && !fz_mac_zero(req->mac) ? req->mac : NULL);
+		if (req->vlan > 4095)
+			why[nwhy++] = -ERANGE;
+		/* Only a show looks at the MAC; a flush leaves static entries. */
+		on_named = fz_entries_in(sw, named,
+					 hdr->type == SWP_MAC_SHOW && !fz_mac_zero(req->mac) ? req->mac : NULL,
+					 req->flags & SWP_MAC_F_VLAN ? req->vlan : -1, hdr->type == SWP_MAC_FLUSH);
+		break;
+	}
+	case SWP_MAC_ADD: {
+		const struct swp_mac_req *req = body;
+
+		nm = req->port;
+		if (nm[0] && !(named = sw_port_by_name(sw, nm)))
+			why[nwhy++] = -ENOENT;
+		if (req->vlan > 4095)
+			why[nwhy++] = -ERANGE;
+		if (!nm[0] || fz_mac_zero(req->mac) || (req->mac[0] & 1))
+			why[nwhy++] = -EINVAL;
+		/* A new entry in a full table evicts a learned one: with none left, there is no room. */
+		if (!fdb_find(&sw->fdb, req->mac, req->vlan) && macs >= sw->fdb.max &&
+		    !fz_entries_in(sw, NULL, NULL, -1, true))
+			why[nwhy++] = -ENOSPC;
+		break;
+	}
+	case SWP_MAC_DEL: {
+		const struct swp_mac_req *req = body;
+
+		if (req->vlan > 4095)
+			why[nwhy++] = -ERANGE;
+		if (!fdb_find(&sw->fdb, req->mac, req->vlan))
+			why[nwhy++] = -ENOENT;
+		break;
+	}
+	case SWP_PORT_SET: {
+		const struct swp_port_set_req *req = body;
+		const struct swp_port_setting *s = swp_port_setting_by_key(req->key);
+		const char *vwhy;
+
+		nm = req->name;
+		if (!(named = sw_port_by_name(sw, nm)))
+			why[nwhy++] = -ENOENT;
+		if (!s)
+			why[nwhy++] = -EINVAL;
+		else if (s->vlan && swp_vlan_check(&req->vlan, &vwhy) < 0)
+			why[nwhy++] = -EINVAL;
+		else if (!s->vlan && (req->value < s->min || req->value > s->max))
+			why[nwhy++] = -ERANGE;
 		break;
 	}
 	case SWP_SET: {
@@ -741,7 +819,7 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	case SWP_MAC_FLUSH:
 		if (!r->status)
 			fz_check(r->count == on_named && sw->fdb.count == macs - on_named &&
-					 fz_entries_on(sw, named, NULL) == 0,
+					 fz_entries_in(sw, named, NULL, req_vlan(body), true) == 0,
 				 "mac flush: %u flushed of %u, %u left", r->count, on_named, sw->fdb.count);
 		break;
 	case SWP_STATUS:
