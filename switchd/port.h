@@ -26,6 +26,14 @@ struct frame {
 	struct virtio_net_hdr vh;
 	uint8_t *data;
 	size_t len;
+	/*
+	 * Set by sw_port_poll for the frames it reads (zero elsewhere): their
+	 * memory is the switch's until the batch is sent, so one that leaves by
+	 * one port only has its tag popped in place, or pushed into the room
+	 * bytes before data, instead of copied.
+	 */
+	bool writable;
+	uint8_t room;
 };
 
 struct port;

@@ -669,15 +669,13 @@ struct sw_frame {
  * priority tag given the VID): a copy, made once for every port that wants
  * it. The virtio_net_hdr's offsets move with the tag.
  */
-__attribute__((noinline)) static const struct frame *sw_retag(struct sw *sw, struct sw_frame *x, bool untag)
+/* Where the frame's form (untag or not) goes: its place in sw->var, kept until sw_flush(). */
+static struct frame *sw_var(struct sw *sw, struct sw_frame *x, bool untag)
 {
-	const struct frame *f = x->f;
-	size_t off = 12, rest = f->len - 12 - x->c.tag_len;
 	struct frame *v;
-	int delta;
 
 	if (x->base < 0) {
-		/* Copies live until sw_flush(): when they run out, send what is queued. */
+		/* When they run out, send what is queued. */
 		if (sw->nvar + 2 > SW_VARIANTS)
 			sw_flush(sw);
 		x->base = (int)sw->nvar;
@@ -685,23 +683,55 @@ __attribute__((noinline)) static const struct frame *sw_retag(struct sw *sw, str
 	}
 	v = &sw->var[x->base + untag];
 	v->data = sw->varbuf + (size_t)(x->base + untag) * (SWITCHD_FRAME_MAX + FWD_TAG_LEN);
-	memcpy(v->data, f->data, 12);
+	v->vh = x->f->vh;
+	x->form[untag] = v;
+	return v;
+}
+
+/* The frame's head in its new form at d: the MAC addresses, then the tag unless untag. */
+static void sw_put_head(const struct sw_frame *x, uint8_t *d, const uint8_t *macs, bool untag)
+{
+	memmove(d, macs, 12);
 	if (!untag) {
-		v->data[12] = (uint8_t)(x->c.tpid >> 8);
-		v->data[13] = (uint8_t)x->c.tpid;
-		v->data[14] = (uint8_t)(x->c.tci >> 8);
-		v->data[15] = (uint8_t)x->c.tci;
-		off += FWD_TAG_LEN;
+		d[12] = (uint8_t)(x->c.tpid >> 8);
+		d[13] = (uint8_t)x->c.tpid;
+		d[14] = (uint8_t)(x->c.tci >> 8);
+		d[15] = (uint8_t)x->c.tci;
 	}
-	memcpy(v->data + off, f->data + 12 + x->c.tag_len, rest);
-	v->len = off + rest;
-	v->vh = f->vh;
-	delta = (int)v->len - (int)f->len;
+}
+
+/* The virtio_net_hdr's offsets move with the tag. */
+static void sw_move_offsets(struct frame *v, int delta)
+{
 	if (v->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
 		v->vh.csum_start = (uint16_t)(v->vh.csum_start + delta);
 	if (v->vh.hdr_len)
 		v->vh.hdr_len = (uint16_t)(v->vh.hdr_len + delta);
-	x->form[untag] = v;
+}
+
+/*
+ * The frame untagged (its VLAN's tag popped) or tagged (a tag pushed, or the
+ * priority tag given the VID). For a frame that leaves by one port only
+ * (alone) and is the switch's to write, in place when there is room; else a
+ * copy, made once for every port that wants it.
+ */
+__attribute__((noinline)) static const struct frame *sw_retag(struct sw *sw, struct sw_frame *x, bool untag,
+							       bool alone)
+{
+	const struct frame *f = x->f;
+	int delta = (untag ? 0 : FWD_TAG_LEN) - x->c.tag_len;
+	size_t rest = f->len - 12 - x->c.tag_len;
+	struct frame *v = sw_var(sw, x, untag);
+
+	if (alone && f->writable && delta <= (int)f->room) {
+		v->data = f->data - delta;
+		sw_put_head(x, v->data, f->data, untag);
+	} else {
+		sw_put_head(x, v->data, f->data, untag);
+		memcpy(v->data + 12 + (untag ? 0 : FWD_TAG_LEN), f->data + 12 + x->c.tag_len, rest);
+	}
+	v->len = (size_t)((int)f->len + delta);
+	sw_move_offsets(v, delta);
 	return v;
 }
 
@@ -710,7 +740,7 @@ __attribute__((noinline)) static const struct frame *sw_retag(struct sw *sw, str
  * leaves out in (its VLAN untagged or tagged), NULL when out does not carry
  * its VLAN.
  */
-static const struct frame *sw_tag_action(struct sw *sw, struct sw_frame *x, const struct port *out)
+static const struct frame *sw_tag_action(struct sw *sw, struct sw_frame *x, const struct port *out, bool alone)
 {
 	bool untag;
 
@@ -719,7 +749,7 @@ static const struct frame *sw_tag_action(struct sw *sw, struct sw_frame *x, cons
 	untag = x->c.vlan == out->vlan.untagged;
 	if (untag ? !x->c.tag_len : x->c.tag_as_came)
 		return x->f;
-	return x->form[untag] ? x->form[untag] : sw_retag(sw, x, untag);
+	return x->form[untag] ? x->form[untag] : sw_retag(sw, x, untag, alone);
 }
 
 /* Egress filtering, queueing: for one port a frame goes out of, in the form the tag action chose. */
@@ -748,7 +778,7 @@ static void sw_flood_vlan(struct sw *sw, struct port *in, struct sw_frame *x, en
 		struct port *out = sw->active[i];
 		const struct frame *g;
 
-		if (sw_floods_to(in, out, flood) && (g = sw_tag_action(sw, x, out)))
+		if (sw_floods_to(in, out, flood) && (g = sw_tag_action(sw, x, out, false)))
 			sw_output(sw, out, g, now);
 	}
 }
@@ -788,7 +818,7 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 			goto drop;
 		}
 		/* A static entry on a port without the VLAN, or one learned before the port's mode changed. */
-		if (tags && !(g = sw_tag_action(sw, &x, out))) {
+		if (tags && !(g = sw_tag_action(sw, &x, out, true))) {
 			why = FWD_VLAN;
 			goto drop;
 		}
@@ -844,8 +874,15 @@ void sw_port_poll(struct sw *sw, struct port *p)
 			done++;
 			continue;
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			/* Ours to write; room before data within its rxbuf slot (none in a receive ring). */
+			uintptr_t d = (uintptr_t)f[i].data, b = (uintptr_t)sw->rxbuf;
+			const size_t slot = PORT_HEADROOM + SWITCHD_FRAME_MAX;
+
+			f[i].writable = true;
+			f[i].room = d >= b && d - b < PORT_BATCH * slot ? (uint8_t)((d - b) % slot) : 0;
 			sw_input(sw, p, &f[i], now);
+		}
 		sw_flush(sw);
 		if (p->ops->rx_release)
 			p->ops->rx_release(p);

@@ -346,6 +346,7 @@ static struct {
 	size_t len;
 	uint8_t data[256];
 	struct virtio_net_hdr vh;
+	const uint8_t *at; /* where the frame was sent from */
 } txlog[NTX];
 static size_t ntx;
 
@@ -357,6 +358,7 @@ static unsigned fake_tx_burst(struct port *p, const struct frame *const *f, unsi
 		txlog[ntx].slot = p->slot;
 		txlog[ntx].len = f[i]->len;
 		txlog[ntx].vh = f[i]->vh;
+		txlog[ntx].at = f[i]->data;
 		memcpy(txlog[ntx].data, f[i]->data, f[i]->len < 256 ? f[i]->len : 256);
 		ntx++;
 	}
@@ -368,7 +370,36 @@ static void fake_close(struct port *p)
 	(void)p;
 }
 
-static const struct port_ops fake_ops = { .type = SWP_PORT_TAP, .tx_burst = fake_tx_burst, .close = fake_close };
+/* What the next rx_burst delivers: one frame, once. */
+static uint8_t rx_data[256];
+static size_t rx_len;
+
+static int fake_rx_burst(struct port *p, struct frame *f, unsigned n)
+{
+	(void)p;
+	(void)n;
+	if (!rx_len)
+		return 0;
+	memcpy(f[0].data, rx_data, rx_len);
+	f[0].len = rx_len;
+	memset(&f[0].vh, 0, sizeof(f[0].vh));
+	rx_len = 0;
+	return 1;
+}
+
+static bool fake_alive(struct port *p)
+{
+	(void)p;
+	return true;
+}
+
+static const struct port_ops fake_ops = {
+	.type = SWP_PORT_TAP,
+	.rx_burst = fake_rx_burst,
+	.tx_burst = fake_tx_burst,
+	.alive = fake_alive,
+	.close = fake_close,
+};
 
 struct env {
 	struct sw sw;
@@ -629,6 +660,64 @@ static void vlan_learning_uses_the_internal_vlan(void **state)
 	assert_int_equal(env->p[2]->c.rx_drop_vlan, 1);
 }
 
+static bool in_rxbuf(const struct sw *sw, const uint8_t *p)
+{
+	return (uintptr_t)p >= (uintptr_t)sw->rxbuf &&
+	       (uintptr_t)p < (uintptr_t)sw->rxbuf + (size_t)PORT_BATCH * (PORT_HEADROOM + SWITCHD_FRAME_MAX);
+}
+
+/* Known unicast read by sw_port_poll: the tag is pushed or popped in the receive buffer, not copied. */
+static void vlan_unicast_is_retagged_in_place(void **state)
+{
+	struct env *env = *state;
+	uint8_t want[68];
+	size_t len;
+	const uint8_t *out;
+
+	/* Learn the trunk host 0b in VLAN 10 and the access host 0a. */
+	mk(rx_data, TAG10);
+	memcpy(rx_data + 6, "\x52\x54\0\0\0\x0b", 6);
+	input(env, 2, rx_data, 64, NULL);
+	mk(rx_data, UNTAGGED);
+	input(env, 1, rx_data, 64, NULL);
+	/* 0a -> 0b: pushed into the headroom. */
+	mk(rx_data, UNTAGGED);
+	memcpy(rx_data, "\x52\x54\0\0\0\x0b", 6);
+	memcpy(want, rx_data, 12);
+	memcpy(want + 12, "\x81\x00\x00\x0a", 4);
+	memcpy(want + 16, rx_data + 12, 52);
+	rx_len = 64;
+	ntx = 0;
+	sw_port_poll(&env->sw, env->p[1]);
+	assert_int_equal(ntx, 1);
+	assert_non_null(out = sent_to(env->p[2]->slot, &len));
+	assert_int_equal(len, 68);
+	assert_memory_equal(out, want, 68);
+	assert_true(in_rxbuf(&env->sw, txlog[0].at));
+	/* 0b -> 0a, tagged 10 with PCP 5: popped where it lies. */
+	mk(rx_data, TAG10);
+	memcpy(rx_data, "\x52\x54\0\0\0\x0a", 6);
+	memcpy(rx_data + 6, "\x52\x54\0\0\0\x0b", 6);
+	memcpy(want, rx_data, 12);
+	memcpy(want + 12, rx_data + 16, 48);
+	rx_len = 64;
+	ntx = 0;
+	sw_port_poll(&env->sw, env->p[2]);
+	assert_int_equal(ntx, 1);
+	assert_non_null(out = sent_to(env->p[1]->slot, &len));
+	assert_int_equal(len, 60);
+	assert_memory_equal(out, want, 60);
+	assert_true(in_rxbuf(&env->sw, txlog[0].at));
+	/* A broadcast from the access port: one copy, shared by the trunk and the default port. */
+	mk(rx_data, UNTAGGED);
+	rx_len = 64;
+	ntx = 0;
+	sw_port_poll(&env->sw, env->p[1]);
+	assert_int_equal(ntx, 2);
+	assert_false(in_rxbuf(&env->sw, txlog[0].at));
+	assert_ptr_equal(txlog[0].at, txlog[1].at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +736,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(vlan_priority_tag_keeps_its_pcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(vlan_gso_offsets_move_with_the_tag, setup, teardown),
 		cmocka_unit_test_setup_teardown(vlan_learning_uses_the_internal_vlan, setup, teardown),
+		cmocka_unit_test_setup_teardown(vlan_unicast_is_retagged_in_place, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
