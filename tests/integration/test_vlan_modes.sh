@@ -175,7 +175,8 @@ iperf a b 10.75.0.2 5401 "TCP access 10 -> access 10"
 #    switchd and popped by the other, GSO super-frames and partial checksums whole.
 SOCK2=$T/switchd2.sock
 "$SWITCHD" -s "$SOCK2" 2>>"$T/switchd2.log" &
-BG_PIDS+=("$!")
+SW2_PID=$!
+BG_PIDS+=("$SW2_PID")
 ctl2() { timeout 15 "$SWITCHCTL" -s "$SOCK2" "$@"; }
 ctl2_answers() { ctl2 status >/dev/null 2>&1; }
 wait_until 5 "the second switchd to answer" ctl2_answers
@@ -198,3 +199,11 @@ rxb=$(port_field "${P}x1" rx_bytes)
 rxp=$(port_field "${P}x1" rx_packets)
 [ $((rxb / rxp)) -gt 3000 ] || fail "trunk x1: frames averaged $((rxb / rxp)) bytes; GSO did not cross whole"
 assert_eq 0 "$(port_field "${P}x1" rx_drop_vlan)" "rx_drop_vlan on the trunk between the switches"
+
+# The second switchd stops cleanly, and a sanitizer build reported nothing in its log.
+stop_pid "$SW2_PID" 5
+wait "$SW2_PID" || fail "the second switchd exited $?"
+if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T/switchd2.log"; then
+	cat "$T/switchd2.log" >&2
+	fail "sanitizer report in the second switchd's log"
+fi
