@@ -30,19 +30,22 @@ NAME_MAX, PATH_MAX, ERR_MAX, REASON_MAX = 16, 108, 128, 64  # string fields, NUL
 
 # Requests, then replies.
 PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR = range(16, 25)
+PORT_SET, MAC_ADD, MAC_DEL = range(25, 28)  # not in REQUESTS below: the clients here do not send them
 DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT = range(100, 105)
 REQUESTS = (PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR)
 REPLIES = (DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT)
 
 # Attribute numbers, by object (enum swp_*_attr).
 (A_PORT_NAME, A_PORT_TYPE, A_PORT_FLAGS, A_PORT_PEER, A_PORT_NETNS, A_PORT_STATE, A_PORT_IFINDEX,
- A_PORT_MTU, A_PORT_MACS, A_PORT_CREATED, A_PORT_BLOCKED, A_PORT_COUNTERS) = range(1, 13)
-A_MAC_PORT, A_MAC_ADDR, A_MAC_VLAN, A_MAC_AGE, A_MAC_STATIC = range(1, 6)
+ A_PORT_MTU, A_PORT_MACS, A_PORT_CREATED, A_PORT_BLOCKED, A_PORT_COUNTERS, A_PORT_SET_KEY, A_PORT_SET_VALUE,
+ A_PORT_SETTINGS, A_PORT_VLAN_MODE, A_PORT_VLAN_VID, A_PORT_VLANS) = range(1, 19)
+VLAN_TRUNK, VLAN_ACCESS, VLAN_TUNNEL = 0, 1, 2  # A_PORT_VLAN_MODE
+A_MAC_PORT, A_MAC_ADDR, A_MAC_VLAN, A_MAC_AGE, A_MAC_STATIC, A_MAC_FLAGS = range(1, 7)
 A_SET_KEY, A_SET_VALUE = 1, 2
 (A_STATUS_VERSION, A_STATUS_UPTIME, A_STATUS_PORTS, A_STATUS_MACS, A_STATUS_LEARNED, A_STATUS_MOVED,
  A_STATUS_EVICTED, A_STATUS_AGED, A_STATUS_SETTINGS) = range(1, 10)
 (A_EV_KIND, A_EV_TIME_MS, A_EV_MAC, A_EV_VLAN, A_EV_COUNT, A_EV_PORT, A_EV_OLD_PORT,
- A_EV_REASON) = range(1, 9)
+ A_EV_REASON, A_EV_SETTING, A_EV_VALUE, A_EV_STATIC) = range(1, 12)
 A_DONE_STATUS, A_DONE_COUNT, A_DONE_MSG = 1, 2, 3
 
 PORT_F_NETNS_FD = 1
@@ -50,13 +53,14 @@ PORT_AUTO, PORT_TAP, PORT_AFPACKET = 0, 1, 2
 # Inside A_PORT_COUNTERS, counter i is attribute i + 1 (swp_counter_name()).
 COUNTERS = ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
             "rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
-            "tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked")
+            "tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
+            "rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan")
 # Inside A_STATUS_SETTINGS (and SET's key), by enum swp_setting_key.
 SETTINGS = {1: "ageing", 2: "max-macs", 3: "flap-moves", 4: "flap-hold", 5: "storm-broadcast",
             6: "storm-multicast", 7: "storm-unknown"}
 EVENTS = {1: "port_added", 2: "port_removed", 3: "port_up", 4: "port_down", 5: "port_blocked",
           6: "port_unblocked", 7: "mac_learned", 8: "mac_moved", 9: "mac_aged", 10: "mac_evicted",
-          11: "mac_flushed", 12: "events_lost"}
+          11: "mac_flushed", 12: "events_lost", 13: "port_changed", 14: "mac_added", 15: "mac_deleted"}
 
 # What each attribute carries, by object: number -> (name, kind, bound): a string's size with
 # its NUL, or the names of a nested attribute's u64s (attribute i + 1 is names[i]).
@@ -65,9 +69,13 @@ _PORT = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_TYPE: ("type", "u32", 0)
          A_PORT_NETNS: ("netns", "str", PATH_MAX), A_PORT_STATE: ("state", "u32", 0),
          A_PORT_IFINDEX: ("ifindex", "s32", 0), A_PORT_MTU: ("mtu", "u32", 0),
          A_PORT_MACS: ("macs", "u32", 0), A_PORT_CREATED: ("created", "u32", 0),
-         A_PORT_BLOCKED: ("blocked", "u32", 0), A_PORT_COUNTERS: ("counters", "u64s", COUNTERS)}
+         A_PORT_BLOCKED: ("blocked", "u32", 0), A_PORT_COUNTERS: ("counters", "u64s", COUNTERS),
+         A_PORT_SETTINGS: ("settings", "u64s", ("learning", "flood", "isolated", "max-macs")),
+         A_PORT_VLAN_MODE: ("vlan_mode", "u32", 0), A_PORT_VLAN_VID: ("vlan_vid", "u32", 0),
+         A_PORT_VLANS: ("vlans", "u64s", tuple("w%d" % i for i in range(64)))}
 _MAC = {A_MAC_PORT: ("port", "str", NAME_MAX), A_MAC_ADDR: ("mac", "mac", 0),
-        A_MAC_VLAN: ("vlan", "u16", 0), A_MAC_AGE: ("age", "u32", 0), A_MAC_STATIC: ("static", "u32", 0)}
+        A_MAC_VLAN: ("vlan", "u16", 0), A_MAC_AGE: ("age", "u32", 0), A_MAC_STATIC: ("static", "u32", 0),
+        A_MAC_FLAGS: ("flags", "u32", 0)}
 _SET = {A_SET_KEY: ("key", "u32", 0), A_SET_VALUE: ("value", "u64", 0)}
 _STATUS = {A_STATUS_VERSION: ("version", "str", 16), A_STATUS_UPTIME: ("uptime", "u64", 0),
            A_STATUS_PORTS: ("ports", "u32", 0), A_STATUS_MACS: ("macs", "u32", 0),
@@ -77,7 +85,8 @@ _STATUS = {A_STATUS_VERSION: ("version", "str", 16), A_STATUS_UPTIME: ("uptime",
 _EVENT = {A_EV_KIND: ("kind", "u32", 0), A_EV_TIME_MS: ("time_ms", "u64", 0), A_EV_MAC: ("mac", "mac", 0),
           A_EV_VLAN: ("vlan", "u16", 0), A_EV_COUNT: ("count", "u64", 0),
           A_EV_PORT: ("port", "str", NAME_MAX), A_EV_OLD_PORT: ("old_port", "str", NAME_MAX),
-          A_EV_REASON: ("reason", "str", REASON_MAX)}
+          A_EV_REASON: ("reason", "str", REASON_MAX), A_EV_SETTING: ("setting", "str", 32),
+          A_EV_VALUE: ("value", "str", 64), A_EV_STATIC: ("static", "u32", 0)}
 _DONE = {A_DONE_STATUS: ("status", "s32", 0), A_DONE_COUNT: ("count", "u32", 0),
          A_DONE_MSG: ("msg", "str", ERR_MAX)}
 SCHEMA = {PORT_ADD: _PORT, PORT_DEL: _PORT, PORT_SHOW: _PORT, PORT_CLEAR: _PORT, MAC_SHOW: _MAC, MAC_FLUSH: _MAC,
