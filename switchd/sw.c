@@ -664,11 +664,6 @@ struct sw_frame {
 
 #define SW_VARIANTS (sizeof(((struct sw *)0)->var) / sizeof(((struct sw *)0)->var[0]))
 
-/*
- * The frame untagged (its VLAN's tag popped) or tagged (a tag pushed, or the
- * priority tag given the VID): a copy, made once for every port that wants
- * it. The virtio_net_hdr's offsets move with the tag.
- */
 /* Where the frame's form (untag or not) goes: its place in sw->var, kept until sw_flush(). */
 static struct frame *sw_var(struct sw *sw, struct sw_frame *x, bool untag)
 {
