@@ -3,9 +3,11 @@
  * the forwarding core driven through fake ports. They show how far the code
  * is from the I/O limit (a recv + a send cost ~3.5 us per frame here).
  *
- * usage: micro [-j] [-f]    (-j: JSON on stdout instead of the table; -f: the
+ * usage: micro [-j] [-f|-V]    (-j: JSON on stdout instead of the table; -f: the
  * forwarding core only, e.g. to count its instructions per frame with
- * valgrind --tool=callgrind --toggle-collect=sw_input --toggle-collect=sw_flush)
+ * valgrind --tool=callgrind --toggle-collect=sw_input --toggle-collect=sw_flush;
+ * -V: the same with VLAN modes, port 0 access 10 and the others trunk 10, so
+ * every frame gets a tag pushed)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -143,7 +145,7 @@ static const struct port_ops fake_ops = {
 	.close = fake_close,
 };
 
-static void bench_fwd(size_t len, bool flood, const char *name)
+static void bench_fwd(size_t len, bool flood, bool vlan, const char *name)
 {
 	struct sw_config cfg = { .max_macs = 8192, .ageing = 300 };
 	struct sw sw;
@@ -163,10 +165,17 @@ static void bench_fwd(size_t len, bool flood, const char *name)
 		ports[i]->ops = &fake_ops;
 		snprintf(ports[i]->name, sizeof(ports[i]->name), "fake%d", i);
 		sw_port_attach(&sw, ports[i]);
+		if (vlan) {
+			struct swp_vlan v = { .mode = i ? SWP_VLAN_TRUNK : SWP_VLAN_ACCESS, .vid = i ? 0 : 10 };
+
+			if (i)
+				v.vlans[0] = 1u << 10;
+			sw_port_set_vlan(&sw, ports[i], &v);
+		}
 	}
 	/* Host 1 lives on port 1; frames come from host 0 on port 0. */
 	mac_of(mac, 1);
-	fdb_learn(&sw.fdb, mac, 0, 1, 0);
+	fdb_learn(&sw.fdb, mac, vlan ? 10 : 0, 1, 0);
 	memset(buf, 0, sizeof(buf));
 	if (flood)
 		memset(buf, 0xff, 6);
@@ -190,29 +199,39 @@ static void bench_fwd(size_t len, bool flood, const char *name)
 
 int main(int argc, char **argv)
 {
-	bool json = false, fwd_only = false;
+	bool json = false, fwd_only = false, vlan_only = false;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-j")) {
 			json = true;
 		} else if (!strcmp(argv[i], "-f")) {
 			fwd_only = true;
+		} else if (!strcmp(argv[i], "-V")) {
+			vlan_only = true;
 		} else {
-			fprintf(stderr, "usage: micro [-j] [-f]\n");
+			fprintf(stderr, "usage: micro [-j] [-f|-V]\n");
 			return 2;
 		}
 	}
 	log_init("micro", LOG_LVL_WARN, LOG_TO_STDERR);
 
-	if (!fwd_only) {
+	if (!fwd_only && !vlan_only) {
 		bench_fdb(1000, "fdb lookup, 1k entries", "fdb refresh, 1k entries", "fdb learn+evict, 1k");
 		bench_fdb(65536, "fdb lookup, 64k entries", "fdb refresh, 64k entries", "fdb learn+evict, 64k");
 		bench_fdb(1 << 20, "fdb lookup, 1M entries", "fdb refresh, 1M entries", "fdb learn+evict, 1M");
 	}
-	bench_fwd(64, false, "forward 64 B unicast");
-	bench_fwd(1500, false, "forward 1500 B unicast");
-	bench_fwd(64, true, "forward 64 B flood to 7 ports");
-	bench_fwd(1500, true, "forward 1500 B flood to 7 ports");
+	if (!vlan_only) {
+		bench_fwd(64, false, false, "forward 64 B unicast");
+		bench_fwd(1500, false, false, "forward 1500 B unicast");
+		bench_fwd(64, true, false, "forward 64 B flood to 7 ports");
+		bench_fwd(1500, true, false, "forward 1500 B flood to 7 ports");
+	}
+	if (!fwd_only) {
+		bench_fwd(64, false, true, "forward 64 B unicast, tag pushed");
+		bench_fwd(1500, false, true, "forward 1500 B unicast, tag pushed");
+		bench_fwd(64, true, true, "forward 64 B flood to 7 trunks, tag pushed");
+		bench_fwd(1500, true, true, "forward 1500 B flood to 7 trunks, tag pushed");
+	}
 
 	if (json) {
 		printf("[");

@@ -33,6 +33,32 @@ static void wr_record(struct wr *w, FILE *f, const struct cli_opts *o, bool firs
 		wr_arr_resume(w);
 }
 
+/*
+ * The VLAN mode: JSON vlan_mode, vlans (the VIDs, or "all") and native (the
+ * VLAN untagged frames belong to, 0: none); text "vlan ..." as port set takes
+ * it, unless it is the default.
+ */
+static void print_port_vlan(struct wr *w, const struct swp_vlan *v)
+{
+	const char *mode = swp_vlan_mode_name(v->mode);
+	char val[64];
+
+	wr_str(w, "vlan_mode", NULL, mode ? mode : "unknown");
+	if (v->mode == SWP_VLAN_TRUNK && swp_vlan_all(v)) {
+		wr_str(w, "vlans", NULL, "all");
+	} else {
+		wr_arr_open(w, "vlans");
+		for (unsigned vid = 1; vid <= SWP_VLAN_VID_MAX; vid++)
+			if (v->mode == SWP_VLAN_TRUNK ? swp_vlan_has(v, vid) : vid == v->vid)
+				wr_elem_uint(w, vid);
+		wr_arr_close(w);
+	}
+	wr_uint(w, "native", NULL, v->vid);
+	swp_vlan_format(v, val, sizeof(val));
+	if (v->mode != SWP_VLAN_TRUNK || v->vid || !swp_vlan_all(v))
+		wr_text(w, " vlan %s", val);
+}
+
 /* The port's settings: each in JSON; in text, only those not at their default. */
 static void print_port_settings(struct wr *w, const struct swp_port_info *p)
 {
@@ -41,6 +67,11 @@ static void print_port_settings(struct wr *w, const struct swp_port_info *p)
 
 	for (size_t i = 0; (s = swp_port_setting_at(i)); i++) {
 		uint64_t v = s->key <= SWP_PSET_KEY_MAX ? p->settings[s->key - 1] : 0;
+
+		if (s->vlan) {
+			print_port_vlan(w, &p->vlan);
+			continue;
+		}
 
 		if (s->boolean)
 			wr_bool(w, s->json, NULL, v);
@@ -85,10 +116,10 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 		wr_text(&w,
 			" (bad_src %" PRIu64 " runt %" PRIu64 " filtered %" PRIu64 " link_local %" PRIu64
 			" storm %" PRIu64 " blocked %" PRIu64 " error %" PRIu64 " mac_limit %" PRIu64
-			" static %" PRIu64 " isolated %" PRIu64 ")",
+			" static %" PRIu64 " isolated %" PRIu64 " vlan %" PRIu64 ")",
 			c->rx_drop_bad_src, c->rx_drop_runt, c->rx_drop_filtered, c->rx_drop_link_local,
 			c->rx_drop_storm, c->rx_drop_blocked, c->rx_drop_error, c->rx_drop_mac_limit,
-			c->rx_drop_static, c->rx_drop_isolated);
+			c->rx_drop_static, c->rx_drop_isolated, c->rx_drop_vlan);
 	wr_text(&w, "\n    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->tx_packets,
 		c->tx_bytes, c->tx_dropped);
 	if (c->tx_dropped)
@@ -228,9 +259,11 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 	}
 	case SWP_PORT_SET: {
 		const struct swp_port_setting *s = swp_port_setting_by_key(cmd->body.port_set.key);
-		char val[24] = "";
+		char val[64] = "";
 
-		if (s)
+		if (s && s->vlan)
+			swp_vlan_format(&cmd->body.port_set.vlan, val, sizeof(val));
+		else if (s)
 			swp_port_setting_format(s, cmd->body.port_set.value, val, sizeof(val));
 		wr_init(&w, f, o->json);
 		wr_obj_open(&w, NULL);

@@ -104,12 +104,9 @@ static void on_signal(int sig)
  */
 static int monitor(int fd, const struct cli_opts *o, uint32_t seq)
 {
-	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: recv returns EINTR */
 	struct timeval none = { 0 };
 	_Alignas(8) uint8_t body[SWP_BODY_MAX];
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	/* Events come when they come: no receive timeout from here on. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
 	while (!interrupted) {
@@ -318,6 +315,13 @@ static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 	if (nsfd == -2)
 		return 1;
 	len = swp_encode(buf, sizeof(buf), cmd->type, seq, cmd->blen ? &cmd->body : NULL);
+	if (cmd->type == SWP_MONITOR) {
+		/* From before it connects: a Ctrl-C as soon as it is connected ends it with 0 too. */
+		struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: recv returns EINTR */
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	fd = request(o->socket, buf, len, nsfd);
 	if (nsfd >= 0)
 		close(nsfd);
@@ -327,6 +331,10 @@ static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 		struct swp_hdr hdr;
 		int rc = read_msg(fd, seq, &hdr, body);
 
+		if (rc == -1 && interrupted) {
+			close(fd);
+			return 0; /* a monitor interrupted before its SWP_DONE */
+		}
 		if (rc == -1)
 			goto io_error;
 		if (rc < 0)

@@ -96,6 +96,14 @@ void wr_uint(struct wr *w, const char *key, const char *fmt, uint64_t v)
 	}
 }
 
+void wr_elem_uint(struct wr *w, uint64_t v)
+{
+	if (!w->json)
+		return;
+	wr_member(w, NULL);
+	fprintf(w->f, "%" PRIu64, v);
+}
+
 void wr_int(struct wr *w, const char *key, const char *fmt, int64_t v)
 {
 	if (w->json) {

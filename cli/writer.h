@@ -35,6 +35,8 @@ void wr_arr_resume(struct wr *w);
 void wr_str(struct wr *w, const char *key, const char *fmt, const char *v);
 void wr_uint(struct wr *w, const char *key, const char *fmt, uint64_t v);
 void wr_int(struct wr *w, const char *key, const char *fmt, int64_t v);
+/* JSON only: a number as the next element of the open array. */
+void wr_elem_uint(struct wr *w, uint64_t v);
 /* JSON true/false; the text format is printed only when v is true. */
 void wr_bool(struct wr *w, const char *key, const char *fmt, bool v);
 /* Text only: a literal or formatted piece (labels, separators, newlines). */

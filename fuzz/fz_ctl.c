@@ -109,6 +109,9 @@ static const struct fz_field fz_port_set_req[] = {
 	FZ_F(struct swp_port_set_req, SWP_A_PORT_NAME, FZ_STR, name),
 	FZ_F(struct swp_port_set_req, SWP_A_PORT_SET_KEY, FZ_FIXED, key),
 	FZ_F(struct swp_port_set_req, SWP_A_PORT_SET_VALUE, FZ_FIXED, value),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_VLAN_MODE, FZ_FIXED, vlan.mode),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_VLAN_VID, FZ_FIXED, vlan.vid),
+	FZ_F(struct swp_port_set_req, SWP_A_PORT_VLANS, FZ_U64S, vlan.vlans),
 };
 
 static const struct fz_field fz_set_req[] = {
@@ -136,6 +139,9 @@ static const struct fz_field fz_port_info[] = {
 	FZ_F(struct swp_port_info, SWP_A_PORT_NETNS, FZ_STR, netns),
 	FZ_F(struct swp_port_info, SWP_A_PORT_SETTINGS, FZ_U64S, settings),
 	FZ_F(struct swp_port_info, SWP_A_PORT_ORIGIN, FZ_FIXED, origin),
+	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_MODE, FZ_FIXED, vlan.mode),
+	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_VID, FZ_FIXED, vlan.vid),
+	FZ_F(struct swp_port_info, SWP_A_PORT_VLANS, FZ_U64S, vlan.vlans),
 };
 
 static const struct fz_field fz_mac_entry[] = {
@@ -894,10 +900,17 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			why[nwhy++] = -ENOENT;
 		else
 			on_named = fz_count(sw, named, NULL, -1, FZ_LEARNED);
-		if (pset.key < 1 || pset.key > SWP_PSET_KEY_MAX)
+		if (pset.key == SWP_PSET_VLAN) {
+			/* The daemon's own check of a mode (tests/unit/test_vlan.c holds it to its table). */
+			const char *vwhy;
+
+			if (swp_vlan_check(&pset.vlan, &vwhy) < 0)
+				why[nwhy++] = -EINVAL;
+		} else if (pset.key < 1 || pset.key > SWP_PSET_KEY_MAX) {
 			why[nwhy++] = -EINVAL;
-		else if (pset.value > fz_psets[pset.key - 1].max)
+		} else if (pset.value > fz_psets[pset.key - 1].max) {
 			why[nwhy++] = -ERANGE;
+		}
 		break;
 	case SWP_MAC_ADD:
 	case SWP_MAC_DEL: {
@@ -1009,7 +1022,13 @@ run:
 				 sw->fdb.count);
 		break;
 	case SWP_PORT_SET:
-		if (!r->status) {
+		if (!r->status && pset.key == SWP_PSET_VLAN) {
+			/* The mode as asked, a change counted once; a new mode leaves no learned entry of the port. */
+			fz_check(!memcmp(&named->vcfg, &pset.vlan, sizeof(pset.vlan)) && r->count <= 1 &&
+					 (!r->count || !fz_count(sw, named, NULL, -1, FZ_LEARNED)),
+				 "port set %s vlan: not the mode asked for, or count %u with learned entries left",
+				 nm, r->count);
+		} else if (!r->status) {
 			const uint64_t old = psets[named->slot][pset.key - 1];
 			/* A max-macs under the learned entries the port has evicts the rest at once. */
 			const uint32_t trim =
@@ -1294,13 +1313,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			 swp_body_size((uint16_t)type), swp_encoded_max((uint16_t)type));
 	}
 	/* The model's port settings are proto.h's keys, and proto.c's table agrees with them. */
-	for (uint32_t k = 0; k <= SWP_PSET_KEY_MAX + 1; k++) {
+	for (uint32_t k = 0; k <= SWP_PSET_VLAN + 1; k++) {
 		const struct swp_port_setting *ps = swp_port_setting_by_key(k);
 
 		fz_check(k >= 1 && k <= SWP_PSET_KEY_MAX
 				 ? ps && fz_psets[k - 1].key == k && ps->min == 0 &&
 					   ps->max == fz_psets[k - 1].max && ps->def == fz_psets[k - 1].def
-				 : !ps,
+				 : k == SWP_PSET_VLAN ? ps && ps->vlan : !ps,
 			 "port setting %u: proto.c and the model differ", k);
 	}
 	return 0;

@@ -288,6 +288,27 @@ def ctl_seeds():
             mac_req(MAC_DEL, 9, addr=learned(0)), mac_req(MAC_DEL, 10, addr=bytes(6), vlan=9999),
             port_req(PORT_SHOW, 11), mac_req(MAC_SHOW, 12, vlan=0), msg(STATUS, 13), msg(MONITOR, 14),
         ]), readonly=True),
+        # port set (25: a u64 setting, or key 8 with a VLAN mode), mac add (26) and mac del (27),
+        # in and out of range; a static entry survives a flush.
+        "port_set_vlan_static": ctl_input(b"".join([
+            msg(25, 1, [string(NAME, b"p0"), u32(13, 3), u64(14, 1)]),
+            msg(25, 2, [string(NAME, b"p0"), u32(13, 4), u64(14, 1 << 40)]),
+            msg(25, 3, [string(NAME, b"p1"), u32(13, 8), u32(swp.A_PORT_VLAN_MODE, 1), u32(swp.A_PORT_VLAN_VID, 10)]),
+            msg(25, 4, [string(NAME, b"p1"), u32(13, 8), u32(swp.A_PORT_VLAN_MODE, 1), u32(swp.A_PORT_VLAN_VID, 10)]),     # had it
+            msg(25, 5, [string(NAME, b"p2"), u32(13, 8), u32(swp.A_PORT_VLAN_VID, 30),
+                        nested(swp.A_PORT_VLANS, [u64(1, 1 << 10), u64(64, 1 << 63)])]),            # VID 4095: refused
+            msg(25, 6, [string(NAME, b"p2"), u32(13, 8), u32(swp.A_PORT_VLAN_MODE, 2), u32(swp.A_PORT_VLAN_VID, 100)]),
+            msg(25, 7, [string(NAME, b"p0"), u32(13, 8), u32(swp.A_PORT_VLAN_MODE, 1), u32(swp.A_PORT_VLAN_VID, 0)]),      # VID 0: refused
+            msg(25, 8, [string(NAME, b"nosuch"), u32(13, 1), u64(14, 0)]),
+            msg(26, 9, [string(swp.A_MAC_PORT, b"p1"), swp.mac(swp.A_MAC_ADDR, b"\x02\0\0\0\xaa\x01"),
+                        u16(swp.A_MAC_VLAN, 10)]),
+            msg(26, 10, [swp.mac(swp.A_MAC_ADDR, b"\x02\0\0\0\xaa\x02")]),          # no port
+            mac_req(MAC_FLUSH, 11),
+            msg(MAC_SHOW, 12, [u16(swp.A_MAC_VLAN, 10), u32(6, 1)]),
+            msg(27, 13, [swp.mac(swp.A_MAC_ADDR, b"\x02\0\0\0\xaa\x01"), u16(swp.A_MAC_VLAN, 10)]),
+            msg(27, 14, [swp.mac(swp.A_MAC_ADDR, b"\x02\0\0\0\xaa\x01"), u16(swp.A_MAC_VLAN, 10)]),
+            port_req(PORT_SHOW, 15),
+        ]), macs=10),
         "bad_version": ctl_input(msg(STATUS, 1, version=1) + msg(STATUS, 2, version=2) +
                                  msg(PORT_DEL, 3, [string(NAME, b"p0")], version=4) +
                                  msg(STATUS, 4, version=0xFF) + msg(STATUS, 5)),

@@ -112,6 +112,77 @@ static const char *port_setting_names(char *buf, size_t len)
 	return names_list(buf, len, port_setting_name_at);
 }
 
+/* "10,20-30": VIDs 1..4094 into v's map. False when malformed. */
+static bool parse_vlan_list(const char *s, struct swp_vlan *v)
+{
+	while (*s) {
+		uint64_t lo, hi;
+		char num[8];
+		size_t n = strcspn(s, "-,");
+
+		if (!n || n >= sizeof(num))
+			return false;
+		memcpy(num, s, n);
+		num[n] = '\0';
+		if (!parse_number(num, 1, SWP_VLAN_VID_MAX, &lo))
+			return false;
+		hi = lo;
+		s += n;
+		if (*s == '-') {
+			n = strcspn(++s, "-,");
+			if (!n || n >= sizeof(num))
+				return false;
+			memcpy(num, s, n);
+			num[n] = '\0';
+			if (!parse_number(num, lo, SWP_VLAN_VID_MAX, &hi) || s[n] == '-')
+				return false;
+			s += n;
+		}
+		for (uint64_t vid = lo; vid <= hi; vid++)
+			v->vlans[vid / 64] |= 1ull << (vid % 64);
+		if (*s == ',' && !*++s)
+			return false;
+	}
+	return true;
+}
+
+/* port set NAME vlan access VID | trunk LIST|all [native VID] | tunnel VID */
+static enum cli_parse_result parse_port_vlan(const char *name, int argc, char *const *argv, struct swp_vlan *v,
+					     char *err, size_t errlen)
+{
+	static const char usage[] = "access VID, trunk LIST|all [native VID], tunnel VID; VIDs in 1..4094";
+	uint64_t vid;
+
+	if (argc < 2)
+		return usage_err(err, errlen, "port set %s vlan: missing mode (%s)", name, usage);
+	if (!strcmp(argv[0], "access") || !strcmp(argv[0], "tunnel")) {
+		v->mode = argv[0][0] == 'a' ? SWP_VLAN_ACCESS : SWP_VLAN_TUNNEL;
+		if (!parse_number(argv[1], 1, SWP_VLAN_VID_MAX, &vid))
+			return usage_err(err, errlen, "port set %s vlan %s: not a VLAN ID in 1..4094: '%s'", name,
+					 argv[0], argv[1]);
+		if (argc > 2)
+			return usage_err(err, errlen, "port set %s vlan %s: unexpected argument '%s'", name,
+					 argv[0], argv[2]);
+		v->vid = (uint32_t)vid;
+		return CLI_RUN;
+	}
+	if (strcmp(argv[0], "trunk"))
+		return usage_err(err, errlen, "port set %s vlan: unknown mode '%s' (%s)", name, argv[0], usage);
+	v->mode = SWP_VLAN_TRUNK;
+	if (strcmp(argv[1], "all") && !parse_vlan_list(argv[1], v))
+		return usage_err(err, errlen, "port set %s vlan trunk: not a list of VLAN IDs in 1..4094 "
+				 "like 10,20-30, or all: '%s'", name, argv[1]);
+	if (argc == 2)
+		return CLI_RUN;
+	if (strcmp(argv[2], "native") || argc < 4 || !parse_number(argv[3], 1, SWP_VLAN_VID_MAX, &vid))
+		return usage_err(err, errlen, "port set %s vlan trunk %s: expected native VID (1..4094)", name,
+				 argv[1]);
+	if (argc > 4)
+		return usage_err(err, errlen, "port set %s vlan trunk: unexpected argument '%s'", name, argv[4]);
+	v->vid = (uint32_t)vid;
+	return CLI_RUN;
+}
+
 /* port set NAME SETTING VALUE */
 static enum cli_parse_result parse_port_set(int argc, char *const *argv, struct cli_cmd *cmd, char *err,
 					    size_t errlen)
@@ -133,6 +204,8 @@ static enum cli_parse_result parse_port_set(int argc, char *const *argv, struct 
 		return usage_err(err, errlen, "port set %s: unknown setting '%s' (%s)", argv[0], argv[1],
 				 port_setting_names(names, sizeof(names)));
 	req->key = s->key;
+	if (s->vlan)
+		return parse_port_vlan(argv[0], argc - 2, argv + 2, &req->vlan, err, errlen);
 	if (argc < 3)
 		return usage_err(err, errlen, "port set %s %s: missing value (%s)", argv[0], s->name,
 				 s->boolean ? "on or off" : "a number");

@@ -234,7 +234,9 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 		if (req->name[0] && strcmp(req->name, p->name))
 			continue;
 		for (size_t k = 0; (ps = swp_port_setting_at(k)); k++)
-			info.settings[ps->key - 1] = sw_port_setting(&d->sw, p, ps->key);
+			if (!ps->vlan)
+				info.settings[ps->key - 1] = sw_port_setting(&d->sw, p, ps->key);
+		info.vlan = p->vcfg;
 		port_netns_refresh(p);
 		swp_set_name(info.name, p->name);
 		swp_set_name(info.peer, p->peer);
@@ -301,6 +303,15 @@ static void cmd_port_set(struct daemon *d, const void *body, struct ctl_reply *r
 	}
 	if (!s) {
 		ctl_reply_error(r, -EINVAL, "port set %s: unknown setting %u", name, req->key);
+		return;
+	}
+	if (s->vlan) {
+		const char *why;
+
+		if (swp_vlan_check(&req->vlan, &why) < 0)
+			ctl_reply_error(r, -EINVAL, "port set %s vlan: %s", name, why);
+		else
+			r->count = (uint32_t)sw_port_set_vlan(&d->sw, p, &req->vlan);
 		return;
 	}
 	if (req->value < s->min || req->value > s->max) {

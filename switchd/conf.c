@@ -58,6 +58,18 @@ static int conf_port_set(struct conf *c, const struct swp_port_set_req *req, uns
 	if (!p)
 		return conf_err(err, errlen, "port set %s: no 'port add %s' line before it", req->name,
 				req->name);
+	if (s->vlan) {
+		const char *why;
+
+		if (p->vlan_line)
+			return conf_err(err, errlen, "port %s: vlan is already set on line %u", p->name,
+					p->vlan_line);
+		if (swp_vlan_check(&req->vlan, &why) < 0)
+			return conf_err(err, errlen, "port set %s vlan: %s", p->name, why);
+		p->vlan = req->vlan;
+		p->vlan_line = lineno;
+		return 0;
+	}
 	if (p->pset_line[s->key])
 		return conf_err(err, errlen, "port %s: %s is already set on line %u", p->name, s->name,
 				p->pset_line[s->key]);
@@ -297,15 +309,38 @@ static int conf_request(struct daemon *d, const struct cli_cmd *cmd, char *why, 
 	return r.status;
 }
 
-static int conf_port_setting(struct daemon *d, const char *name, uint32_t key, uint64_t value, char *why,
-			     size_t len)
+static int conf_port_setting(struct daemon *d, const char *name, uint32_t key, uint64_t value,
+			     const struct swp_vlan *vlan, char *why, size_t len)
 {
 	struct cli_cmd cmd = { .type = SWP_PORT_SET, .blen = sizeof(struct swp_port_set_req) };
 
 	swp_set_name(cmd.body.port_set.name, name);
 	cmd.body.port_set.key = key;
 	cmd.body.port_set.value = value;
+	if (vlan)
+		cmd.body.port_set.vlan = *vlan;
 	return conf_request(d, &cmd, why, len);
+}
+
+/* The VLAN mode as the file has it, as conf_port_settings does the others: 1 when it changed. */
+static unsigned conf_port_vlan(struct daemon *d, const struct conf_port *old, const struct conf_port *cp,
+			       const struct port *p)
+{
+	static const struct swp_vlan def;
+	const struct swp_vlan *want = &def;
+	char why[SWP_ERR_MAX];
+
+	if (cp->vlan_line)
+		want = &cp->vlan;
+	else if (!old || !old->vlan_line)
+		return 0;
+	if (!memcmp(&p->vcfg, want, sizeof(*want)))
+		return 0;
+	if (conf_port_setting(d, cp->name, SWP_PSET_VLAN, 0, want, why, sizeof(why))) {
+		log_err("port %s: vlan: %s", cp->name, why);
+		return 0;
+	}
+	return 1;
 }
 
 /*
@@ -324,6 +359,10 @@ static unsigned conf_port_settings(struct daemon *d, const struct conf_port *old
 	for (size_t i = 0; p && (s = swp_port_setting_at(i)); i++) {
 		uint64_t want = s->def;
 
+		if (s->vlan) {
+			changed += conf_port_vlan(d, old, cp, p);
+			continue;
+		}
 		if (cp->pset_line[s->key])
 			want = cp->pset[s->key];
 		else if (!old || !old->pset_line[s->key])
@@ -331,7 +370,7 @@ static unsigned conf_port_settings(struct daemon *d, const struct conf_port *old
 		if (sw_port_setting(&d->sw, p, s->key) == want)
 			continue;
 		/* Checked when the file was read: a failure would be a bug. */
-		if (conf_port_setting(d, cp->name, s->key, want, why, sizeof(why)))
+		if (conf_port_setting(d, cp->name, s->key, want, NULL, why, sizeof(why)))
 			log_err("port %s: %s: %s", cp->name, s->name, why);
 		else
 			changed++;

@@ -27,6 +27,8 @@ struct conf_port {
 	unsigned line;
 	uint64_t pset[SWP_PSET_KEY_MAX + 1]; /* by enum swp_port_setting_key */
 	unsigned pset_line[SWP_PSET_KEY_MAX + 1]; /* 0: the file does not set it */
+	struct swp_vlan vlan; /* port set NAME vlan ... */
+	unsigned vlan_line;   /* 0: the file does not set it */
 };
 
 /* A `mac add` line. */

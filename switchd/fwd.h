@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "fdb.h"
+#include "switchd/proto.h"
 
 enum fwd_action {
 	FWD_DROP,
@@ -32,6 +33,7 @@ enum fwd_reason {
 	FWD_MAC_LIMIT,	/* a new source over the ingress port's max-macs */
 	FWD_STATIC,	/* the source is pinned to another port by a static entry */
 	FWD_ISOLATED,	/* from an isolated port to an isolated port */
+	FWD_VLAN,	/* not in a VLAN the port carries, or VID 4095 (rx_drop_vlan) */
 };
 
 /* What kind of flood, for storm control. */
@@ -89,6 +91,53 @@ static inline uint16_t fwd_frame_vlan(const uint8_t *frame, size_t len)
 		return 0;
 	return fwd_be16(frame + 14) & 0x0fff;
 }
+
+#define FWD_TPID_8021Q 0x8100
+#define FWD_TPID_8021AD 0x88a8
+#define FWD_VID_MASK 0x0fff
+#define FWD_VLANS 4096
+
+/*
+ * A port's VLAN mode as the frame path reads it (made by fwd_vlan_port_set
+ * from a struct swp_vlan): which VLANs it carries and which one of them it
+ * carries untagged.
+ */
+struct fwd_vlan_port {
+	uint8_t mode;	   /* enum swp_vlan_mode */
+	bool is_default;   /* trunk all, no native: frames in and out as they came, VID 4095 too */
+	uint16_t vid;	   /* access, tunnel: the VLAN; trunk: native, 0: none */
+	uint16_t untagged; /* the VLAN that leaves untagged (default: 0) */
+	uint64_t carry[FWD_VLANS / 64];
+};
+
+/*
+ * What VLAN classification made of a frame: its VLAN inside the switch and
+ * the two forms it can leave in. Untagged: the frame without the tag_len
+ * bytes at 12 that tagged it for its VLAN. Tagged: that with a tag (tpid,
+ * tci) at 12; tag_as_came when the frame came so.
+ */
+struct fwd_vlan {
+	uint16_t vlan;
+	uint16_t tpid, tci;
+	uint8_t tag_len; /* 0 or FWD_TAG_LEN */
+	bool tag_as_came;
+};
+
+/* port from a struct swp_vlan that swp_vlan_check() passed. */
+void fwd_vlan_port_set(struct fwd_vlan_port *port, const struct swp_vlan *v);
+
+static inline bool fwd_vlan_carries(const struct fwd_vlan_port *port, uint16_t vlan)
+{
+	return port->carry[vlan / 64] >> (vlan % 64) & 1;
+}
+
+/*
+ * VLAN classification: the VLAN of a frame that came in on port and how it
+ * may leave; FWD_OK, or FWD_VLAN when the port does not take it. A default
+ * port takes everything as it came: its outer tag's VID, 0 untagged.
+ */
+enum fwd_reason fwd_vlan_classify(const struct fwd_vlan_port *port, const uint8_t *frame, size_t len,
+				  struct fwd_vlan *out);
 
 /* Lookup: where a frame to dst in vlan that came in on in_port goes. */
 void fwd_lookup(struct fdb *fdb, const uint8_t *dst, uint16_t vlan, uint16_t in_port, struct fwd_result *r);

@@ -17,6 +17,7 @@
 
 #include "switchd/defaults.h"
 #include "switchd/proto.h"
+#include "fwd.h"
 
 /* Room in front of a received frame for a VLAN tag that AF_PACKET took off. */
 #define PORT_HEADROOM 4
@@ -25,6 +26,14 @@ struct frame {
 	struct virtio_net_hdr vh;
 	uint8_t *data;
 	size_t len;
+	/*
+	 * Set by sw_port_poll for the frames it reads (zero elsewhere): their
+	 * memory is the switch's until the batch is sent, so one that leaves by
+	 * one port only has its tag popped in place, or pushed into the room
+	 * bytes before data, instead of copied.
+	 */
+	bool writable;
+	uint8_t room;
 };
 
 struct port;
@@ -76,6 +85,8 @@ struct port {
 	bool no_learning; /* learning off */
 	bool no_flood;    /* unknown unicast is not flooded to it */
 	bool isolated;    /* forwards nothing to other isolated ports */
+	struct swp_vlan vcfg;	   /* its VLAN mode as set (all zero: the default) ... */
+	struct fwd_vlan_port vlan; /* ... and as the frame path reads it */
 	struct nl *nl; /* set when port_close must delete the interface (a veth switchd made) */
 	const struct port_ops *ops;
 	struct swp_counters c;

@@ -65,6 +65,9 @@ static const struct swp_field port_info[] = {
 	INFO(SWP_A_PORT_NETNS, K_STR, netns),
 	INFO(SWP_A_PORT_SETTINGS, K_U64S, settings),
 	INFO(SWP_A_PORT_ORIGIN, K_U32, origin),
+	INFO(SWP_A_PORT_VLAN_MODE, K_U32, vlan.mode),
+	INFO(SWP_A_PORT_VLAN_VID, K_U32, vlan.vid),
+	INFO(SWP_A_PORT_VLANS, K_U64S, vlan.vlans),
 };
 #undef INFO
 
@@ -72,6 +75,9 @@ static const struct swp_field port_set_req[] = {
 	FIELD(struct swp_port_set_req, SWP_A_PORT_NAME, K_STR, name),
 	FIELD(struct swp_port_set_req, SWP_A_PORT_SET_KEY, K_U32, key),
 	FIELD(struct swp_port_set_req, SWP_A_PORT_SET_VALUE, K_U64, value),
+	FIELD(struct swp_port_set_req, SWP_A_PORT_VLAN_MODE, K_U32, vlan.mode),
+	FIELD(struct swp_port_set_req, SWP_A_PORT_VLAN_VID, K_U32, vlan.vid),
+	FIELD(struct swp_port_set_req, SWP_A_PORT_VLANS, K_U64S, vlan.vlans),
 };
 
 static const struct swp_field mac_req[] = {
@@ -162,7 +168,7 @@ static const struct swp_msgdef {
 
 _Static_assert(sizeof(struct swp_port_info) <= SWP_BODY_MAX && sizeof(struct swp_event) <= SWP_BODY_MAX &&
 		       sizeof(struct swp_status_info) <= SWP_BODY_MAX && sizeof(struct swp_done) <= SWP_BODY_MAX &&
-		       sizeof(struct swp_port_req) <= SWP_BODY_MAX,
+		       sizeof(struct swp_port_req) <= SWP_BODY_MAX && sizeof(struct swp_port_set_req) <= SWP_BODY_MAX,
 	       "SWP_BODY_MAX holds every struct");
 
 static const struct swp_msgdef *swp_msgdef(uint16_t type)
@@ -379,7 +385,7 @@ static const char *const swp_counters_names[] = {
 	"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
 	"rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
 	"tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
-	"rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated",
+	"rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan",
 };
 _Static_assert(sizeof(swp_counters_names) / sizeof(swp_counters_names[0]) == SWP_COUNTERS,
 	       "a name for every counter");
@@ -432,13 +438,14 @@ const struct swp_setting *swp_setting_by_key(uint32_t key)
 }
 
 static const struct swp_port_setting swp_port_settings[] = {
-	{ "learning", "learning", SWP_PSET_LEARNING, true, 0, 1, 1 },
-	{ "flood", "flood", SWP_PSET_FLOOD, true, 0, 1, 1 },
-	{ "isolated", "isolated", SWP_PSET_ISOLATED, true, 0, 1, 0 },
-	{ "max-macs", "max_macs", SWP_PSET_MAX_MACS, false, 0, SWITCHD_MAX_MACS_LIMIT, 0 },
-	{ "storm-broadcast", "storm_broadcast", SWP_PSET_STORM_BROADCAST, false, 0, SWITCHD_STORM_PPS_MAX, 0 },
-	{ "storm-multicast", "storm_multicast", SWP_PSET_STORM_MULTICAST, false, 0, SWITCHD_STORM_PPS_MAX, 0 },
-	{ "storm-unknown", "storm_unknown", SWP_PSET_STORM_UNKNOWN, false, 0, SWITCHD_STORM_PPS_MAX, 0 },
+	{ "learning", "learning", SWP_PSET_LEARNING, true, 0, 1, 1, false },
+	{ "flood", "flood", SWP_PSET_FLOOD, true, 0, 1, 1, false },
+	{ "isolated", "isolated", SWP_PSET_ISOLATED, true, 0, 1, 0, false },
+	{ "max-macs", "max_macs", SWP_PSET_MAX_MACS, false, 0, SWITCHD_MAX_MACS_LIMIT, 0, false },
+	{ "storm-broadcast", "storm_broadcast", SWP_PSET_STORM_BROADCAST, false, 0, SWITCHD_STORM_PPS_MAX, 0, false },
+	{ "storm-multicast", "storm_multicast", SWP_PSET_STORM_MULTICAST, false, 0, SWITCHD_STORM_PPS_MAX, 0, false },
+	{ "storm-unknown", "storm_unknown", SWP_PSET_STORM_UNKNOWN, false, 0, SWITCHD_STORM_PPS_MAX, 0, false },
+	{ "vlan", "vlan_mode", SWP_PSET_VLAN, false, 0, 0, 0, true },
 };
 #define NPORT_SETTINGS (sizeof(swp_port_settings) / sizeof(swp_port_settings[0]))
 
@@ -469,6 +476,94 @@ void swp_port_setting_format(const struct swp_port_setting *s, uint64_t value, c
 		snprintf(buf, len, "%s", value ? "on" : "off");
 	else
 		snprintf(buf, len, "%llu", (unsigned long long)value);
+}
+
+static const char *const swp_vlan_modes[] = {
+	[SWP_VLAN_TRUNK] = "trunk",
+	[SWP_VLAN_ACCESS] = "access",
+	[SWP_VLAN_TUNNEL] = "tunnel",
+};
+
+const char *swp_vlan_mode_name(uint32_t mode)
+{
+	return mode < sizeof(swp_vlan_modes) / sizeof(swp_vlan_modes[0]) ? swp_vlan_modes[mode] : NULL;
+}
+
+bool swp_vlan_all(const struct swp_vlan *v)
+{
+	return swp_zero((const uint8_t *)v->vlans, sizeof(v->vlans));
+}
+
+int swp_vlan_check(const struct swp_vlan *v, const char **why)
+{
+	*why = NULL;
+	if (!swp_vlan_mode_name(v->mode))
+		*why = "unknown VLAN mode";
+	else if (v->mode != SWP_VLAN_TRUNK && (v->vid < 1 || v->vid > SWP_VLAN_VID_MAX))
+		*why = "the VLAN must be in 1..4094";
+	else if (v->mode != SWP_VLAN_TRUNK && !swp_vlan_all(v))
+		*why = "a VLAN list goes only with trunk";
+	else if (v->vid > SWP_VLAN_VID_MAX)
+		*why = "the native VLAN must be in 1..4094";
+	else if (swp_vlan_has(v, 0) || swp_vlan_has(v, 4095))
+		*why = "a trunk's VLANs must be in 1..4094";
+	return *why ? -EINVAL : 0;
+}
+
+void swp_vlan_list_format(const struct swp_vlan *v, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (swp_vlan_all(v)) {
+		snprintf(buf, len, "all");
+		return;
+	}
+	for (unsigned lo = 1; lo <= SWP_VLAN_VID_MAX; lo++) {
+		unsigned hi = lo;
+		char r[16];
+		int n;
+
+		if (!swp_vlan_has(v, lo))
+			continue;
+		while (hi < SWP_VLAN_VID_MAX && swp_vlan_has(v, hi + 1))
+			hi++;
+		n = hi > lo ? snprintf(r, sizeof(r), "%s%u-%u", off ? "," : "", lo, hi)
+			    : snprintf(r, sizeof(r), "%s%u", off ? "," : "", lo);
+		/* Room for this range, and for a "..." after it if more follow. */
+		if (off + (size_t)n + 4 > len) {
+			snprintf(buf + off, len - off, "%s", len - off > 3 ? "..." : "");
+			return;
+		}
+		memcpy(buf + off, r, (size_t)n + 1);
+		off += (size_t)n;
+		lo = hi;
+	}
+}
+
+void swp_vlan_format(const struct swp_vlan *v, char *buf, size_t len)
+{
+	char native[24] = "";
+	size_t n, nl;
+
+	if (v->mode != SWP_VLAN_TRUNK) {
+		const char *m = swp_vlan_mode_name(v->mode);
+
+		snprintf(buf, len, "%s %u", m ? m : "unknown", v->vid);
+		return;
+	}
+	if (v->vid)
+		snprintf(native, sizeof(native), " native %u", v->vid);
+	nl = strlen(native);
+	snprintf(buf, len, "trunk ");
+	n = strlen(buf);
+	/* The native VLAN is kept whole: the list is what gets cut. */
+	if (len < n + nl + 4)
+		return;
+	swp_vlan_list_format(v, buf + n, len - n - nl);
+	memcpy(buf + strlen(buf), native, nl + 1);
 }
 
 /* The port kinds a request may name; "auto" lets switchd choose (a TAP nobody holds, else a socket). */

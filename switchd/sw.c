@@ -54,6 +54,12 @@ int sw_init(struct sw *sw, struct ev_loop *loop, const struct sw_config *cfg, ui
 	sw->rxbuf = malloc((size_t)PORT_BATCH * (PORT_HEADROOM + SWITCHD_FRAME_MAX));
 	if (!sw->rxbuf)
 		return -ENOMEM;
+	sw->varbuf = malloc(sizeof(sw->var) / sizeof(sw->var[0]) * (SWITCHD_FRAME_MAX + FWD_TAG_LEN));
+	if (!sw->varbuf) {
+		free(sw->rxbuf);
+		sw->rxbuf = NULL;
+		return -ENOMEM;
+	}
 	sw->loop = loop;
 	sw->now = now ? now : sw_clock_ms;
 	sw->start_ms = sw->now();
@@ -115,6 +121,8 @@ void sw_fini(struct sw *sw)
 	fdb_fini(&sw->fdb);
 	free(sw->rxbuf);
 	sw->rxbuf = NULL;
+	free(sw->varbuf);
+	sw->varbuf = NULL;
 }
 
 static void sw_port_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -136,6 +144,8 @@ int sw_port_attach(struct sw *sw, struct port *p)
 		return -ENOSPC;
 	p->slot = (uint16_t)slot;
 	p->sw = sw;
+	memset(&p->vcfg, 0, sizeof(p->vcfg));
+	fwd_vlan_port_set(&p->vlan, &p->vcfg);
 	loop_port_reset(&sw->policy, p->slot);
 	sw->fdb.port_max[slot] = 0;
 	sw->slots[slot] = p;
@@ -182,6 +192,8 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 	sw->slots[p->slot] = NULL;
 	if (p->no_flood)
 		sw->nnoflood--;
+	if (!p->vlan.is_default)
+		sw->vlan_ports--;
 	log_info("port %s removed: %s (%u MAC entries flushed)", p->name, why, flushed);
 	sw_event(sw, SWP_EV_PORT_REMOVED, p, flushed, why);
 	port_close(p);
@@ -211,14 +223,16 @@ static bool sw_fits(const struct port *p, const struct frame *f)
 	return fwd_l2_payload(f->data, f->len) <= p->mtu;
 }
 
+static void sw_send(struct sw *sw);
+
 static void sw_queue(struct sw *sw, struct port *p, const struct frame *f)
 {
 	if (!p->txn)
 		sw->pending[sw->npending++] = p;
 	p->txq[p->txn++] = f;
-	/* A caller feeding more than a batch between flushes gets it sent now. */
+	/* A caller feeding more than a batch between flushes gets it sent now (copies stay). */
 	if (p->txn == PORT_BATCH)
-		sw_flush(sw);
+		sw_send(sw);
 }
 
 static void sw_count_tx_error(struct port *p, int err)
@@ -261,13 +275,19 @@ static void sw_flush_port(struct port *p)
 	p->txn = 0;
 }
 
-void sw_flush(struct sw *sw)
+static void sw_send(struct sw *sw)
 {
 	while (sw->npending) {
 		struct port *p = sw->pending[--sw->npending];
 
 		sw_flush_port(p);
 	}
+}
+
+void sw_flush(struct sw *sw)
+{
+	sw_send(sw);
+	sw->nvar = 0;
 }
 
 /*
@@ -504,6 +524,34 @@ int sw_port_set(struct sw *sw, struct port *p, uint32_t key, uint64_t value)
 	return 1;
 }
 
+int sw_port_set_vlan(struct sw *sw, struct port *p, const struct swp_vlan *v)
+{
+	struct swp_event ev = { .kind = SWP_EV_PORT_CHANGED };
+	bool was_default = p->vlan.is_default;
+	uint32_t flushed;
+
+	if (!memcmp(&p->vcfg, v, sizeof(*v)))
+		return 0;
+	p->vcfg = *v;
+	fwd_vlan_port_set(&p->vlan, v);
+	if (was_default && !p->vlan.is_default)
+		sw->vlan_ports++;
+	else if (!was_default && p->vlan.is_default)
+		sw->vlan_ports--;
+	/* What the port learned was learned in the VLANs of its old mode. */
+	flushed = fdb_flush(&sw->fdb, p->slot);
+	swp_vlan_format(v, ev.value, sizeof(ev.value));
+	log_info("port %s: vlan %s (%u MAC entries flushed)", p->name, ev.value, flushed);
+	if (sw->event) {
+		swp_set_name(ev.port, p->name);
+		snprintf(ev.setting, sizeof(ev.setting), "vlan");
+		sw->event(sw->event_ctx, &ev);
+	}
+	if (flushed)
+		sw_event(sw, SWP_EV_MAC_FLUSHED, p, flushed, "VLAN mode changed");
+	return 1;
+}
+
 /* A mac_added or mac_deleted event. */
 static void sw_mac_event(struct sw *sw, uint32_t kind, const uint8_t *mac, uint16_t vlan, const struct port *p,
 			 bool is_static)
@@ -588,6 +636,9 @@ static void sw_count_drop(struct port *in, enum fwd_reason why)
 	case FWD_ISOLATED:
 		in->c.rx_drop_isolated++;
 		break;
+	case FWD_VLAN:
+		in->c.rx_drop_vlan++;
+		break;
 	case FWD_OK:
 	case FWD_FILTERED:
 		in->c.rx_drop_filtered++;
@@ -622,7 +673,100 @@ static enum fwd_reason sw_learn(struct sw *sw, struct port *in, const uint8_t *s
 	return FWD_BLOCKED;
 }
 
-/* Egress filtering, the port's tag action, queueing: for one port a frame goes out of. */
+/* One received frame on its way out: its VLAN and the copies made of it for ports that want another form. */
+struct sw_frame {
+	const struct frame *f;
+	struct fwd_vlan c;
+	const struct frame *form[2]; /* [0] tagged, [1] untagged; NULL: not made (yet) */
+	int base;		     /* its two places in sw->var; -1: none taken yet */
+};
+
+#define SW_VARIANTS (sizeof(((struct sw *)0)->var) / sizeof(((struct sw *)0)->var[0]))
+
+/* Where the frame's form (untag or not) goes: its place in sw->var, kept until sw_flush(). */
+static struct frame *sw_var(struct sw *sw, struct sw_frame *x, bool untag)
+{
+	struct frame *v;
+
+	if (x->base < 0) {
+		/* When they run out, send what is queued. */
+		if (sw->nvar + 2 > SW_VARIANTS)
+			sw_flush(sw);
+		x->base = (int)sw->nvar;
+		sw->nvar += 2;
+	}
+	v = &sw->var[x->base + untag];
+	v->data = sw->varbuf + (size_t)(x->base + untag) * (SWITCHD_FRAME_MAX + FWD_TAG_LEN);
+	v->vh = x->f->vh;
+	x->form[untag] = v;
+	return v;
+}
+
+/* The frame's head in its new form at d: the MAC addresses, then the tag unless untag. */
+static void sw_put_head(const struct sw_frame *x, uint8_t *d, const uint8_t *macs, bool untag)
+{
+	memmove(d, macs, 12);
+	if (!untag) {
+		d[12] = (uint8_t)(x->c.tpid >> 8);
+		d[13] = (uint8_t)x->c.tpid;
+		d[14] = (uint8_t)(x->c.tci >> 8);
+		d[15] = (uint8_t)x->c.tci;
+	}
+}
+
+/* The virtio_net_hdr's offsets move with the tag. */
+static void sw_move_offsets(struct frame *v, int delta)
+{
+	if (v->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		v->vh.csum_start = (uint16_t)(v->vh.csum_start + delta);
+	if (v->vh.hdr_len)
+		v->vh.hdr_len = (uint16_t)(v->vh.hdr_len + delta);
+}
+
+/*
+ * The frame untagged (its VLAN's tag popped) or tagged (a tag pushed, or the
+ * priority tag given the VID). For a frame that leaves by one port only
+ * (alone) and is the switch's to write, in place when there is room; else a
+ * copy, made once for every port that wants it.
+ */
+__attribute__((noinline)) static const struct frame *sw_retag(struct sw *sw, struct sw_frame *x, bool untag,
+							       bool alone)
+{
+	const struct frame *f = x->f;
+	int delta = (untag ? 0 : FWD_TAG_LEN) - x->c.tag_len;
+	size_t rest = f->len - 12 - x->c.tag_len;
+	struct frame *v = sw_var(sw, x, untag);
+
+	if (alone && f->writable && delta <= (int)f->room) {
+		v->data = f->data - delta;
+		sw_put_head(x, v->data, f->data, untag);
+	} else {
+		sw_put_head(x, v->data, f->data, untag);
+		memcpy(v->data + 12 + (untag ? 0 : FWD_TAG_LEN), f->data + 12 + x->c.tag_len, rest);
+	}
+	v->len = (size_t)((int)f->len + delta);
+	sw_move_offsets(v, delta);
+	return v;
+}
+
+/*
+ * Egress filtering by VLAN and the port's tag action: the form the frame
+ * leaves out in (its VLAN untagged or tagged), NULL when out does not carry
+ * its VLAN.
+ */
+static const struct frame *sw_tag_action(struct sw *sw, struct sw_frame *x, const struct port *out, bool alone)
+{
+	bool untag;
+
+	if (!fwd_vlan_carries(&out->vlan, x->c.vlan))
+		return NULL;
+	untag = x->c.vlan == out->vlan.untagged;
+	if (untag ? !x->c.tag_len : x->c.tag_as_came)
+		return x->f;
+	return x->form[untag] ? x->form[untag] : sw_retag(sw, x, untag, alone);
+}
+
+/* Egress filtering, queueing: for one port a frame goes out of, in the form the tag action chose. */
 static void sw_output(struct sw *sw, struct port *out, const struct frame *f, uint64_t now)
 {
 	if (loop_blocked(&sw->policy, out->slot, now))
@@ -632,32 +776,34 @@ static void sw_output(struct sw *sw, struct port *out, const struct frame *f, ui
 		out->c.tx_dropped++;
 		return;
 	}
-	/* Tag action: every port carries frames as they came (VLAN modes will push or pop here). */
 	sw_queue(sw, out, f);
 }
 
-/*
- * A flood with egress filtering: from an isolated port (not to other isolated
- * ones), or of unknown unicast while some port has flood off. Out of line: the
- * common flood stays a plain loop.
- */
-static __attribute__((noinline)) void sw_flood_filtered(struct sw *sw, struct port *in, const struct frame *f,
-							enum fwd_flood kind, uint64_t now)
+/* Egress filtering of a flood: not back in, isolation, flood off for unknown unicast. */
+static inline bool sw_floods_to(const struct port *in, const struct port *out, enum fwd_flood flood)
+{
+	return out != in && !(in->isolated && out->isolated) && !(out->no_flood && flood == FWD_FLOOD_UNKNOWN);
+}
+
+/* A flood while some port has a VLAN mode: to the ports that carry its VLAN, each in its form. */
+static void sw_flood_vlan(struct sw *sw, struct port *in, struct sw_frame *x, enum fwd_flood flood, uint64_t now)
 {
 	for (uint32_t i = 0; i < sw->nports; i++) {
 		struct port *out = sw->active[i];
+		const struct frame *g;
 
-		if (out == in || (in->isolated && out->isolated) || (out->no_flood && kind == FWD_FLOOD_UNKNOWN))
-			continue;
-		sw_output(sw, out, f, now);
+		if (sw_floods_to(in, out, flood) && (g = sw_tag_action(sw, x, out, false)))
+			sw_output(sw, out, g, now);
 	}
 }
 
 void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
 {
 	enum fwd_reason why = FWD_BLOCKED;
+	bool tags = sw->vlan_ports; /* false: every port is default, every frame leaves as it came */
+	const struct frame *g = f;
+	struct sw_frame x;
 	struct fwd_result r;
-	uint16_t vlan;
 
 	in->c.rx_packets++;
 	in->c.rx_bytes += f->len;
@@ -665,12 +811,18 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 	if (loop_blocked(&sw->policy, in->slot, now) || (why = fwd_check(f->data, f->len)) != FWD_OK)
 		goto drop;
 	/* VLAN classification. */
-	vlan = fwd_frame_vlan(f->data, f->len);
+	if (!tags) {
+		x.c.vlan = fwd_frame_vlan(f->data, f->len);
+	} else {
+		x = (struct sw_frame){ .f = f, .base = -1 };
+		if ((why = fwd_vlan_classify(&in->vlan, f->data, f->len, &x.c)) != FWD_OK)
+			goto drop;
+	}
 	/* Learning; a MAC that flaps blocks the port. */
-	if ((why = sw_learn(sw, in, f->data + 6, vlan, now)) != FWD_OK)
+	if ((why = sw_learn(sw, in, f->data + 6, x.c.vlan, now)) != FWD_OK)
 		goto drop;
 	/* Lookup; floods within the port's storm limit. */
-	fwd_lookup(&sw->fdb, f->data, vlan, in->slot, &r);
+	fwd_lookup(&sw->fdb, f->data, x.c.vlan, in->slot, &r);
 	switch (r.action) {
 	case FWD_UNICAST: {
 		struct port *out = sw->slots[r.port];
@@ -679,7 +831,12 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 			why = FWD_ISOLATED;
 			goto drop;
 		}
-		sw_output(sw, out, f, now);
+		/* A static entry on a port without the VLAN, or one learned before the port's mode changed. */
+		if (tags && !(g = sw_tag_action(sw, &x, out, true))) {
+			why = FWD_VLAN;
+			goto drop;
+		}
+		sw_output(sw, out, g, now);
 		return;
 	}
 	case FWD_FLOOD:
@@ -687,8 +844,15 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 			why = FWD_STORM;
 			goto drop;
 		}
+		if (tags) {
+			sw_flood_vlan(sw, in, &x, r.flood, now);
+			return;
+		}
+		/* Egress filtering only from an isolated port, or of unknown unicast while a port has flood off. */
 		if (in->isolated || (sw->nnoflood && r.flood == FWD_FLOOD_UNKNOWN)) {
-			sw_flood_filtered(sw, in, f, r.flood, now);
+			for (uint32_t i = 0; i < sw->nports; i++)
+				if (sw_floods_to(in, sw->active[i], r.flood))
+					sw_output(sw, sw->active[i], f, now);
 			return;
 		}
 		for (uint32_t i = 0; i < sw->nports; i++)
@@ -728,8 +892,15 @@ void sw_port_poll(struct sw *sw, struct port *p)
 			done++;
 			continue;
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			/* Ours to write; room before data within its rxbuf slot (none in a receive ring). */
+			uintptr_t d = (uintptr_t)f[i].data, b = (uintptr_t)sw->rxbuf;
+			const size_t slot = PORT_HEADROOM + SWITCHD_FRAME_MAX;
+
+			f[i].writable = true;
+			f[i].room = d >= b && d - b < PORT_BATCH * slot ? (uint8_t)((d - b) % slot) : 0;
 			sw_input(sw, p, &f[i], now);
+		}
 		sw_flush(sw);
 		if (p->ops->rx_release)
 			p->ops->rx_release(p);

@@ -36,6 +36,15 @@ struct sw {
 	uint32_t npending;
 	uint32_t spin_us;
 	uint64_t spin_until_us;
+	uint32_t vlan_ports; /* ports not in the default VLAN mode: 0, every frame leaves as it came */
+	/*
+	 * A frame leaving a port in another form than it came (a tag pushed or
+	 * popped) is a copy, made once per input frame and form, kept until
+	 * sw_flush(): SW_VARIANTS frames of SWITCHD_FRAME_MAX + FWD_TAG_LEN.
+	 */
+	uint8_t *varbuf;
+	struct frame var[2 * PORT_BATCH];
+	uint32_t nvar;
 	struct loop policy; /* loop and storm policy (loop.h), beside each port by slot */
 	ev_idle spin;
 	/* Optional: told of ports added, removed, blocked and of MAC table changes (time_ms unset). */
@@ -93,6 +102,13 @@ void sw_config_set(struct sw_config *cfg, uint32_t key, uint64_t value);
  */
 uint64_t sw_port_setting(const struct sw *sw, const struct port *p, uint32_t key);
 int sw_port_set(struct sw *sw, struct port *p, uint32_t key, uint64_t value);
+
+/*
+ * The VLAN mode (SWP_PSET_VLAN), checked by swp_vlan_check(): 1 when it
+ * changed (told as port_changed; the port's learned entries are flushed),
+ * 0 when the port had it.
+ */
+int sw_port_set_vlan(struct sw *sw, struct port *p, const struct swp_vlan *v);
 
 /* A static MAC entry (mac add), told as mac_added: 0 or fdb_static_add's -errno. */
 int sw_mac_add(struct sw *sw, const uint8_t *mac, uint16_t vlan, struct port *p);

@@ -30,7 +30,7 @@
 #define SWP_NAME_MAX 16 /* IFNAMSIZ, NUL included */
 #define SWP_PATH_MAX 108 /* a network namespace's name or path, NUL included */
 #define SWP_ERR_MAX 128
-#define SWP_BODY_MAX 512 /* no message's struct (below) is larger */
+#define SWP_BODY_MAX 1024 /* no message's struct (below) is larger */
 
 /* Netlink's own control types are 1..15: ours start above them. */
 enum swp_type {
@@ -107,6 +107,9 @@ enum swp_port_attr {
 	SWP_A_PORT_SET_VALUE, /* u64 (SWP_PORT_SET) */
 	SWP_A_PORT_SETTINGS,  /* nested: u64 attributes, type = enum swp_port_setting_key */
 	SWP_A_PORT_ORIGIN,    /* u32, enum swp_port_origin */
+	SWP_A_PORT_VLAN_MODE, /* u32, enum swp_vlan_mode */
+	SWP_A_PORT_VLAN_VID,  /* u32: access, tunnel: the VLAN; trunk: the native VLAN, 0: none */
+	SWP_A_PORT_VLANS,     /* nested: u64 attributes, type = 1 + word of a 4096-bit map; trunk only */
 };
 
 /* Who added a port. */
@@ -228,6 +231,7 @@ struct swp_counters {
 	uint64_t rx_drop_mac_limit;  /* a new source over the port's max-macs */
 	uint64_t rx_drop_static;     /* from a MAC pinned to another port by a static entry */
 	uint64_t rx_drop_isolated;   /* to an isolated port from an isolated port */
+	uint64_t rx_drop_vlan;       /* tagged for a VLAN the port does not carry, untagged without one, VID 4095 */
 };
 
 /* SWP_SET: one runtime setting, the same as switchd's command-line option of that name. */
@@ -257,12 +261,33 @@ enum swp_port_setting_key {
 	SWP_PSET_STORM_MULTICAST = 6,
 	SWP_PSET_STORM_UNKNOWN = 7,
 };
-#define SWP_PSET_KEY_MAX SWP_PSET_STORM_UNKNOWN
+#define SWP_PSET_KEY_MAX SWP_PSET_STORM_UNKNOWN /* the u64 settings: swp_port_info.settings[] */
+/* Not a u64: the request's vlan (swp_port_set_req.vlan), shown as swp_port_info.vlan. */
+#define SWP_PSET_VLAN 8
+
+/*
+ * A port's VLAN mode (docs/behaviour.md, "VLANs"). All zero is the default:
+ * trunk all, untagged frames in VLAN 0 ("untagged"), every frame leaves as it
+ * came.
+ */
+enum swp_vlan_mode {
+	SWP_VLAN_TRUNK = 0,  /* tagged frames of vlans (none set: all) and of vid; vid leaves untagged */
+	SWP_VLAN_ACCESS = 1, /* untagged frames, in VLAN vid */
+	SWP_VLAN_TUNNEL = 2, /* 802.1ad: every frame in gets an outer S-tag of vid, out loses it */
+};
+#define SWP_VLAN_VID_MAX 4094
+#define SWP_VLAN_WORDS 64 /* 4096 bits */
+struct swp_vlan {
+	uint32_t mode; /* enum swp_vlan_mode */
+	uint32_t vid;  /* access, tunnel: the VLAN (1..4094); trunk: the native VLAN, 0: none */
+	uint64_t vlans[SWP_VLAN_WORDS]; /* trunk: VID v is bit v % 64 of word v / 64 (1..4094); none: all */
+};
 
 struct swp_port_set_req {
 	char name[SWP_NAME_MAX];
-	uint32_t key; /* enum swp_port_setting_key */
-	uint64_t value;
+	uint32_t key; /* enum swp_port_setting_key, or SWP_PSET_VLAN */
+	uint64_t value;      /* the u64 settings */
+	struct swp_vlan vlan; /* SWP_PSET_VLAN */
 };
 
 struct swp_port_info {
@@ -280,6 +305,7 @@ struct swp_port_info {
 	char peer[SWP_NAME_MAX];
 	char netns[SWP_PATH_MAX];
 	uint64_t settings[SWP_PSET_KEY_MAX]; /* every port setting's value, key k at [k - 1] */
+	struct swp_vlan vlan;
 };
 
 struct swp_mac_entry {
@@ -413,12 +439,35 @@ struct swp_port_setting {
 	uint32_t key;
 	bool boolean;
 	uint64_t min, max, def;
+	bool vlan; /* not a u64: a struct swp_vlan (SWP_PSET_VLAN), its own grammar and JSON */
 };
 const struct swp_port_setting *swp_port_setting_by_name(const char *name);
 const struct swp_port_setting *swp_port_setting_by_key(uint32_t key);
 const struct swp_port_setting *swp_port_setting_at(size_t i);
 /* A value as port set takes it: "on", "off" or the number. */
 void swp_port_setting_format(const struct swp_port_setting *s, uint64_t value, char *buf, size_t len);
+
+/* "access", "trunk", "tunnel"; NULL for an unknown mode. */
+const char *swp_vlan_mode_name(uint32_t mode);
+/*
+ * Checks v as port set takes it: 0, or -EINVAL with why (a VID out of range,
+ * a list on an access or tunnel port, VID 0 or 4095 in a list).
+ */
+int swp_vlan_check(const struct swp_vlan *v, const char **why);
+/* Whether a trunk's list is "all" (no VID in it). */
+bool swp_vlan_all(const struct swp_vlan *v);
+/*
+ * v as port set takes it: "access 10", "trunk 10,20-30 native 5", "trunk
+ * all", "tunnel 100". A list too long for buf ends with "..." (an event's
+ * value holds 63 bytes).
+ */
+void swp_vlan_format(const struct swp_vlan *v, char *buf, size_t len);
+/* The VID list alone, "10,20-30" ("all" when empty), cut as above. */
+void swp_vlan_list_format(const struct swp_vlan *v, char *buf, size_t len);
+static inline bool swp_vlan_has(const struct swp_vlan *v, unsigned vid)
+{
+	return vid < 64 * SWP_VLAN_WORDS && (v->vlans[vid / 64] >> (vid % 64) & 1);
+}
 
 /* Port kinds: "tap", "afpacket", "auto"; "unknown" for another number. */
 const char *swp_type_name(uint32_t port_type);

@@ -40,7 +40,8 @@ REPLIES = (DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT)
 # Attribute numbers, by object (enum swp_*_attr).
 (A_PORT_NAME, A_PORT_TYPE, A_PORT_FLAGS, A_PORT_PEER, A_PORT_NETNS, A_PORT_STATE, A_PORT_IFINDEX,
  A_PORT_MTU, A_PORT_MACS, A_PORT_CREATED, A_PORT_BLOCKED, A_PORT_COUNTERS, A_PORT_SET_KEY, A_PORT_SET_VALUE,
- A_PORT_SETTINGS) = range(1, 16)
+ A_PORT_SETTINGS, A_PORT_ORIGIN, A_PORT_VLAN_MODE, A_PORT_VLAN_VID, A_PORT_VLANS) = range(1, 20)
+VLAN_TRUNK, VLAN_ACCESS, VLAN_TUNNEL = 0, 1, 2  # A_PORT_VLAN_MODE
 A_MAC_PORT, A_MAC_ADDR, A_MAC_VLAN, A_MAC_AGE, A_MAC_STATIC, A_MAC_FLAGS = range(1, 7)
 A_SET_KEY, A_SET_VALUE = 1, 2
 (A_STATUS_VERSION, A_STATUS_UPTIME, A_STATUS_PORTS, A_STATUS_MACS, A_STATUS_LEARNED, A_STATUS_MOVED,
@@ -56,9 +57,11 @@ PORT_AUTO, PORT_TAP, PORT_AFPACKET = 0, 1, 2
 COUNTERS = ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
             "rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
             "tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
-            "rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated")
+            "rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan")
 # Port settings (PORT_SET's key, inside A_PORT_SETTINGS), by enum swp_port_setting_key: (name, max).
-PORT_SETTINGS = {1: ("learning", 1), 2: ("flood", 1), 3: ("isolated", 1), 4: ("max-macs", 1 << 24)}
+PORT_SETTINGS = {1: ("learning", 1), 2: ("flood", 1), 3: ("isolated", 1), 4: ("max-macs", 1 << 24),
+                 5: ("storm-broadcast", 10000000), 6: ("storm-multicast", 10000000), 7: ("storm-unknown", 10000000)}
+PSET_VLAN = 8  # PORT_SET's key for a VLAN mode (A_PORT_VLAN_MODE, _VID, _VLANS)
 # Inside A_STATUS_SETTINGS (and SET's key), by enum swp_setting_key.
 SETTINGS = {1: "ageing", 2: "max-macs", 3: "flap-moves", 4: "flap-hold", 5: "storm-broadcast",
             6: "storm-multicast", 7: "storm-unknown"}
@@ -74,9 +77,13 @@ _PORT = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_TYPE: ("type", "u32", 0)
          A_PORT_IFINDEX: ("ifindex", "s32", 0), A_PORT_MTU: ("mtu", "u32", 0),
          A_PORT_MACS: ("macs", "u32", 0), A_PORT_CREATED: ("created", "u32", 0),
          A_PORT_BLOCKED: ("blocked", "u32", 0), A_PORT_COUNTERS: ("counters", "u64s", COUNTERS),
-         A_PORT_SETTINGS: ("settings", "u64s", tuple(PORT_SETTINGS[k][0] for k in sorted(PORT_SETTINGS)))}
+         A_PORT_SETTINGS: ("settings", "u64s", tuple(PORT_SETTINGS[k][0] for k in sorted(PORT_SETTINGS))),
+         A_PORT_ORIGIN: ("origin", "u32", 0),
+         A_PORT_VLAN_MODE: ("vlan_mode", "u32", 0), A_PORT_VLAN_VID: ("vlan_vid", "u32", 0),
+         A_PORT_VLANS: ("vlans", "u64s", tuple("w%d" % i for i in range(64)))}
 _PORT_SET = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_SET_KEY: ("key", "u32", 0),
-             A_PORT_SET_VALUE: ("value", "u64", 0)}
+             A_PORT_SET_VALUE: ("value", "u64", 0), A_PORT_VLAN_MODE: ("vlan_mode", "u32", 0),
+             A_PORT_VLAN_VID: ("vlan_vid", "u32", 0), A_PORT_VLANS: ("vlans", "u64s", tuple("w%d" % i for i in range(64)))}
 _MAC = {A_MAC_PORT: ("port", "str", NAME_MAX), A_MAC_ADDR: ("mac", "mac", 0),
         A_MAC_VLAN: ("vlan", "u16", 0), A_MAC_AGE: ("age", "u32", 0), A_MAC_STATIC: ("static", "u32", 0),
         A_MAC_FLAGS: ("flags", "u32", 0)}

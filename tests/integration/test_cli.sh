@@ -54,6 +54,8 @@ usage_cases=(
 	"mac"$'\x1f'"add"$'\x1f'"02:00:00:00:00:01"
 	"mac"$'\x1f'"del"
 	"port"$'\x1f'"set"$'\x1f'"a"$'\x1f'"learning"$'\x1f'"maybe"
+	"port"$'\x1f'"set"$'\x1f'"x"$'\x1f'"vlan"$'\x1f'"access"$'\x1f'"0"
+	"port"$'\x1f'"set"$'\x1f'"x"$'\x1f'"vlan"$'\x1f'"trunk"$'\x1f'"10,,20"
 	"mac"$'\x1f'"show"$'\x1f'"01:00:5e:00:00:01"
 	"mac"$'\x1f'"flush"$'\x1f'"02:00:00:00:00:01"
 	"port"$'\x1f'"clear"$'\x1f'"a"$'\x1f'"b"

@@ -16,6 +16,9 @@ statics() { macs_json | jq -c '[.[] | select(.static) | [.mac, .vlan, .port]] | 
 gw=02:00:00:74:00:01 dns=02:00:00:74:00:02 new=02:00:00:74:00:03
 
 # ---- lines out of order, or twice: refused by switchd -n with file:line ---------------------
+conf "port add ${P}a" "port set ${P}a vlan access 5" "port set ${P}a vlan trunk 10"
+expect_exit 1 "$SWITCHD" -n -c "$CONF"
+assert_eq "$CONF:3: port ${P}a: vlan is already set on line 2" "$ERR" "a port's VLAN mode twice"
 conf "port set ${P}a isolated on" "port add ${P}a"
 expect_exit 1 "$SWITCHD" -n -c "$CONF"
 assert_eq "$CONF:1: port set ${P}a: no 'port add ${P}a' line before it" "$ERR" "port set before its port add"
@@ -27,12 +30,15 @@ assert_eq "$CONF:3: that MAC in VLAN 0 is already added on line 2" "$ERR" "a sta
 add_host a 10.74.0.1 --no-port
 add_host b 10.74.0.2 --no-port
 add_host c 10.74.0.3 --no-port
+add_host d 10.74.0.4 --no-port
 conf "port add ${P}a" "port set ${P}a isolated on" "port set ${P}a max-macs 5" \
 	"port add ${P}b" "port set ${P}b isolated on" "mac add $gw port ${P}a" "mac add $dns port ${P}b vlan 3" \
-	"port add ${P}c" "port set ${P}c learning off"
+	"port add ${P}c" "port set ${P}c learning off" "port add ${P}d" "port set ${P}d vlan access 20"
 expect_exit 0 "$SWITCHD" -n -c "$CONF"
 start_daemon -c "$CONF"
-assert_eq 1 "$(log_count "configuration $CONF: 3 ports, 0 settings, 2 static MACs")" "start-up log line"
+assert_eq 1 "$(log_count "configuration $CONF: 4 ports, 0 settings, 2 static MACs")" "start-up log line"
+vlan_of() { ports_json | jq -c --arg n "$1" '.[] | select(.name == $n) | [.vlan_mode, .vlans, .native]'; }
+assert_eq '["access",[20],20]' "$(vlan_of "${P}d")" "VLAN mode of ${P}d from the file"
 assert_eq '[true,true,true,5]' "$(settings "${P}a")" "settings of ${P}a from the file"
 assert_eq '[true,true,true,0]' "$(settings "${P}b")" "settings of ${P}b from the file"
 assert_eq '[false,true,false,0]' "$(settings "${P}c")" "settings of ${P}c from the file"
@@ -44,8 +50,8 @@ ping_ok b 10.74.0.3
 mac_absent "$(host_mac c)" || fail "c's MAC learned with learning off from the file"
 # Where each port came from.
 ctl port add "${P}t" type tap >/dev/null
-assert_eq "config config config switchctl" "$(ports_json | jq -r '[.[].origin] | join(" ")')" \
-	"origin of the ports, listed by name (a, b, c from the file, t by switchctl)"
+assert_eq "config config config config switchctl" "$(ports_json | jq -r '[.[].origin] | join(" ")')" \
+	"origin of the ports, listed by name (a, b, c, d from the file, t by switchctl)"
 assert_contains "$(ctl port show "${P}a" | head -n 1)" " config" "text port show of a port of the file"
 # A setting the file never sets, changed by hand: a reload leaves it.
 ctl port set "${P}b" flood off
@@ -53,10 +59,11 @@ rx_a=$(port_field "${P}a" rx_packets)
 
 # ---- SIGHUP: one setting changed, one dropped, a static MAC moved and one new -----------------
 conf "port add ${P}a" "port set ${P}a isolated on" "port set ${P}a max-macs 9" \
-	"port add ${P}b" "port add ${P}c" "port set ${P}c learning off" \
+	"port add ${P}b" "port add ${P}c" "port set ${P}c learning off" "port add ${P}d" "port set ${P}d vlan access 30" \
 	"mac add $gw port ${P}a" "mac add $dns port ${P}c vlan 3" "mac add $new port ${P}a"
 hup
-assert_eq "reload: 2 port settings, +2 static MACs, -1 static MAC" "$(reload_said)" "the reload's log line"
+assert_eq "reload: 3 port settings, +2 static MACs, -1 static MAC" "$(reload_said)" "the reload's log line"
+assert_eq '["access",[30],30]' "$(vlan_of "${P}d")" "VLAN mode of ${P}d after the reload changed its line"
 assert_eq '[true,true,true,9]' "$(settings "${P}a")" "settings of ${P}a after the reload (max-macs changed)"
 assert_eq '[true,false,false,0]' "$(settings "${P}b")" \
 	"settings of ${P}b: isolated back to its default, flood as set by hand"
@@ -73,7 +80,7 @@ assert_eq "reload: nothing changed" "$(reload_said)" "a reload of an unchanged f
 
 # ---- the port re-created: its settings and static MACs come back with it ---------------------
 conf "port add ${P}a type afpacket" "port set ${P}a isolated on" "port set ${P}a max-macs 9" \
-	"port add ${P}b" "port add ${P}c" "port set ${P}c learning off" \
+	"port add ${P}b" "port add ${P}c" "port set ${P}c learning off" "port add ${P}d" "port set ${P}d vlan access 30" \
 	"mac add $gw port ${P}a" "mac add $dns port ${P}c vlan 3" "mac add $new port ${P}a"
 hup
 assert_eq "reload: +2 static MACs, 1 port re-created" "$(reload_said)" "the reload that re-creates ${P}a"

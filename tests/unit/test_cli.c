@@ -413,7 +413,7 @@ static void cli_port_set_takes_each_setting_of_the_table(void **state)
 	PARSE(&p, "port", "set", "vm1", "colour", "red");
 	assert_usage(&p);
 	assert_string_equal(p.err, "port set vm1: unknown setting 'colour' (learning, flood, isolated, max-macs, "
-			    "storm-broadcast, storm-multicast, storm-unknown)");
+			    "storm-broadcast, storm-multicast, storm-unknown, vlan)");
 	PARSE(&p, "port", "set", "vm1", "learning");
 	assert_usage(&p);
 	PARSE(&p, "port", "set", "vm1", "learning", "on", "now");
@@ -1012,6 +1012,7 @@ static struct swp_port_info sample_port(const char *name)
 			.tx_drop_mtu = 11, .tx_drop_busy = 12, .tx_drop_error = 13,
 			.rx_drop_link_local = 14, .rx_drop_storm = 15, .rx_drop_blocked = 16,
 			.rx_drop_mac_limit = 17, .rx_drop_static = 18, .rx_drop_isolated = 19,
+			.rx_drop_vlan = 20,
 		},
 		/* As a daemon sends them at their defaults: learning and flood on. */
 		.settings = { [SWP_PSET_LEARNING - 1] = 1, [SWP_PSET_FLOOD - 1] = 1 },
@@ -1025,12 +1026,13 @@ static struct swp_port_info sample_port(const char *name)
 	"{\"name\":\"" name "\",\"type\":\"tap\",\"ifindex\":7,\"state\":\"up\",\"mtu\":1500," \
 	"\"macs\":3,\"created\":true,\"blocked\":0,\"origin\":\"switchctl\",\"learning\":true,\"flood\":true,\"isolated\":false," \
 	"\"max_macs\":0,\"storm_broadcast\":0,\"storm_multicast\":0,\"storm_unknown\":0," \
+	"\"vlan_mode\":\"trunk\",\"vlans\":\"all\",\"native\":0," \
 	"\"rx_packets\":1,\"rx_bytes\":1099511627776," \
 	"\"tx_packets\":3,\"tx_bytes\":4,\"rx_dropped\":5,\"tx_dropped\":6," \
 	"\"rx_drop_bad_src\":7,\"rx_drop_runt\":8,\"rx_drop_filtered\":9,\"rx_drop_error\":10," \
 	"\"tx_drop_mtu\":11,\"tx_drop_busy\":12,\"tx_drop_error\":13,\"rx_drop_link_local\":14," \
 	"\"rx_drop_storm\":15,\"rx_drop_blocked\":16,\"rx_drop_mac_limit\":17,\"rx_drop_static\":18," \
-	"\"rx_drop_isolated\":19,\"peer\":\"\",\"netns\":\"\"}"
+	"\"rx_drop_isolated\":19,\"rx_drop_vlan\":20,\"peer\":\"\",\"netns\":\"\"}"
 
 static void print_records(struct out *out, const struct cli_opts *o, const struct cli_cmd *cmd,
 			  uint16_t type, const void *bodies, size_t bsize, uint32_t n)
@@ -1064,6 +1066,9 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 	ports[1].settings[SWP_PSET_LEARNING - 1] = 0;
 	ports[1].settings[SWP_PSET_ISOLATED - 1] = 1;
 	ports[1].settings[SWP_PSET_MAX_MACS - 1] = 10;
+	ports[1].vlan.vid = 5;
+	ports[1].vlan.vlans[0] = 1ull << 10;
+	ports[1].vlan.vlans[1] = 7ull << (84 - 64);
 	out_open(&out);
 	print_records(&out, &o, &cmd, SWP_PORT_INFO, ports, sizeof(ports[0]), 2);
 	assert_string_equal(out_text(&out),
@@ -1072,13 +1077,14 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 			    "\"mtu\":1500,\"macs\":3,\"created\":false,\"blocked\":0,\"origin\":\"config\","
 			    "\"learning\":false,"
 			    "\"flood\":true,\"isolated\":true,\"max_macs\":10,\"storm_broadcast\":0,"
-			    "\"storm_multicast\":0,\"storm_unknown\":0,\"rx_packets\":0,\"rx_bytes\":0,"
+			    "\"storm_multicast\":0,\"storm_unknown\":0,\"vlan_mode\":\"trunk\","
+			    "\"vlans\":[10,84,85,86],\"native\":5,\"rx_packets\":0,\"rx_bytes\":0,"
 			    "\"tx_packets\":0,\"tx_bytes\":0,\"rx_dropped\":0,\"tx_dropped\":0,"
 			    "\"rx_drop_bad_src\":0,\"rx_drop_runt\":0,\"rx_drop_filtered\":0,"
 			    "\"rx_drop_error\":0,\"tx_drop_mtu\":0,\"tx_drop_busy\":0,"
 			    "\"tx_drop_error\":0,\"rx_drop_link_local\":0,\"rx_drop_storm\":0,"
 			    "\"rx_drop_blocked\":0,\"rx_drop_mac_limit\":0,\"rx_drop_static\":0,"
-			    "\"rx_drop_isolated\":0,\"peer\":\"\",\"netns\":\"\"}]\n");
+			    "\"rx_drop_isolated\":0,\"rx_drop_vlan\":0,\"peer\":\"\",\"netns\":\"\"}]\n");
 	free(out.buf);
 }
 
@@ -1309,7 +1315,7 @@ static void cli_text_port_with_drop_reasons(void **state)
 	assert_true(starts_with(t, "eth0: tap ifindex 7 up mtu 1500 macs 3 created\n"));
 	assert_non_null(strstr(t, "rx 1 packets 1099511627776 bytes 5 dropped "
 				  "(bad_src 7 runt 8 filtered 9 link_local 14 storm 15 blocked 16 error 10 "
-				  "mac_limit 17 static 18 isolated 19)"));
+				  "mac_limit 17 static 18 isolated 19 vlan 20)"));
 	assert_non_null(strstr(t, "tx 3 packets 4 bytes 6 dropped (mtu 11 busy 12 error 13)"));
 	free(out.buf);
 
@@ -1325,6 +1331,13 @@ static void cli_text_port_with_drop_reasons(void **state)
 				   "isolated max-macs 100\n"));
 	free(out.buf);
 
+	/* The VLAN mode as port set takes it, last. */
+	pi.vlan.mode = SWP_VLAN_ACCESS;
+	pi.vlan.vid = 10;
+	out_open(&out);
+	print_records(&out, &o, &cmd, SWP_PORT_INFO, &pi, sizeof(pi), 1);
+	assert_true(starts_with(out_text(&out), "eth0: tap ifindex 7 up mtu 1500 macs 3 created learning off "
+						"flood off isolated max-macs 100 vlan access 10\n"));
 	/* A port of the configuration file says so. */
 	pi.origin = SWP_ORIGIN_CONFIG;
 	out_open(&out);

@@ -156,6 +156,9 @@ static void conf_port_set_and_mac_add_lines_follow_their_port(void **state)
 	assert_line_ok(&c, "port set vm1 max-macs 10", 3);
 	assert_line_err(&c, "port set vm1 isolated off", "port vm1: isolated is already set on line 2");
 	assert_line_err(&c, "port set vm1 learning sometimes", "on or off");
+	assert_line_ok(&c, "port set vm1 vlan trunk 10,20-30 native 5", 6);
+	assert_line_err(&c, "port set vm1 vlan access 7", "port vm1: vlan is already set on line 6");
+	assert_line_err(&c, "port set vm1 vlan access 4095", "port set vm1 vlan access");
 	assert_line_ok(&c, "mac add 02:00:00:00:00:01 port vm1", 4);
 	assert_line_ok(&c, "mac add 02:00:00:00:00:01 port vm1 vlan 10", 5);
 	assert_line_err(&c, "mac add 02:00:00:00:00:01 port vm1", "that MAC in VLAN 0 is already added on line 4");
@@ -165,6 +168,10 @@ static void conf_port_set_and_mac_add_lines_follow_their_port(void **state)
 	assert_int_equal(c.ports[0].pset_line[SWP_PSET_ISOLATED], 2);
 	assert_int_equal(c.ports[0].pset[SWP_PSET_MAX_MACS], 10);
 	assert_int_equal(c.ports[0].pset_line[SWP_PSET_LEARNING], 0);
+	assert_int_equal(c.ports[0].vlan_line, 6);
+	assert_int_equal(c.ports[0].vlan.mode, SWP_VLAN_TRUNK);
+	assert_int_equal(c.ports[0].vlan.vid, 5);
+	assert_true(c.ports[0].vlan.vlans[0] & (1ull << 10));
 	assert_int_equal(c.nmacs, 2);
 	assert_memory_equal(c.macs[1].req.mac, gw, 6);
 	assert_int_equal(c.macs[1].req.vlan, 10);
