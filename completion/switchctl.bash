@@ -116,17 +116,28 @@ _switchctl()
 	local words=
 	case ${#args[@]}:${args[0]:-} in
 	0:) words=$'port\nmac\nfdb\nstatus\nset\nmonitor\nhelp' ;;
-	1:port) words=$'add\ndel\nshow' ;;
-	1:mac | 1:fdb) words=$'show\nflush' ;;
+	1:port) words=$'add\ndel\nset\nshow\nclear' ;;
+	1:mac | 1:fdb) words=$'show\nflush\nadd\ndel' ;;
 	1:set) words=$'ageing\nmax-macs\nflap-moves\nflap-hold\nstorm-broadcast\nstorm-multicast\nstorm-unknown' ;;
 	2:port)
 		case ${args[1]} in
 		add) words=$(_switchctl_ifaces) ;;
-		del | delete | show | list) words=$(_switchctl_ports "$ctl" "${sock[@]}") ;;
+		del | delete | show | list | set | clear) words=$(_switchctl_ports "$ctl" "${sock[@]}") ;;
 		esac
 		;;
+	3:port)
+		[ "${args[1]}" = set ] &&
+			words=$'learning\nflood\nisolated\nmax-macs\nstorm-broadcast\nstorm-multicast\nstorm-unknown\nvlan'
+		;&
 	[3-9]:port | [1-9][0-9]:port)
-		if [ "${args[1]}" = add ]; then
+		if [ "${args[1]}" = set ] && [ "${#args[@]}" -eq 4 ]; then
+			case ${args[3]} in
+			learning | flood | isolated) words=$'on\noff' ;;
+			vlan) words=$'access\ntrunk\ntunnel' ;;
+			esac
+		elif [ "${args[1]}" = set ] && [ "${#args[@]}" -eq 6 ] && [ "${args[3]} ${args[4]}" = "vlan trunk" ]; then
+			words=native
+		elif [ "${args[1]}" = add ] && [ "${#args[@]}" -ge 3 ]; then
 			# A namespace given by path: complete it as a file name.
 			if [ "${#args[@]}" -ge 4 ] && [ "$prev" = netns ] && [[ $cur == /* ]]; then
 				compopt -o filenames 2>/dev/null
@@ -138,11 +149,19 @@ _switchctl()
 		;;
 	2:mac | 2:fdb)
 		case ${args[1]} in
-		show | list | flush) words=port ;;
+		show | list | flush) words=$'port\nvlan' ;;
 		esac
 		;;
-	3:mac | 3:fdb)
-		[ "${args[2]}" = port ] && words=$(_switchctl_ports "$ctl" "${sock[@]}")
+	[3-9]:mac | [3-9]:fdb)
+		if [ "$prev" = port ]; then
+			words=$(_switchctl_ports "$ctl" "${sock[@]}")
+		elif [ "${args[1]}" = add ] && [ "${#args[@]}" -eq 3 ]; then
+			words=port
+		elif [ "${args[1]}" != del ] && [ "${args[1]}" != delete ] && [ "$prev" != vlan ]; then
+			words=$'port\nvlan'
+		elif [ "$prev" != vlan ]; then
+			words=vlan
+		fi
 		;;
 	esac
 	# One candidate a line: interface names may hold characters a shell would split or glob.

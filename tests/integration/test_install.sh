@@ -130,8 +130,13 @@ complete_line() {
 }
 assert_eq "port" "$(complete_line switchctl po)" "completion of 'switchctl po'"
 assert_eq "monitor" "$(complete_line switchctl mo)" "completion of 'switchctl mo'"
-assert_eq "add del show" "$(complete_line switchctl port '')" "completion of 'switchctl port '"
-assert_eq "show flush" "$(complete_line switchctl fdb '')" "completion of 'switchctl fdb '"
+assert_eq "add del set show clear" "$(complete_line switchctl port '')" "completion of 'switchctl port '"
+assert_eq "on off" "$(complete_line switchctl port set x isolated '')" "completion of 'switchctl port set x isolated '"
+assert_eq "access trunk tunnel" "$(complete_line switchctl port set x vlan '')" "completion of 'switchctl port set x vlan '"
+assert_eq "native" "$(complete_line switchctl port set x vlan trunk 10 '')" "completion of 'port set x vlan trunk 10 '"
+assert_eq "max-macs" "$(complete_line switchctl port set x max)" "completion of 'switchctl port set x max'"
+assert_eq "port" "$(complete_line switchctl mac add 02:00:00:00:00:01 '')" "completion of 'mac add MAC '"
+assert_eq "show flush add del" "$(complete_line switchctl fdb '')" "completion of 'switchctl fdb '"
 assert_eq "tap afpacket" "$(complete_line switchctl -j port add x type '')" \
 	"completion of 'switchctl -j port add x type '"
 assert_eq "--json --socket --help --version" "$(complete_line switchctl port --)" \
