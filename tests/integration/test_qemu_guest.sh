@@ -9,6 +9,10 @@
 #   B. QEMU runs scripts/qemu-ifup / qemu-ifdown: the port appears by itself,
 #      ping both ways and TCP work, QEMU quits through its monitor and the
 #      ifdown script removes the port.
+#   C. A real 802.1Q client: a guest with VLAN sub-interfaces 10 and 20 (its
+#      kernel's 8021q) on a trunk port, containers on access ports of VLAN 10 and
+#      20: ping both ways in each VLAN, the guest's MAC in both, and nothing
+#      across VLANs (an address of the other VLAN's subnet reaches nobody).
 # The guest comes from tests/vm/build-guest.sh, cached in
 # $SWITCHD_GUEST_CACHE (default ${XDG_CACHE_HOME:-/var/cache}/switchd-test-guest):
 # the first run downloads the kernel package (apt-get download, ~70 MB).
@@ -76,7 +80,7 @@ start_guest() {
 	timeout -k 5 240 "$QEMU" -M pc -m 256 -smp 1 -accel "$ACCEL" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=ttyS0 quiet panic=-1 swip=$ip/24 swmac=$mac swpeer=$C_IP swmb=$MB" \
+		-append "console=ttyS0 quiet panic=-1 swip=$ip/24 swmac=$mac ${GUEST_PEER-swpeer=$C_IP} swmb=$MB ${GUEST_VLANS:+swvlan=$GUEST_VLANS}" \
 		-netdev "tap,id=n0,ifname=$tap,$tapopts" \
 		-device "virtio-net-pci,netdev=n0,mac=$mac" \
 		-serial "file:$T/$name.serial" -pidfile "$T/$name.pid" "$@" \
@@ -293,5 +297,38 @@ mac_absent "$MAC_B" || fail "guest b's MAC survived its port"
 link_exists "$VB" && fail "TAP $VB outlived QEMU"
 daemon_alive || fail "switchd died"
 assert_eq "${P}c" "$(port_names)" "ports left"
+
+# ---- C: a real 802.1Q client: the guest on a trunk port, VLAN sub-interfaces 10 and 20 ----
+# Containers on access ports of VLAN 10 and 20; the guest's kernel tags and untags (8021q).
+add_host c10 10.94.10.1
+add_host c20 10.94.20.1
+ctl port set "${P}c10" vlan access 10
+ctl port set "${P}c20" vlan access 20
+VC=${P}vm3
+MAC_C=$(guest_mac)
+t=$(now_ms)
+GUEST_PEER='' GUEST_VLANS=10:10.94.10.10/24:10.94.10.1,20:10.94.20.10/24:10.94.20.1 \
+	start_guest v "$VC" "$MAC_C" "$NET.12" "script=no,downscript=no"
+wait_until 20 "QEMU to create TAP $VC" link_exists "$VC"
+sysctl -qw "net.ipv6.conf.$VC.disable_ipv6=1"
+ctl port add "$VC" >/dev/null
+ctl port set "$VC" vlan trunk 10,20
+wait_guest v "$BOOT_SECS" "GUEST-READY " "the guest to boot (GUEST-READY)"
+assert_eq 2 "$(grep -c '^GUEST-VLAN ' "$T/v.serial")" "the guest's VLAN interfaces"
+wait_guest v 60 "GUEST-PING-OK 10.94.10.1" "the guest's ping over VLAN 10"
+wait_guest v 60 "GUEST-PING-OK 10.94.20.1" "the guest's ping over VLAN 20"
+ping_ok c10 10.94.10.10
+ping_ok c20 10.94.20.10
+say "guest v on a trunk: VLAN 10 and 20 ping both ways in $(since "$t")s"
+assert_eq "$VC $VC" "$(mac_port "$MAC_C" 10) $(mac_port "$MAC_C" 20)" "the guest's MAC in VLAN 10 and 20"
+# Over the wrong VLAN: c20 with an address in VLAN 10's subnet reaches nobody there.
+ip -n "${P}c20" addr add 10.94.10.2/24 dev eth0
+ping_fails c20 10.94.10.10
+ping_fails c20 10.94.10.1
+ip -n "${P}c10" addr add 10.94.20.2/24 dev eth0
+ping_fails c10 10.94.20.10
+assert_eq "${P}c20" "$(mac_port "$(host_mac c20)" 20)" "c20's MAC only in VLAN 20"
+mac_absent "$(host_mac c20)" 10 || fail "c20's MAC learned in VLAN 10"
+assert_ge "$(port_field "$VC" tx_packets)" 6 "frames switchd sent the guest, tagged"
 
 say "total $(since "$T0")s"

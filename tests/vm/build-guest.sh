@@ -33,9 +33,10 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${1:-${XDG_CACHE_HOME:-/var/cache}/switchd-test-guest}
 DL_TIMEOUT=${SWITCHD_GUEST_DL_TIMEOUT:-180}
-# virtio-net and what it needs, in load order (guest-init.sh loads the same list).
+# virtio-net and what it needs, then 802.1Q VLAN interfaces (8021q and what it needs), in load
+# order (guest-init.sh loads the same list).
 MODULES=(virtio_pci_legacy_dev virtio_pci_modern_dev virtio_ring virtio virtio_pci
-	failover net_failover virtio_net)
+	failover net_failover virtio_net llc stp garp mrp 8021q)
 APT_OPTS=(-q -o APT::Sandbox::User=root -o Acquire::Retries=2 -o Acquire::http::Timeout=30
 	-o Acquire::https::Timeout=30)
 
@@ -211,6 +212,12 @@ fi
 
 # ---- the kernel: cached, or downloaded and unpacked ---------------------------
 
+# A kernel cached with fewer modules than the list has now is fetched again.
+if [ -n "$KDIR" ] && [ -f "$KDIR/ok" ]; then
+	for m in "${MODULES[@]}"; do
+		[ -f "$KDIR/modules/$m.ko" ] || rm -f "$KDIR/ok"
+	done
+fi
 if [ -n "$KDIR" ] && [ ! -f "$KDIR/ok" ]; then
 	say "fetching $KPKG $KVER with apt-get download (not installing it)"
 	if fetch "$KPKG=$KVER" && unpack_kernel "$KDIR"; then

@@ -9,6 +9,8 @@
 #        swmac=MAC          pick the interface with this MAC (default: eth0)
 #        swpeer=ADDR        an address to ping once the network works (optional)
 #        swmb=N             MiB the TCP services send and expect (default 4)
+#        swvlan=VID:ADDR/PREFIX[:PEER],...   802.1Q sub-interfaces IFC.VID with those
+#                           addresses; each PEER is pinged as swpeer is (optional)
 #   4. starts two TCP services, each in a loop, one connection at a time:
 #        port 5001  sends N MiB of zeros, then closes its side
 #        port 5002  reads until the client closes, then prints "GUEST-RECV <bytes>"
@@ -35,13 +37,14 @@ fail() {
 	reboot -f
 }
 
-ip='' mac='' peer='' mb=4
+ip='' mac='' peer='' mb=4 vlans=''
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	swip=*) ip=${arg#swip=} ;;
 	swmac=*) mac=${arg#swmac=} ;;
 	swpeer=*) peer=${arg#swpeer=} ;;
 	swmb=*) mb=${arg#swmb=} ;;
+	swvlan=*) vlans=${arg#swvlan=} ;;
 	esac
 done
 [ -n "$ip" ] || fail "no swip=ADDR/PREFIX on the kernel command line"
@@ -52,7 +55,7 @@ echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
 
 # Debian's 6.1 kernel builds virtio-net as modules; this is their dependency order.
 for m in virtio_pci_legacy_dev virtio_pci_modern_dev virtio_ring virtio virtio_pci \
-	failover net_failover virtio_net; do
+	failover net_failover virtio_net llc stp garp mrp 8021q; do
 	insmod "/lib/modules/$m.ko" || fail "insmod $m failed"
 done
 
@@ -77,6 +80,23 @@ ip link set lo up
 ip addr add "$ip" dev "$ifc" || fail "ip addr add $ip dev $ifc failed"
 ip link set "$ifc" up || fail "ip link set $ifc up failed"
 
+# VLAN sub-interfaces. An address is answered for only on its own interface (arp_ignore=1), so
+# a VLAN that leaked would show as a ping that works, not be hidden by the guest answering
+# for another VLAN's address.
+peers=$peer
+echo 1 >/proc/sys/net/ipv4/conf/all/arp_ignore
+for v in $(echo "$vlans" | tr ',' ' '); do
+	vid=${v%%:*} rest=${v#*:}
+	vaddr=${rest%%:*} vpeer=
+	[ "$rest" = "$vaddr" ] || vpeer=${rest#*:}
+	ip link add link "$ifc" name "$ifc.$vid" type vlan id "$vid" ||
+		fail "ip link add $ifc.$vid type vlan id $vid failed"
+	ip addr add "$vaddr" dev "$ifc.$vid" || fail "ip addr add $vaddr dev $ifc.$vid failed"
+	ip link set "$ifc.$vid" up || fail "ip link set $ifc.$vid up failed"
+	echo "GUEST-VLAN $ifc.$vid $vaddr"
+	peers="$peers $vpeer"
+done
+
 bytes=$((mb * 1048576))
 (while :; do
 	dd if=/dev/zero bs=1048576 count="$mb" 2>/dev/null | nc -l -p 5001 >/dev/null
@@ -90,7 +110,7 @@ usleep 200000
 
 echo "GUEST-READY $ifc $ip $(cat "/sys/class/net/$ifc/address") tcp 5001 sends $bytes, 5002 counts"
 
-if [ -n "$peer" ]; then
+for peer in $peers; do
 	(i=0
 	while [ $i -lt 150 ]; do
 		if ping -c 1 -W 1 "$peer" >/dev/null 2>&1; then
@@ -103,7 +123,7 @@ if [ -n "$peer" ]; then
 		usleep 300000
 	done
 	echo "GUEST-PING-FAIL $peer") &
-fi
+done
 
 # PID 1 must never exit.
 while :; do
