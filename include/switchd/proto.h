@@ -59,12 +59,15 @@ enum swp_port_type {
 	SWP_PORT_AUTO = 0,
 	SWP_PORT_TAP = 1,
 	SWP_PORT_AFPACKET = 2,
+	SWP_PORT_STREAM = 3, /* a Unix stream socket QEMU's -netdev stream connects to */
 };
 
 enum swp_port_state {
 	SWP_STATE_DOWN = 0,
 	SWP_STATE_UP = 1,
 	SWP_STATE_MOVED = 2, /* TAP whose kernel side is in another netns */
+	SWP_STATE_WAITING = 3,   /* stream port: no peer connected */
+	SWP_STATE_CONNECTED = 4, /* stream port: a peer is connected */
 };
 
 /*
@@ -107,6 +110,7 @@ enum swp_port_attr {
 	SWP_A_PORT_SET_VALUE, /* u64 (SWP_PORT_SET) */
 	SWP_A_PORT_SETTINGS,  /* nested: u64 attributes, type = enum swp_port_setting_key */
 	SWP_A_PORT_ORIGIN,    /* u32, enum swp_port_origin */
+	SWP_A_PORT_PATH,      /* string, < SWP_PATH_MAX: a stream port's socket */
 };
 
 /* Who added a port. */
@@ -193,6 +197,7 @@ struct swp_port_req {
 	uint32_t flags;
 	char peer[SWP_NAME_MAX]; /* PORT_ADD with netns only */
 	char netns[SWP_PATH_MAX]; /* empty: attach an interface of switchd's namespace */
+	char path[SWP_PATH_MAX];  /* PORT_ADD type stream: its socket (empty: the default) */
 };
 
 /*
@@ -228,6 +233,7 @@ struct swp_counters {
 	uint64_t rx_drop_mac_limit;  /* a new source over the port's max-macs */
 	uint64_t rx_drop_static;     /* from a MAC pinned to another port by a static entry */
 	uint64_t rx_drop_isolated;   /* to an isolated port from an isolated port */
+	uint64_t tx_drop_gso;        /* a GSO frame a port without offloads cannot take (UDP GSO) */
 };
 
 /* SWP_SET: one runtime setting, the same as switchd's command-line option of that name. */
@@ -280,6 +286,7 @@ struct swp_port_info {
 	char peer[SWP_NAME_MAX];
 	char netns[SWP_PATH_MAX];
 	uint64_t settings[SWP_PSET_KEY_MAX]; /* every port setting's value, key k at [k - 1] */
+	char path[SWP_PATH_MAX]; /* a stream port's socket; else empty */
 };
 
 struct swp_mac_entry {
