@@ -162,7 +162,7 @@ int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len
 		}
 		wr32(buf + h.l4 + 4, seq + (uint32_t)(off - h.payload));
 		if (!last)
-			f &= (uint8_t)~(TCP_FIN | TCP_PSH);
+			f &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 		if (n)
 			f &= (uint8_t)~TCP_CWR;
 		buf[h.l4 + 13] = f;

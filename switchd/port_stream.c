@@ -30,13 +30,13 @@
 #define STREAM_BUF (4 + SWITCHD_STREAM_FRAME_MAX)
 
 struct stream {
-	int peer; /* -1: waiting */
-	ev_io rio, wio; /* the peer's readable, and writable while a frame is pending */
-	bool from_peer; /* this poll is the peer's, not the listener's */
-	bool accept_paused; /* out of descriptors: the listener is stopped until the next tick */
+	int peer;	      /* -1: waiting */
+	ev_io rio, wio;	      /* the peer's readable, and writable while a frame is pending */
+	bool from_peer;	      /* this poll is the peer's, not the listener's */
+	bool accept_paused;   /* out of descriptors: the listener is stopped until the next tick */
 	uint64_t progress_ms; /* when the peer last sent something */
-	size_t rlen; /* bytes in rbuf */
-	size_t toff, tlen; /* the pending rest of a frame: tbuf[toff..tlen) */
+	size_t rlen;	      /* bytes in rbuf */
+	size_t toff, tlen;    /* the pending rest of a frame: tbuf[toff..tlen) */
 	uint8_t rbuf[STREAM_BUF];
 	uint8_t tbuf[STREAM_BUF];
 	uint8_t seg[SWITCHD_FRAME_MAX]; /* a segment or a checksummed copy being sent */
@@ -211,7 +211,8 @@ static void stream_accept(struct port *p)
 				continue;
 			/* Out of descriptors the listener stays readable: stop it, or the loop spins. */
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-				log_warn("%s: port %s: cannot accept a peer: %s", __func__, p->name, strerror(errno));
+				log_warn("%s: port %s: cannot accept a peer: %s", __func__, p->name,
+					 strerror(errno));
 				if (stream_loop(p))
 					ev_io_stop(stream_loop(p), &p->io);
 				s->accept_paused = true;
@@ -266,8 +267,8 @@ static int stream_rx_burst(struct port *p, struct frame *f, unsigned n)
 
 			if (!len || len > SWITCHD_STREAM_FRAME_MAX) {
 				snprintf(why, sizeof(why), "frame length %u", len);
-				log_warn("port %s: peer sent a frame length of %u (1..%u): dropping it", p->name,
-					 len, SWITCHD_STREAM_FRAME_MAX);
+				log_warn("port %s: peer sent a frame length of %u (1..%u): dropping it",
+					 p->name, len, SWITCHD_STREAM_FRAME_MAX);
 				p->c.rx_dropped += got + 1;
 				p->c.rx_drop_error += got + 1;
 				stream_peer_gone(p, why);
@@ -472,4 +473,3 @@ int port_open_stream(const char *name, const char *path, bool mkdir_parent, stru
 	*out = p;
 	return 0;
 }
-
