@@ -4,10 +4,17 @@
 # no offloads: its stack sees plain frames) is the port. Ping and a TCP transfer
 # from a veth host (GSO super-frames, segmented by switchd) cross; a second peer is
 # refused; a bad length or a peer stalled mid-frame drops the peer and the port
-# takes the next; port del and switchd's stop remove the socket.
+# takes the next; UDP GSO is counted as tx_drop_gso; the monitor sees port_up and port_down
+# for each peer; port del and switchd's stop remove the socket.
 . "$(dirname "$0")/lib.sh"
 
 start_daemon
+"$SWITCHCTL" -s "$SOCK" -j monitor >"$T/mon" 2>"$T/mon.err" &
+BG_PIDS+=("$!")
+# Subscribed once it prints the flush a marker makes.
+wait_for 5 "the monitor to subscribe" 'ctl mac flush >/dev/null; grep -q mac_flushed "$T/mon"'
+# mon_count JQ_FILTER: how many of the monitor's events match.
+mon_count() { jq -c "select($1)" "$T/mon" | wc -l; }
 add_host a 10.75.0.1
 S=${P}s
 ctl port add "$S" type stream >/dev/null
@@ -80,6 +87,14 @@ say "TCP a -> $S: switchd got $rxp frames from a, $((rxb / rxp)) bytes each"
 assert_eq 0 "$(port_field "$S" tx_drop_gso)" "tx_drop_gso on $S"
 assert_eq 0 "$(port_field "$S" rx_drop_error)" "rx_drop_error on $S"
 
+# UDP GSO (UDP_SEGMENT) is not segmented for a stream peer: dropped, counted as tx_drop_gso.
+in_host a timeout 10 "$PY" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_UDP, 103, 1000)  # UDP_SEGMENT: 1000-byte datagrams
+s.sendto(b"u" * 10000, ("10.75.0.2", 9999))'
+wait_for 5 "tx_drop_gso on $S" '[ "$(port_field "$S" tx_drop_gso)" -ge 1 ]'
+
 # A second peer while one is connected: refused (closed), logged; the first carries on.
 "$PY" - "$SP" <<'PYEOF' || fail "second peer was not refused"
 import socket, sys
@@ -123,6 +138,12 @@ assert_eq waiting "$(port_field "$S" state)" "state of $S after bad peers"
 # And then a good peer again.
 peer t2
 ping_ok a 10.75.0.2
+
+# Each peer that came is a port_up, each that went a port_down; its MACs went as mac_flushed.
+wait_for 5 "port_up events for $S" '[ "$(mon_count ".event == \"port_up\" and .port == \"$S\"")" -eq 5 ]'
+assert_eq 4 "$(mon_count ".event == \"port_down\" and .port == \"$S\"")" "port_down events for $S"
+assert_ge "$(mon_count ".event == \"mac_flushed\" and .port == \"$S\" and .reason == \"peer gone\"")" 1 \
+	"mac_flushed events for $S's peer leaving"
 
 # port del removes the socket; switchd's stop removes another port's.
 ctl port del "$S" >/dev/null
