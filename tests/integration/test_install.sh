@@ -132,7 +132,7 @@ assert_eq "port" "$(complete_line switchctl po)" "completion of 'switchctl po'"
 assert_eq "monitor" "$(complete_line switchctl mo)" "completion of 'switchctl mo'"
 assert_eq "add del show" "$(complete_line switchctl port '')" "completion of 'switchctl port '"
 assert_eq "show flush" "$(complete_line switchctl fdb '')" "completion of 'switchctl fdb '"
-assert_eq "tap afpacket" "$(complete_line switchctl -j port add x type '')" \
+assert_eq "tap afpacket stream" "$(complete_line switchctl -j port add x type '')" \
 	"completion of 'switchctl -j port add x type '"
 assert_eq "--json --socket --help --version" "$(complete_line switchctl port --)" \
 	"completion of 'switchctl port --'"
