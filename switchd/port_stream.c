@@ -247,6 +247,17 @@ static uint32_t stream_be32(const uint8_t *b)
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
+/* Whether rbuf starts with a whole frame (or a bad length, which the next read drops). */
+static bool stream_whole_frame(const struct stream *s)
+{
+	uint32_t len;
+
+	if (s->rlen < 4)
+		return false;
+	len = stream_be32(s->rbuf);
+	return !len || len > SWITCHD_STREAM_FRAME_MAX || s->rlen >= 4 + (size_t)len;
+}
+
 static int stream_rx_burst(struct port *p, struct frame *f, unsigned n)
 {
 	struct stream *s = p->priv;
@@ -287,8 +298,15 @@ static int stream_rx_burst(struct port *p, struct frame *f, unsigned n)
 			s->rlen -= pos;
 			pos = 0;
 		}
-		if (got == n)
+		if (got == n) {
+			/*
+			 * Frames left in the buffer: the socket may have nothing more
+			 * to say, so its watcher would not fire for them. Come back.
+			 */
+			if (stream_whole_frame(s) && stream_loop(p))
+				ev_feed_event(stream_loop(p), &s->rio, EV_READ);
 			break;
+		}
 		r = read(s->peer, s->rbuf + s->rlen, sizeof(s->rbuf) - s->rlen);
 		if (r > 0) {
 			s->rlen += (size_t)r;
