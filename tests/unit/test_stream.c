@@ -355,17 +355,20 @@ static void stream_gso_and_partial_checksums_leave_segmented(void **state)
 static void stream_socket_in_use_is_refused_a_stale_one_replaced(void **state)
 {
 	struct fx *fx = *state;
-	struct port *p = NULL;
+	struct port *p = NULL, *stale = NULL;
 	char why[128], other[80];
 
 	assert_int_equal(port_open_stream("s1", fx->path, false, &p, why, sizeof(why)), -EADDRINUSE);
 	snprintf(other, sizeof(other), "%s/ports/stale.sock", fx->dir);
-	assert_int_equal(port_open_stream("s1", other, false, &p, why, sizeof(why)), 0);
+	assert_int_equal(port_open_stream("s1", other, false, &stale, why, sizeof(why)), 0);
 	/* A socket file nobody listens on any more: what a crash leaves. */
-	close(p->fd);
-	p->fd = open("/dev/null", O_RDONLY);
+	close(stale->fd);
+	stale->fd = open("/dev/null", O_RDONLY);
+	stale->path[0] = '\0';
 	assert_int_equal(port_open_stream("s2", other, false, &p, why, sizeof(why)), 0);
 	port_close(p);
+	port_close(stale);
+	assert_int_equal(access(other, F_OK), -1);
 	assert_int_equal(port_open_stream("bad/name", other, false, &p, why, sizeof(why)), -EINVAL);
 }
 
