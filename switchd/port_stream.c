@@ -199,6 +199,15 @@ static unsigned stream_tx_burst(struct port *p, const struct frame *const *f, un
 	return n;
 }
 
+/* Whether the peer has closed its end with nothing left unread. */
+static bool stream_peer_ended(const struct stream *s)
+{
+	char c;
+	ssize_t r = recv(s->peer, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR);
+}
+
 static void stream_accept(struct port *p)
 {
 	struct stream *s = p->priv;
@@ -219,6 +228,9 @@ static void stream_accept(struct port *p)
 			}
 			return;
 		}
+		/* The peer's end may not have been read yet: a QEMU that restarts comes back fast. */
+		if (s->peer >= 0 && stream_peer_ended(s))
+			stream_peer_gone(p, "closed the connection");
 		if (s->peer >= 0) {
 			log_warn("port %s: refused a second peer on %s (one is connected)", p->name, p->path);
 			close(fd);

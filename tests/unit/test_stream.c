@@ -204,6 +204,21 @@ static void stream_second_peer_is_refused(void **state)
 	close(c2);
 }
 
+/* A peer that restarts at once is taken, though switchd had not yet read the old one's end. */
+static void stream_peer_that_came_back_is_taken(void **state)
+{
+	struct fx *fx = *state;
+	int c1 = client(fx), c2;
+
+	sw_port_poll(&fx->sw, fx->s);
+	close(c1);
+	c2 = client(fx);
+	sw_port_poll(&fx->sw, fx->s);
+	assert_int_equal(fx->s->state, SWP_STATE_CONNECTED);
+	assert_false(closed_by_switchd(c2));
+	close(c2);
+}
+
 static void stream_bad_lengths_and_stalls_drop_the_peer(void **state)
 {
 	struct fx *fx = *state;
@@ -377,6 +392,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(stream_frames_are_read_whole_across_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_second_peer_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(stream_peer_that_came_back_is_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_bad_lengths_and_stalls_drop_the_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_sending_never_cuts_a_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_gso_and_partial_checksums_leave_segmented, setup,
