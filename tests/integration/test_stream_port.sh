@@ -86,6 +86,9 @@ say "TCP a -> $S: switchd got $rxp frames from a, $((rxb / rxp)) bytes each"
 [ $((rxb / rxp)) -gt 3000 ] || fail "frames from a averaged $((rxb / rxp)) bytes: no GSO super-frames to segment"
 assert_eq 0 "$(port_field "$S" tx_drop_gso)" "tx_drop_gso on $S"
 assert_eq 0 "$(port_field "$S" rx_drop_error)" "rx_drop_error on $S"
+# The segments switchd made checksum right: the receiving stack counted no bad one.
+csum_errs=$(ip netns exec "$S" nstat -az TcpInCsumErrors | awk '$1 == "TcpInCsumErrors" { print $2 }')
+assert_eq 0 "${csum_errs:-0}" "TcpInCsumErrors in $S"
 
 # UDP GSO (UDP_SEGMENT) is not segmented for a stream peer: dropped, counted as tx_drop_gso.
 in_host a timeout 10 "$PY" -c '
@@ -156,13 +159,62 @@ touch "$T/burst.go.done"
 wait "$BURST" || true
 wait_until 5 "$S to wait again" port_state_is "$S" waiting
 
+# A peer that never reads: frames to it are dropped as busy once its socket is full, and
+# nothing else waits for it (status answers, a and the next peer are unaffected).
+"$PY" - "$SP" "$T/deaf.go" <<'PYEOF' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[2] + ".done"):
+    time.sleep(0.05)
+PYEOF
+DEAF=$!
+BG_PIDS+=("$DEAF")
+wait_until 5 "the deaf peer to connect" test -e "$T/deaf.go"
+wait_until 5 "$S to be connected" port_state_is "$S" connected
+busy0=$(port_field "$S" tx_drop_busy)
+ctl set storm-broadcast 0 >/dev/null # no limit: every broadcast is flooded
+# Broadcast floods to every port: 12000 frames of 1400 bytes (more than its socket buffer) from a reach $S too.
+in_host a timeout 20 "$PY" -c '
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+src = open("/sys/class/net/eth0/address").read().strip().replace(":", "")
+f = b"\xff" * 6 + bytes.fromhex(src) + b"\x88\xb5" + bytes(1386)
+for _ in range(12000):
+    s.send(f)'
+wait_for 5 "tx_drop_busy on the deaf $S" '[ "$(port_field "$S" tx_drop_busy)" -gt "$busy0" ]'
+daemon_answers || fail "switchd stopped answering with a deaf peer"
+touch "$T/deaf.go.done"
+wait "$DEAF" || true
+wait_until 5 "$S to wait again" port_state_is "$S" waiting
+
+# 100 peers that connect and go: no descriptor leaks. (One that comes before switchd has seen
+# the last one's end is refused as a second peer.)
+fds0=$(ls "/proc/$DAEMON_PID/fd" | wc -l)
+ends0=$(($(log_count "peer gone") + $(log_count "refused a second peer")))
+"$PY" - "$SP" <<'PYEOF'
+import socket, sys
+for _ in range(100):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    s.close()
+PYEOF
+wait_for 5 "the last of 100 peers to be gone" \
+	'[ $(($(log_count "peer gone") + $(log_count "refused a second peer"))) -ge $((ends0 + 100)) ] && port_state_is "$S" waiting'
+assert_eq "$fds0" "$(ls "/proc/$DAEMON_PID/fd" | wc -l)" "switchd's descriptors after 100 peers came and went"
+
 # And then a good peer again.
 peer t2
 ping_ok a 10.75.0.2
 
 # Each peer that came is a port_up, each that went a port_down; its MACs went as mac_flushed.
-wait_for 5 "port_up events for $S" '[ "$(mon_count ".event == \"port_up\" and .port == \"$S\"")" -eq 6 ]'
-assert_eq 5 "$(mon_count ".event == \"port_down\" and .port == \"$S\"")" "port_down events for $S"
+ups=$(log_count "peer connected")
+assert_ge "$ups" 6 "peers connected"
+wait_for 5 "$ups port_up events for $S" '[ "$(mon_count ".event == \"port_up\" and .port == \"$S\"")" -eq "$ups" ]'
+assert_eq $((ups - 1)) "$(mon_count ".event == \"port_down\" and .port == \"$S\"")" "port_down events for $S"
 assert_ge "$(mon_count ".event == \"mac_flushed\" and .port == \"$S\" and .reason == \"peer gone\"")" 1 \
 	"mac_flushed events for $S's peer leaving"
 
