@@ -5,6 +5,12 @@
 #include <string.h>
 
 #define ETH_HLEN_ 14
+/* UDP segmentation offload (USO): newer than some systems' linux/virtio_net.h. */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
@@ -61,13 +67,14 @@ int gso_csum_complete(const struct virtio_net_hdr *vh, uint8_t *data, size_t len
 	return 0;
 }
 
-/* Where the headers of a TCP frame are. */
+/* Where the headers of a TCP or UDP frame are. */
 struct gso_hdrs {
 	size_t l3, l4, payload; /* offsets */
 	int v6;
+	uint8_t proto;
 };
 
-static int gso_parse(const uint8_t *d, size_t len, struct gso_hdrs *h)
+static int gso_parse(const uint8_t *d, size_t len, uint8_t proto, struct gso_hdrs *h)
 {
 	size_t l3 = ETH_HLEN_;
 	uint16_t type;
@@ -84,7 +91,7 @@ static int gso_parse(const uint8_t *d, size_t len, struct gso_hdrs *h)
 	if (type == 0x0800) {
 		size_t ihl;
 
-		if (len < l3 + 20 || (d[l3] >> 4) != 4 || d[l3 + 9] != 6)
+		if (len < l3 + 20 || (d[l3] >> 4) != 4 || d[l3 + 9] != proto)
 			return -EINVAL;
 		ihl = (size_t)(d[l3] & 0x0f) * 4;
 		if (ihl < 20)
@@ -92,38 +99,48 @@ static int gso_parse(const uint8_t *d, size_t len, struct gso_hdrs *h)
 		h->l4 = l3 + ihl;
 		h->v6 = 0;
 	} else if (type == 0x86dd) {
-		/* Extension headers are not segmented: TCP must follow the fixed header. */
-		if (len < l3 + 40 || (d[l3] >> 4) != 6 || d[l3 + 6] != 6)
+		/* Extension headers are not segmented: TCP or UDP must follow the fixed header. */
+		if (len < l3 + 40 || (d[l3] >> 4) != 6 || d[l3 + 6] != proto)
 			return -EINVAL;
 		h->l4 = l3 + 40;
 		h->v6 = 1;
 	} else {
 		return -EINVAL;
 	}
-	if (len < h->l4 + 20)
-		return -EINVAL;
-	h->payload = h->l4 + (size_t)(d[h->l4 + 12] >> 4) * 4;
-	if (h->payload < h->l4 + 20 || h->payload > len)
+	if (proto == IPPROTO_UDP_) {
+		h->payload = h->l4 + 8;
+	} else {
+		if (len < h->l4 + 20)
+			return -EINVAL;
+		h->payload = h->l4 + (size_t)(d[h->l4 + 12] >> 4) * 4;
+		if (h->payload < h->l4 + 20)
+			return -EINVAL;
+	}
+	if (h->payload > len)
 		return -EINVAL;
 	h->l3 = l3;
+	h->proto = proto;
 	return 0;
 }
 
-/* The TCP checksum of the segment in s, its IP header already final. */
-static void gso_tcp_csum(uint8_t *s, size_t len, const struct gso_hdrs *h)
+/* The TCP or UDP checksum of the segment in s, its IP header already final. */
+static void gso_l4_csum(uint8_t *s, size_t len, const struct gso_hdrs *h)
 {
-	size_t tcplen = len - h->l4;
+	size_t l4len = len - h->l4, field = h->l4 + (h->proto == IPPROTO_UDP_ ? 6 : 16);
 	uint32_t sum;
+	uint16_t csum;
 
 	if (h->v6)
 		sum = gso_sum(s + h->l3 + 8, 32, 0);
 	else
 		sum = gso_sum(s + h->l3 + 12, 8, 0);
-	sum += 6;
-	sum += (uint32_t)tcplen;
-	wr16(s + h->l4 + 16, 0);
-	sum = gso_sum(s + h->l4, tcplen, sum);
-	wr16(s + h->l4 + 16, (uint16_t)~gso_fold(sum));
+	sum += h->proto;
+	sum += (uint32_t)l4len;
+	wr16(s + field, 0);
+	sum = gso_sum(s + h->l4, l4len, sum);
+	csum = (uint16_t)~gso_fold(sum);
+	/* In UDP, 0 says "no checksum": a sum that comes out 0 is sent as its other form. */
+	wr16(s + field, h->proto == IPPROTO_UDP_ && !csum ? 0xffff : csum);
 }
 
 int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len, uint8_t *buf,
@@ -132,18 +149,23 @@ int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len
 	uint8_t type = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
 	size_t mss = vh->gso_size, off, n = 0;
 	struct gso_hdrs h;
+	int udp;
 	uint32_t seq;
 	uint16_t id;
 	uint8_t flags;
 
-	if (type != VIRTIO_NET_HDR_GSO_TCPV4 && type != VIRTIO_NET_HDR_GSO_TCPV6)
+	if (type != VIRTIO_NET_HDR_GSO_TCPV4 && type != VIRTIO_NET_HDR_GSO_TCPV6 &&
+	    type != VIRTIO_NET_HDR_GSO_UDP_L4)
 		return -EPROTONOSUPPORT;
-	if (!mss || gso_parse(data, len, &h) || h.v6 != (type == VIRTIO_NET_HDR_GSO_TCPV6) ||
+	if (!mss ||
+	    gso_parse(data, len, type == VIRTIO_NET_HDR_GSO_UDP_L4 ? IPPROTO_UDP_ : IPPROTO_TCP_, &h) ||
+	    (type != VIRTIO_NET_HDR_GSO_UDP_L4 && h.v6 != (type == VIRTIO_NET_HDR_GSO_TCPV6)) ||
 	    h.payload + mss > bufsize)
 		return -EINVAL;
-	seq = rd32(data + h.l4 + 4);
+	udp = h.proto == IPPROTO_UDP_;
+	seq = udp ? 0 : rd32(data + h.l4 + 4);
 	id = h.v6 ? 0 : rd16(data + h.l3 + 4);
-	flags = data[h.l4 + 13];
+	flags = udp ? 0 : data[h.l4 + 13];
 	off = h.payload;
 	do {
 		size_t chunk = len - off < mss ? len - off : mss, slen = h.payload + chunk;
@@ -160,13 +182,18 @@ int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len
 			wr16(buf + h.l3 + 10, 0);
 			wr16(buf + h.l3 + 10, (uint16_t)~gso_fold(gso_sum(buf + h.l3, h.l4 - h.l3, 0)));
 		}
-		wr32(buf + h.l4 + 4, seq + (uint32_t)(off - h.payload));
-		if (!last)
-			f &= (uint8_t) ~(TCP_FIN | TCP_PSH);
-		if (n)
-			f &= (uint8_t)~TCP_CWR;
-		buf[h.l4 + 13] = f;
-		gso_tcp_csum(buf, slen, &h);
+		if (udp) {
+			/* Each segment is a datagram of its own. */
+			wr16(buf + h.l4 + 4, (uint16_t)(slen - h.l4));
+		} else {
+			wr32(buf + h.l4 + 4, seq + (uint32_t)(off - h.payload));
+			if (!last)
+				f &= (uint8_t) ~(TCP_FIN | TCP_PSH);
+			if (n)
+				f &= (uint8_t)~TCP_CWR;
+			buf[h.l4 + 13] = f;
+		}
+		gso_l4_csum(buf, slen, &h);
 		n++;
 		if ((rc = cb(ctx, buf, slen)))
 			return rc;

@@ -23,12 +23,14 @@ int gso_csum_complete(const struct virtio_net_hdr *vh, uint8_t *data, size_t len
 typedef int (*gso_seg_cb)(void *ctx, const uint8_t *seg, size_t len);
 
 /*
- * Segments a TCPv4 or TCPv6 GSO frame (one VLAN tag at most) of vh->gso_size
- * payload bytes a segment into buf (bufsize bytes, one segment at a time),
- * each with its own IP length, IPv4 id and header checksum, TCP sequence
- * number and checksum; FIN and PSH only on the last, CWR only on the first.
- * Returns the number of segments, cb's non-zero return, -EPROTONOSUPPORT for
- * a GSO type it does not segment (UDP), or -EINVAL for a malformed frame.
+ * Segments a TCPv4, TCPv6 or UDP (USO, over IPv4 or IPv6) GSO frame (one
+ * VLAN tag at most) of vh->gso_size payload bytes a segment into buf
+ * (bufsize bytes, one segment at a time), each with its own IP length, IPv4
+ * id and header checksum; TCP: sequence number and checksum, FIN and PSH
+ * only on the last, CWR only on the first; UDP: a datagram each, with its
+ * length and checksum. Returns the number of segments, cb's non-zero
+ * return, -EPROTONOSUPPORT for a GSO type it does not segment (UFO, which
+ * would need IP fragments), or -EINVAL for a malformed frame.
  */
 int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len, uint8_t *buf,
 		size_t bufsize, gso_seg_cb cb, void *ctx);

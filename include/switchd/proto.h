@@ -233,7 +233,7 @@ struct swp_counters {
 	uint64_t rx_drop_mac_limit;  /* a new source over the port's max-macs */
 	uint64_t rx_drop_static;     /* from a MAC pinned to another port by a static entry */
 	uint64_t rx_drop_isolated;   /* to an isolated port from an isolated port */
-	uint64_t tx_drop_gso;        /* a GSO frame a port without offloads cannot take (UDP GSO) */
+	uint64_t tx_drop_gso;        /* a GSO frame a port without offloads cannot take (UFO) */
 };
 
 /* SWP_SET: one runtime setting, the same as switchd's command-line option of that name. */

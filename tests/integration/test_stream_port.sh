@@ -4,7 +4,7 @@
 # no offloads: its stack sees plain frames) is the port. Ping and a TCP transfer
 # from a veth host (GSO super-frames, segmented by switchd) cross; a second peer is
 # refused; a bad length or a peer stalled mid-frame drops the peer and the port
-# takes the next; UDP GSO is counted as tx_drop_gso; the monitor sees port_up and port_down
+# takes the next; UDP GSO is cut into datagrams; the monitor sees port_up and port_down
 # for each peer; port del and switchd's stop remove the socket.
 . "$(dirname "$0")/lib.sh"
 
@@ -90,13 +90,36 @@ assert_eq 0 "$(port_field "$S" rx_drop_error)" "rx_drop_error on $S"
 csum_errs=$(ip netns exec "$S" nstat -az TcpInCsumErrors | awk '$1 == "TcpInCsumErrors" { print $2 }')
 assert_eq 0 "${csum_errs:-0}" "TcpInCsumErrors in $S"
 
-# UDP GSO (UDP_SEGMENT) is not segmented for a stream peer: dropped, counted as tx_drop_gso.
+# UDP GSO (UDP_SEGMENT): a super-frame of 10 datagrams, cut into its datagrams for the peer.
+in_host s timeout 20 "$PY" - "$T/udp" "$T/udp.ready" <<'PYEOF' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.75.0.2", 9999))
+s.settimeout(3)
+open(sys.argv[2], "w").close()
+sizes = []
+try:
+    while len(sizes) < 10:
+        sizes.append(len(s.recv(65535)))
+except socket.timeout:
+    pass
+open(sys.argv[1], "w").write("%d %d\n" % (len(sizes), sum(sizes)))
+PYEOF
+UDP=$!
+BG_PIDS+=("$UDP")
+wait_until 10 "UDP receiver in $S" test -e "$T/udp.ready"
+rxp0=$(port_field "${P}a" rx_packets)
 in_host a timeout 10 "$PY" -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_UDP, 103, 1000)  # UDP_SEGMENT: 1000-byte datagrams
 s.sendto(b"u" * 10000, ("10.75.0.2", 9999))'
-wait_for 5 "tx_drop_gso on $S" '[ "$(port_field "$S" tx_drop_gso)" -ge 1 ]'
+wait "$UDP" || true
+assert_eq "10 10000" "$(cat "$T/udp")" "UDP datagrams and bytes received behind $S"
+assert_le $(($(port_field "${P}a" rx_packets) - rxp0)) 3 "frames switchd got from a for one UDP super-frame of 10 datagrams"
+assert_eq 0 "$(port_field "$S" tx_drop_gso)" "tx_drop_gso on $S"
+udp_errs=$(ip netns exec "$S" nstat -az UdpInCsumErrors | awk '$1 == "UdpInCsumErrors" { print $2 }')
+assert_eq 0 "${udp_errs:-0}" "UdpInCsumErrors in $S"
 
 # A second peer while one is connected: refused (closed), logged; the first carries on.
 "$PY" - "$SP" <<'PYEOF' || fail "second peer was not refused"

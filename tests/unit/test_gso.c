@@ -53,7 +53,17 @@ static unsigned ref_ip_ok(const uint8_t *ip)
 	return 0xffff - ref_sum(ip, (size_t)(ip[0] & 15) * 4, 0);
 }
 
-/* 0 when the TCP checksum over the pseudo-header and segment is right. */
+#define GSO_UDP_L4 5 /* VIRTIO_NET_HDR_GSO_UDP_L4, newer than some headers */
+
+/* 0 when the TCP or UDP checksum over the pseudo-header and segment is right. */
+static unsigned ref_l4_ok(const uint8_t *ip, const uint8_t *l4, size_t l4len, int v6, unsigned proto)
+{
+	unsigned long acc = proto + l4len;
+
+	acc += v6 ? ref_sum(ip + 8, 32, 0) : ref_sum(ip + 12, 8, 0);
+	return 0xffff - ref_sum(l4, l4len, acc);
+}
+
 static unsigned ref_tcp_ok(const uint8_t *ip, const uint8_t *tcp, size_t tcplen, int v6)
 {
 	unsigned long acc = 6 + tcplen;
@@ -168,6 +178,81 @@ static void check_segments(int v6, int tagged)
 	}
 }
 
+/* Ethernet (+ a tag), IPv4 or IPv6, UDP, payload bytes i & 0xff. Returns its length. */
+static size_t mk_udp(uint8_t *f, int v6, int tagged, size_t payload)
+{
+	size_t l3 = tagged ? 18 : 14, l4 = l3 + (v6 ? 40 : 20), len;
+
+	len = mk_tcp(f, v6, tagged, 0, payload - 12); /* its headers, then made UDP (12 bytes shorter) */
+	if (v6)
+		f[l3 + 6] = 17;
+	else
+		f[l3 + 9] = 17;
+	put16(f + l4, 40000);
+	put16(f + l4 + 2, 9999);
+	put16(f + l4 + 4, 0); /* left to the segmenter, as the kernel does */
+	put16(f + l4 + 6, 0);
+	for (size_t i = 0; i < payload; i++)
+		f[l4 + 8 + i] = (uint8_t)i;
+	return len;
+}
+
+static void check_udp_segments(int v6, int tagged)
+{
+	static uint8_t frame[8192], buf[4096];
+	static struct segs s;
+	const size_t payload = 2500, mss = 1000, l3 = tagged ? 18 : 14, l4 = l3 + (v6 ? 40 : 20);
+	struct virtio_net_hdr vh = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = GSO_UDP_L4,
+		.gso_size = mss,
+		.csum_start = (uint16_t)l4,
+		.csum_offset = 6,
+	};
+	size_t len = mk_udp(frame, v6, tagged, payload);
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(gso_segment(&vh, frame, len, buf, sizeof(buf), collect, &s), 3);
+	for (size_t i = 0; i < s.n; i++) {
+		const uint8_t *g = s.buf[i], *ip = g + l3, *udp = g + l4;
+		size_t chunk = i < 2 ? mss : payload - 2 * mss;
+
+		assert_int_equal(s.len[i], l4 + 8 + chunk);
+		assert_memory_equal(g, frame, l3);
+		if (v6) {
+			assert_int_equal(get16(ip + 4), 8 + chunk);
+		} else {
+			assert_int_equal(get16(ip + 2), 20 + 8 + chunk);
+			assert_int_equal(get16(ip + 4), (0xfffe + i) & 0xffff);
+			assert_int_equal(ref_ip_ok(ip), 0);
+		}
+		assert_int_equal(get16(udp), 40000);
+		assert_int_equal(get16(udp + 2), 9999);
+		assert_int_equal(get16(udp + 4), 8 + chunk);
+		assert_int_not_equal(get16(udp + 6), 0);
+		assert_int_equal(ref_l4_ok(ip, udp, 8 + chunk, v6, 17), 0);
+		assert_memory_equal(udp + 8, frame + l4 + 8 + i * mss, chunk);
+	}
+}
+
+static void gso_udpv4_is_cut_into_datagrams(void **state)
+{
+	(void)state;
+	check_udp_segments(0, 0);
+}
+
+static void gso_udpv6_is_cut_into_datagrams(void **state)
+{
+	(void)state;
+	check_udp_segments(1, 0);
+}
+
+static void gso_tagged_udpv4_keeps_its_tag(void **state)
+{
+	(void)state;
+	check_udp_segments(0, 1);
+}
+
 static void gso_tcpv4_is_cut_into_mss_segments(void **state)
 {
 	(void)state;
@@ -206,7 +291,7 @@ static void gso_callback_stops_it(void **state)
 	assert_int_equal(s.n, 1);
 }
 
-static void gso_refuses_udp_and_malformed_frames(void **state)
+static void gso_refuses_ufo_and_malformed_frames(void **state)
 {
 	(void)state;
 	static uint8_t frame[8192], buf[4096];
@@ -215,8 +300,9 @@ static void gso_refuses_udp_and_malformed_frames(void **state)
 	size_t len = mk_tcp(frame, 0, 0, TCP_ACK, 2500);
 
 	assert_int_equal(gso_segment(&vh, frame, len, buf, sizeof(buf), collect, &s), -EPROTONOSUPPORT);
-	vh.gso_type = 5; /* VIRTIO_NET_HDR_GSO_UDP_L4, newer than these headers */
-	assert_int_equal(gso_segment(&vh, frame, len, buf, sizeof(buf), collect, &s), -EPROTONOSUPPORT);
+	/* USO claimed on a TCP frame. */
+	vh.gso_type = GSO_UDP_L4;
+	assert_int_equal(gso_segment(&vh, frame, len, buf, sizeof(buf), collect, &s), -EINVAL);
 	/* TCPv6 claimed on an IPv4 frame, a zero MSS, a cut header, an MSS over the buffer. */
 	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
 	assert_int_equal(gso_segment(&vh, frame, len, buf, sizeof(buf), collect, &s), -EINVAL);
@@ -263,7 +349,10 @@ int main(void)
 		cmocka_unit_test(gso_tagged_tcpv4_keeps_its_tag),
 		cmocka_unit_test(gso_tagged_tcpv6_keeps_its_tag),
 		cmocka_unit_test(gso_callback_stops_it),
-		cmocka_unit_test(gso_refuses_udp_and_malformed_frames),
+		cmocka_unit_test(gso_udpv4_is_cut_into_datagrams),
+		cmocka_unit_test(gso_udpv6_is_cut_into_datagrams),
+		cmocka_unit_test(gso_tagged_udpv4_keeps_its_tag),
+		cmocka_unit_test(gso_refuses_ufo_and_malformed_frames),
 		cmocka_unit_test(gso_completes_a_partial_checksum),
 	};
 

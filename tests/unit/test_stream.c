@@ -348,7 +348,7 @@ static void stream_gso_and_partial_checksums_leave_segmented(void **state)
 	f.vh.gso_size = 1000;
 	assert_int_equal(fx->s->ops->tx_burst(fx->s, &fp, 1, &err), 1);
 	assert_int_equal(drain(c, acc, &have, marks, 8, false), 3);
-	/* UDP GSO is not segmented: refused, for the switch to count as tx_drop_gso. */
+	/* UFO would need IP fragments: refused, for the switch to count as tx_drop_gso. */
 	f.vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
 	assert_int_equal(fx->s->ops->tx_burst(fx->s, &fp, 1, &err), 0);
 	assert_int_equal(err, -EPROTONOSUPPORT);
