@@ -106,6 +106,8 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 	/* Text names a veth's peer only when switchd made it into a namespace. */
 	wr_str(&w, "peer", p->netns[0] ? " peer %s" : NULL, p->peer);
 	wr_str(&w, "netns", p->netns[0] ? " in %s" : NULL, p->netns);
+	/* A stream port's socket; every port has the key in JSON, empty when it has none. */
+	wr_str(&w, "path", p->path[0] ? " path %s" : NULL, p->path);
 	if (p->blocked)
 		wr_uint(&w, NULL, " BLOCKED %" PRIu64 " s (a MAC flapped onto it: a loop?)", p->blocked);
 	wr_obj_close(&w);
@@ -123,8 +125,8 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 	wr_text(&w, "\n    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " dropped", c->tx_packets,
 		c->tx_bytes, c->tx_dropped);
 	if (c->tx_dropped)
-		wr_text(&w, " (mtu %" PRIu64 " busy %" PRIu64 " error %" PRIu64 ")", c->tx_drop_mtu,
-			c->tx_drop_busy, c->tx_drop_error);
+		wr_text(&w, " (mtu %" PRIu64 " busy %" PRIu64 " error %" PRIu64 " gso %" PRIu64 ")",
+			c->tx_drop_mtu, c->tx_drop_busy, c->tx_drop_error, c->tx_drop_gso);
 	wr_text(&w, "\n");
 }
 

@@ -53,13 +53,15 @@ _switchctl_port_add()
 	done
 	if [ $((n % 2)) -eq 1 ]; then # the last word is a keyword: its value
 		case ${w[n - 1]} in
-		type) if [ -n "${got[netns]+x}" ]; then echo afpacket; else printf '%s\n' tap afpacket; fi ;;
+		type) if [ -n "${got[netns]+x}" ]; then echo afpacket; else printf '%s\n' tap afpacket stream; fi ;;
 		netns) _switchctl_netns ;;
+		path) compgen -f -- "${cur:-/}" ;;
 		esac
 		return 0
 	fi
 	[ -n "${got[type]+x}" ] || echo type
-	[ -n "${got[netns]+x}" ] || [ "${got[type]:-}" = tap ] || echo netns
+	[ -n "${got[netns]+x}" ] || [ "${got[type]:-}" = tap ] || [ "${got[type]:-}" = stream ] || echo netns
+	[ "${got[type]:-}" != stream ] || [ -n "${got[path]+x}" ] || echo path
 	[ -z "${got[netns]+x}" ] || [ -n "${got[ifname]+x}" ] || echo ifname
 }
 

@@ -77,5 +77,7 @@ extern struct fz_port_hooks fz_hooks;
 
 /* A calloc'd fake port, up, with the next free ifindex; priv is the harness's. */
 struct port *fz_port_new(const char *name, uint32_t mtu, void *priv);
+/* What port.c's port_name_valid takes (the kernel's dev_valid_name): stream ports are checked so. */
+bool fz_name_valid(const char *name);
 
 #endif

@@ -96,6 +96,7 @@ static const struct fz_field fz_port_req[] = {
 	FZ_F(struct swp_port_req, SWP_A_PORT_FLAGS, FZ_FIXED, flags),
 	FZ_F(struct swp_port_req, SWP_A_PORT_PEER, FZ_STR, peer),
 	FZ_F(struct swp_port_req, SWP_A_PORT_NETNS, FZ_STR, netns),
+	FZ_F(struct swp_port_req, SWP_A_PORT_PATH, FZ_STR, path),
 };
 
 static const struct fz_field fz_mac_req[] = {
@@ -142,6 +143,7 @@ static const struct fz_field fz_port_info[] = {
 	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_MODE, FZ_FIXED, vlan.mode),
 	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_VID, FZ_FIXED, vlan.vid),
 	FZ_F(struct swp_port_info, SWP_A_PORT_VLANS, FZ_U64S, vlan.vlans),
+	FZ_F(struct swp_port_info, SWP_A_PORT_PATH, FZ_STR, path),
 };
 
 static const struct fz_field fz_mac_entry[] = {
@@ -846,13 +848,21 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		if (req->flags & SWP_PORT_F_NETNS_FD)
 			why[nwhy++] = -EBADF;
 		ns = fz_netns(req);
-		if (!nm[0] || req->type > SWP_PORT_AFPACKET || !ns || (req->peer[0] && !ns[0]) ||
-		    (ns[0] && req->type == SWP_PORT_TAP))
+		if (!nm[0] || req->type > SWP_PORT_STREAM || !ns || (req->peer[0] && !ns[0]) ||
+		    (ns[0] && (req->type == SWP_PORT_TAP || req->type == SWP_PORT_STREAM)) ||
+		    (req->path[0] && req->type != SWP_PORT_STREAM))
 			why[nwhy++] = -EINVAL;
 		if (named)
 			why[nwhy++] = -EEXIST;
 		if (nports >= SWITCHD_PORTS_MAX)
 			why[nwhy++] = -ENOSPC;
+		if (req->type == SWP_PORT_STREAM) {
+			/* fz_port.c's stream ports: a valid name and an absolute path (or none). */
+			if ((req->path[0] && req->path[0] != '/') || !fz_name_valid(nm))
+				why[nwhy++] = -EINVAL;
+			/* The default path: beside SWITCHD_SOCKET (the harness has no socket), short. */
+			break;
+		}
 		if (ns && ns[0]) {
 			/* fz_port.c's veths: the name free ('x'), the netns there, the peer name free. */
 			const char *leaf = strrchr(ns, '/');

@@ -1,10 +1,11 @@
 /*
- * Fake ports, and the port_open, port_open_veth, port_open_tap_fd,
+ * Fake ports, and the port_open, port_open_veth, port_open_tap_fd, port_open_stream,
  * port_fdname and port_close that the switch and the control requests call. Linked before libswitchd_core, these
  * definitions win, so port.c, the TAP and AF_PACKET kinds and netlink are
  * never linked in: a fuzzed "port add" can never create or touch a real
  * interface.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,32 @@ int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, 
 	}
 	*out = fz_port_new(name, 1500, NULL);
 	(*out)->created = true;
+	return 0;
+}
+
+bool fz_name_valid(const char *name)
+{
+	if (!name[0] || strlen(name) >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (const char *c = name; *c; c++)
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
+			return false;
+	return true;
+}
+
+/* A stream port opens no socket here: any name the kernel would take for an interface will do. */
+int port_open_stream(const char *name, const char *path, bool mkdir_parent, struct port **out, char *why,
+		     size_t whylen)
+{
+	(void)mkdir_parent;
+	why[0] = '\0';
+	if (!fz_name_valid(name)) {
+		snprintf(why, whylen, "invalid port name '%s'", name);
+		return -EINVAL;
+	}
+	*out = fz_port_new(name, 0, NULL);
+	(*out)->state = SWP_STATE_WAITING;
+	snprintf((*out)->path, sizeof((*out)->path), "%s", path);
 	return 0;
 }
 

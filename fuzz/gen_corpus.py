@@ -636,8 +636,48 @@ def write_crasher(harness, name, data):
     print("%s: crasher %s" % (harness, os.path.relpath(os.path.join(d, name))))
 
 
+def gso_seeds():
+    """Harness 3: type selector, gso_size, csum_start, csum_offset, stop, frame."""
+    def frame(v6, tagged, udp, payload, flags=0x18):
+        eth = bytes.fromhex("525400000002525400000001")
+        if tagged:
+            eth += struct.pack(">HH", 0x8100, 100)
+        proto = 17 if udp else 6
+        if v6:
+            eth += b"\x86\xdd"
+            ip = struct.pack(">IHBB", 6 << 28, 0, proto, 64) + bytes(15) + b"\x01" + bytes(15) + b"\x02"
+        else:
+            eth += b"\x08\x00"
+            ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 0, 0xFFFE, 0x4000, 64, proto, 0,
+                             bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+        if udp:
+            l4 = struct.pack(">HHHH", 40000, 9999, 0, 0)
+        else:
+            l4 = struct.pack(">HHIIBBHHH", 40000, 5201, 0xFFFFFF00, 7, 5 << 4, flags, 65535, 0, 0)
+        return eth + ip + l4 + bytes(i & 0xFF for i in range(payload)), len(eth) + len(ip)
+
+    def seed(sel, mss, f, l4, udp, stop=0):
+        return struct.pack(">BHHHB", sel, mss, l4, 6 if udp else 16, stop) + f
+
+    s = {}
+    for v6 in (0, 1):
+        for tagged in (0, 1):
+            for udp in (0, 1):
+                f, l4 = frame(v6, tagged, udp, 2500)
+                sel = 4 if udp else (3 if v6 else 1)
+                name = "%s%s%s" % ("udp" if udp else "tcp", "6" if v6 else "4", "_tagged" if tagged else "")
+                s[name] = seed(sel, 1000, f, l4, udp)
+    f, l4 = frame(0, 0, 0, 100)
+    s["csum_only"] = seed(0, 0, f, l4, 0)
+    f, l4 = frame(0, 0, 0, 2500, 0x99)
+    s["tcp4_fin_cwr_stop"] = seed(5, 700, f, l4, 0, stop=2)
+    s["ufo"] = seed(2, 1000, *frame(0, 0, 1, 2500)[:1], 34, 1)
+    return s
+
+
 if __name__ == "__main__":
     write("ctl", ctl_seeds())
     write("fwd", fwd_seeds())
+    write("gso", gso_seeds())
     write_crasher("ctl", "done-over-outbuf-bound.bin", done_over_bound())
     write_crasher("ctl", "no-reply-queued-yet.bin", no_reply_queued_yet())

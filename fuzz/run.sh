@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-harnesses=(ctl fwd)
+harnesses=(ctl fwd gso)
 
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "usage: fuzz/run.sh [SECONDS]" >&2; exit 2; }
 if ! command -v clang >/dev/null; then
@@ -41,8 +41,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # 8 KiB of control stream holds hundreds of requests, enough for replies that
 # outgrow the 8 MiB output bound; the seeds longer than that (a 128 KiB message,
 # a stream past the daemon's 128 KiB buffer) are replayed whole by ctest.
-# Harness 2's records are short.
-declare -A max_len=([ctl]=8192 [fwd]=4096)
+# Harness 2's records are short; harness 3's frames fit 4 KiB (segments of up to 2 KiB).
+declare -A max_len=([ctl]=8192 [fwd]=4096 [gso]=4096)
 failed=0
 for h in "${harnesses[@]}"; do
 	work="$build/fuzz/$h"

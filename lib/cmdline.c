@@ -35,9 +35,9 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 
 		if (!strcmp(key, "type") && !typed) {
 			if (!val)
-				return usage_err(err, errlen, "port add: type needs tap or afpacket");
+				return usage_err(err, errlen, "port add: type needs tap, afpacket or stream");
 			if (swp_type_by_name(val, &req->type) < 0)
-				return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket)",
+				return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket, stream)",
 						 val);
 			typed = true;
 		} else if (!strcmp(key, "netns") && !req->netns[0]) {
@@ -49,6 +49,13 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 						 "(at most %d bytes)",
 						 SWITCHD_NETNS_DIR, SWP_PATH_MAX - 1);
 			memcpy(req->netns, val, strlen(val) + 1);
+		} else if (!strcmp(key, "path") && !req->path[0]) {
+			/* The daemon opens it: its working directory is not ours. */
+			if (!val || val[0] != '/' || strlen(val) >= SWP_PATH_MAX)
+				return usage_err(err, errlen,
+						 "port add: path needs an absolute path (at most %d bytes)",
+						 SWP_PATH_MAX - 1);
+			memcpy(req->path, val, strlen(val) + 1);
 		} else if (!strcmp(key, "ifname") && !req->peer[0]) {
 			if (!val || !val[0] || swp_set_name(req->peer, val) < 0)
 				return usage_err(
@@ -63,6 +70,10 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 		return usage_err(err, errlen, "port add: ifname only goes with netns");
 	if (req->netns[0] && req->type == SWP_PORT_TAP)
 		return usage_err(err, errlen, "port add: with netns the port is a veth, not a TAP");
+	if (req->netns[0] && req->type == SWP_PORT_STREAM)
+		return usage_err(err, errlen, "port add: a stream port has no netns");
+	if (req->path[0] && req->type != SWP_PORT_STREAM)
+		return usage_err(err, errlen, "port add: path only goes with type stream");
 	return CLI_RUN;
 }
 

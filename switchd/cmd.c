@@ -78,6 +78,39 @@ static int cmd_port_adopt_tap(struct daemon *d, const char *name, int fd, uint32
 	return port_open(&d->nl, &d->opts.port, name, type, out, why, whylen);
 }
 
+/*
+ * A stream port's socket: the one the request names (an absolute path), or
+ * NAME.sock in SWITCHD_STREAM_DIR beside the control socket (port_open_stream
+ * makes that directory when missing).
+ */
+static int cmd_stream_path(struct daemon *d, const char *name, const char *req_path, char *path,
+			   size_t len, bool *dflt, char *why, size_t whylen)
+{
+	const char *sock = d->opts.socket ? d->opts.socket : SWITCHD_SOCKET, *slash;
+	char dir[SWP_PATH_MAX];
+	int n;
+
+	why[0] = '\0';
+	*dflt = !req_path[0];
+	if (req_path[0]) {
+		if (req_path[0] != '/' || strnlen(req_path, SWP_PATH_MAX) >= SWP_PATH_MAX) {
+			snprintf(why, whylen, "path must be an absolute path of at most %d bytes",
+				 SWP_PATH_MAX - 1);
+			return -EINVAL;
+		}
+		snprintf(path, len, "%s", req_path);
+		return 0;
+	}
+	slash = strrchr(sock, '/');
+	n = snprintf(dir, sizeof(dir), "%.*s%s" SWITCHD_STREAM_DIR, slash ? (int)(slash - sock) : 0, sock,
+		     slash ? "/" : "");
+	if (n < 0 || (size_t)n >= sizeof(dir) || (size_t)snprintf(path, len, "%s/%s.sock", dir, name) >= len) {
+		snprintf(why, whylen, "the default socket path is too long; give one with path");
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 /* nsfd: the namespace the client sent for netns (SWP_PORT_F_NETNS_FD), or -1. */
 static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, int nsfd,
 			    struct ctl_reply *r)
@@ -85,6 +118,7 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 	char name[SWP_NAME_MAX], peer[SWP_NAME_MAX], why[SWP_ERR_MAX];
 	char netns[sizeof(SWITCHD_NETNS_DIR) + SWP_PATH_MAX];
 	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
+	char path[SWP_PATH_MAX];
 	struct port *p;
 	int err, fd;
 
@@ -118,12 +152,35 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		ctl_reply_error(r, -EINVAL, "port add %s: a port with a netns is a veth, not a TAP", name);
 		return;
 	}
+	if (req->type == SWP_PORT_STREAM && netns[0]) {
+		ctl_reply_error(r, -EINVAL, "port add %s: a stream port has no netns", name);
+		return;
+	}
+	if (req->path[0] && req->type != SWP_PORT_STREAM) {
+		ctl_reply_error(r, -EINVAL, "port add %s: only a stream port has a path", name);
+		return;
+	}
 	if (sw_port_by_name(&d->sw, name)) {
 		ctl_reply_error(r, -EEXIST, "port add %s: %s", name, cmd_errmsg(-EEXIST));
 		return;
 	}
 	if (d->sw.nports >= SWITCHD_PORTS_MAX) {
 		ctl_reply_error(r, -ENOSPC, "port add %s: %s", name, cmd_errmsg(-ENOSPC));
+		return;
+	}
+	if (req->type == SWP_PORT_STREAM) {
+		bool dflt;
+
+		err = cmd_stream_path(d, name, req->path, path, sizeof(path), &dflt, why, sizeof(why));
+		if (!err)
+			err = port_open_stream(name, path, dflt, &p, why, sizeof(why));
+		if (!err && (err = sw_port_attach(&d->sw, p)))
+			port_close(p);
+		if (err) {
+			ctl_reply_error(r, err, "port add %s: %s", name, why[0] ? why : cmd_errmsg(err));
+			return;
+		}
+		log_info("port %s added: stream, listening on %s", p->name, p->path);
 		return;
 	}
 	port_fdname(fdname, sizeof(fdname), name);
@@ -241,6 +298,7 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 		swp_set_name(info.name, p->name);
 		swp_set_name(info.peer, p->peer);
 		snprintf(info.netns, sizeof(info.netns), "%s", p->netns);
+		snprintf(info.path, sizeof(info.path), "%s", p->path);
 		ctl_reply_add(r, SWP_PORT_INFO, &info);
 	}
 }

@@ -108,8 +108,7 @@ fail:
 	return err;
 }
 
-/* A name the kernel takes for an interface (its dev_valid_name). */
-static bool port_name_valid(const char *name)
+bool port_name_valid(const char *name)
 {
 	if (!name[0] || strlen(name) >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;

@@ -1,8 +1,10 @@
 /*
  * A switch port: an interface switchd reads frames from and writes frames to,
- * through one of two kinds (struct port_ops): a TAP file descriptor or an
- * AF_PACKET socket. Both carry frames with a virtio_net_hdr in front, so GSO
- * super-frames and partial checksums cross the switch whole.
+ * through one of its kinds (struct port_ops): a TAP file descriptor, an
+ * AF_PACKET socket, or a Unix stream socket (QEMU's -netdev stream). The
+ * first two carry frames with a virtio_net_hdr in front, so GSO super-frames
+ * and partial checksums cross the switch whole; a stream port segments and
+ * checksums them in software (gso.c).
  */
 #ifndef SWITCHD_PORT_H
 #define SWITCHD_PORT_H
@@ -43,7 +45,7 @@ struct nl;
 #define PORT_BATCH 32
 
 struct port_ops {
-	uint32_t type; /* SWP_PORT_TAP or SWP_PORT_AFPACKET */
+	uint32_t type; /* SWP_PORT_TAP, SWP_PORT_AFPACKET or SWP_PORT_STREAM */
 	/*
 	 * Reads up to n frames into f[0..n-1]. Each f[i].data has
 	 * SWITCHD_FRAME_MAX bytes and PORT_HEADROOM bytes before it; rx may move
@@ -71,6 +73,7 @@ struct port {
 	char name[IFNAMSIZ];
 	char peer[IFNAMSIZ];      /* a veth made into a namespace: its other end */
 	char netns[SWP_PATH_MAX]; /* ... and that namespace, as named (port_netns_refresh) */
+	char path[SWP_PATH_MAX];  /* a stream port's socket */
 	uint64_t netns_dev, netns_ino; /* ... which is this namespace (0: none) */
 	uint16_t slot;
 	int fd;
@@ -124,6 +127,8 @@ int port_open(struct nl *nl, const struct port_opts *po, const char *name, uint3
 int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
 		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen);
 void port_close(struct port *p);
+/* A name the kernel takes for an interface (its dev_valid_name). */
+bool port_name_valid(const char *name);
 
 /*
  * A veth port's netns names its namespace as the request did; a path such as
@@ -154,6 +159,16 @@ int port_open_tap_fd(struct nl *nl, const char *name, int fd, struct port **out,
 /* The kinds; each fills p->fd, ifindex, mtu and ops. */
 int port_tap_open(struct port *p, const char *name, bool may_create);
 int port_afpacket_open(struct port *p, const char *name, unsigned rx_ring_kib);
+/*
+ * A stream port: NAME names it (no interface exists: ifindex 0), PATH is the
+ * Unix stream socket it listens on (a stale socket there is replaced, one in
+ * use refused), the first client its peer; with mkdir_parent, the directory
+ * PATH is in is made (0750) if missing. On failure returns -errno and
+ * describes it in why.
+ */
+int port_open_stream(const char *name, const char *path, bool mkdir_parent, struct port **out, char *why,
+		     size_t whylen);
+int port_stream_open(struct port *p, const char *path);
 /*
  * Takes fd, a /dev/net/tun descriptor, as p's TAP: checks its flags, sets it
  * up as port_tap_open would, and gives its device's current name and (in

@@ -47,6 +47,7 @@ static const struct swp_field port_req[] = {
 	PORT(SWP_A_PORT_FLAGS, K_U32, flags),
 	PORT(SWP_A_PORT_PEER, K_STR, peer),
 	PORT(SWP_A_PORT_NETNS, K_STR, netns),
+	PORT(SWP_A_PORT_PATH, K_STR, path),
 };
 #undef PORT
 
@@ -68,6 +69,7 @@ static const struct swp_field port_info[] = {
 	INFO(SWP_A_PORT_VLAN_MODE, K_U32, vlan.mode),
 	INFO(SWP_A_PORT_VLAN_VID, K_U32, vlan.vid),
 	INFO(SWP_A_PORT_VLANS, K_U64S, vlan.vlans),
+	INFO(SWP_A_PORT_PATH, K_STR, path),
 };
 #undef INFO
 
@@ -385,7 +387,7 @@ static const char *const swp_counters_names[] = {
 	"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
 	"rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
 	"tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
-	"rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan",
+	"rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan", "tx_drop_gso",
 };
 _Static_assert(sizeof(swp_counters_names) / sizeof(swp_counters_names[0]) == SWP_COUNTERS,
 	       "a name for every counter");
@@ -574,6 +576,7 @@ static const struct {
 	{ SWP_PORT_AUTO, "auto" },
 	{ SWP_PORT_TAP, "tap" },
 	{ SWP_PORT_AFPACKET, "afpacket" },
+	{ SWP_PORT_STREAM, "stream" },
 };
 
 const char *swp_type_name(uint32_t port_type)
@@ -609,6 +612,10 @@ const char *swp_state_name(uint32_t state)
 		return "moved";
 	case SWP_STATE_DOWN:
 		return "down";
+	case SWP_STATE_WAITING:
+		return "waiting";
+	case SWP_STATE_CONNECTED:
+		return "connected";
 	default:
 		return "unknown";
 	}

@@ -242,6 +242,8 @@ static void sw_count_tx_error(struct port *p, int err)
 		p->c.tx_drop_busy++;
 	else if (err == -EMSGSIZE)
 		p->c.tx_drop_mtu++;
+	else if (err == -EPROTONOSUPPORT) /* a GSO kind a port without offloads cannot segment */
+		p->c.tx_drop_gso++;
 	else
 		p->c.tx_drop_error++;
 }

@@ -88,6 +88,15 @@
 #define SWITCHD_FRAME_MAX (65536 + 512)
 #define SWITCHD_SOCK_BUF (4 << 20)
 /*
+ * Stream ports (QEMU -netdev stream): the largest frame a length prefix may
+ * announce, how long a peer may stop in the middle of a frame before it is
+ * dropped, and where the socket is by default: this directory, beside the
+ * control socket, then NAME.sock.
+ */
+#define SWITCHD_STREAM_FRAME_MAX 65535
+#define SWITCHD_STREAM_STALL_MS 3000
+#define SWITCHD_STREAM_DIR "ports"
+/*
  * AF_PACKET receive ring (TPACKET_V2): KIB KiB a port (--rx-ring), in slots
  * of SLOT bytes and blocks of BLOCK bytes, allocated and mapped for as long
  * as the port exists; the default gives 4096 slots. A slot holds a frame of up to 180 bytes (ACKs, ARP, pings, small

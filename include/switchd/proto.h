@@ -30,7 +30,7 @@
 #define SWP_NAME_MAX 16 /* IFNAMSIZ, NUL included */
 #define SWP_PATH_MAX 108 /* a network namespace's name or path, NUL included */
 #define SWP_ERR_MAX 128
-#define SWP_BODY_MAX 1024 /* no message's struct (below) is larger */
+#define SWP_BODY_MAX 2048 /* no message's struct (below) is larger */
 
 /* Netlink's own control types are 1..15: ours start above them. */
 enum swp_type {
@@ -59,12 +59,15 @@ enum swp_port_type {
 	SWP_PORT_AUTO = 0,
 	SWP_PORT_TAP = 1,
 	SWP_PORT_AFPACKET = 2,
+	SWP_PORT_STREAM = 3, /* a Unix stream socket QEMU's -netdev stream connects to */
 };
 
 enum swp_port_state {
 	SWP_STATE_DOWN = 0,
 	SWP_STATE_UP = 1,
 	SWP_STATE_MOVED = 2, /* TAP whose kernel side is in another netns */
+	SWP_STATE_WAITING = 3,   /* stream port: no peer connected */
+	SWP_STATE_CONNECTED = 4, /* stream port: a peer is connected */
 };
 
 /*
@@ -110,6 +113,7 @@ enum swp_port_attr {
 	SWP_A_PORT_VLAN_MODE, /* u32, enum swp_vlan_mode */
 	SWP_A_PORT_VLAN_VID,  /* u32: access, tunnel: the VLAN; trunk: the native VLAN, 0: none */
 	SWP_A_PORT_VLANS,     /* nested: u64 attributes, type = 1 + word of a 4096-bit map; trunk only */
+	SWP_A_PORT_PATH,      /* string, < SWP_PATH_MAX: a stream port's socket */
 };
 
 /* Who added a port. */
@@ -196,6 +200,7 @@ struct swp_port_req {
 	uint32_t flags;
 	char peer[SWP_NAME_MAX]; /* PORT_ADD with netns only */
 	char netns[SWP_PATH_MAX]; /* empty: attach an interface of switchd's namespace */
+	char path[SWP_PATH_MAX];  /* PORT_ADD type stream: its socket (empty: the default) */
 };
 
 /*
@@ -232,6 +237,7 @@ struct swp_counters {
 	uint64_t rx_drop_static;     /* from a MAC pinned to another port by a static entry */
 	uint64_t rx_drop_isolated;   /* to an isolated port from an isolated port */
 	uint64_t rx_drop_vlan;       /* tagged for a VLAN the port does not carry, untagged without one, VID 4095 */
+	uint64_t tx_drop_gso;        /* a GSO frame a port without offloads cannot take (UFO) */
 };
 
 /* SWP_SET: one runtime setting, the same as switchd's command-line option of that name. */
@@ -306,6 +312,7 @@ struct swp_port_info {
 	char netns[SWP_PATH_MAX];
 	uint64_t settings[SWP_PSET_KEY_MAX]; /* every port setting's value, key k at [k - 1] */
 	struct swp_vlan vlan;
+	char path[SWP_PATH_MAX]; /* a stream port's socket; else empty */
 };
 
 struct swp_mac_entry {

@@ -40,7 +40,7 @@ REPLIES = (DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT)
 # Attribute numbers, by object (enum swp_*_attr).
 (A_PORT_NAME, A_PORT_TYPE, A_PORT_FLAGS, A_PORT_PEER, A_PORT_NETNS, A_PORT_STATE, A_PORT_IFINDEX,
  A_PORT_MTU, A_PORT_MACS, A_PORT_CREATED, A_PORT_BLOCKED, A_PORT_COUNTERS, A_PORT_SET_KEY, A_PORT_SET_VALUE,
- A_PORT_SETTINGS, A_PORT_ORIGIN, A_PORT_VLAN_MODE, A_PORT_VLAN_VID, A_PORT_VLANS) = range(1, 20)
+ A_PORT_SETTINGS, A_PORT_ORIGIN, A_PORT_VLAN_MODE, A_PORT_VLAN_VID, A_PORT_VLANS, A_PORT_PATH) = range(1, 21)
 VLAN_TRUNK, VLAN_ACCESS, VLAN_TUNNEL = 0, 1, 2  # A_PORT_VLAN_MODE
 A_MAC_PORT, A_MAC_ADDR, A_MAC_VLAN, A_MAC_AGE, A_MAC_STATIC, A_MAC_FLAGS = range(1, 7)
 A_SET_KEY, A_SET_VALUE = 1, 2
@@ -52,12 +52,12 @@ A_DONE_STATUS, A_DONE_COUNT, A_DONE_MSG = 1, 2, 3
 
 PORT_F_NETNS_FD = 1
 MAC_F_VLAN = 1  # SWP_MAC_F_VLAN: mac show and flush of that VLAN only
-PORT_AUTO, PORT_TAP, PORT_AFPACKET = 0, 1, 2
+PORT_AUTO, PORT_TAP, PORT_AFPACKET, PORT_STREAM = 0, 1, 2, 3
 # Inside A_PORT_COUNTERS, counter i is attribute i + 1 (swp_counter_name()).
 COUNTERS = ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
             "rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
             "tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
-            "rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan")
+            "rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan", "tx_drop_gso")
 # Port settings (PORT_SET's key, inside A_PORT_SETTINGS), by enum swp_port_setting_key: (name, max).
 PORT_SETTINGS = {1: ("learning", 1), 2: ("flood", 1), 3: ("isolated", 1), 4: ("max-macs", 1 << 24),
                  5: ("storm-broadcast", 10000000), 6: ("storm-multicast", 10000000), 7: ("storm-unknown", 10000000)}
@@ -80,7 +80,8 @@ _PORT = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_TYPE: ("type", "u32", 0)
          A_PORT_SETTINGS: ("settings", "u64s", tuple(PORT_SETTINGS[k][0] for k in sorted(PORT_SETTINGS))),
          A_PORT_ORIGIN: ("origin", "u32", 0),
          A_PORT_VLAN_MODE: ("vlan_mode", "u32", 0), A_PORT_VLAN_VID: ("vlan_vid", "u32", 0),
-         A_PORT_VLANS: ("vlans", "u64s", tuple("w%d" % i for i in range(64)))}
+         A_PORT_VLANS: ("vlans", "u64s", tuple("w%d" % i for i in range(64))),
+         A_PORT_PATH: ("path", "str", PATH_MAX)}
 _PORT_SET = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_SET_KEY: ("key", "u32", 0),
              A_PORT_SET_VALUE: ("value", "u64", 0), A_PORT_VLAN_MODE: ("vlan_mode", "u32", 0),
              A_PORT_VLAN_VID: ("vlan_vid", "u32", 0), A_PORT_VLANS: ("vlans", "u64s", tuple("w%d" % i for i in range(64)))}

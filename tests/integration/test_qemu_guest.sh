@@ -9,7 +9,10 @@
 #   B. QEMU runs scripts/qemu-ifup / qemu-ifdown: the port appears by itself,
 #      ping both ways and TCP work, QEMU quits through its monitor and the
 #      ifdown script removes the port.
-#   C. A real 802.1Q client: a guest with VLAN sub-interfaces 10 and 20 (its
+#   C. QEMU's -netdev stream connects to a stream port (no TAP): ping both ways
+#      and TCP each way (the container's GSO frames segmented by switchd); QEMU
+#      is killed and the port waits for another peer, its MACs flushed.
+#   D. A real 802.1Q client: a guest with VLAN sub-interfaces 10 and 20 (its
 #      kernel's 8021q) on a trunk port, containers on access ports of VLAN 10 and
 #      20: ping both ways in each VLAN, the guest's MAC in both, and nothing
 #      across VLANs (an address of the other VLAN's subnet reaches nobody).
@@ -71,17 +74,20 @@ guest_mac() { echo "52:54:00:$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n' | sed 
 
 # start_guest NAME TAP MAC IP TAPOPTS [QEMU ARGS...]: boots a guest in the
 # background, its serial console in $T/NAME.serial, QEMU's stderr in $T/NAME.err,
-# its PID (under timeout) in QPID[NAME].
+# its PID (under timeout) in QPID[NAME]. TAP "-": TAPOPTS is the whole -netdev
+# (id n0) instead of a tap's options.
 declare -A QPID=()
 start_guest() {
-	local name=$1 tap=$2 mac=$3 ip=$4 tapopts=$5
+	local name=$1 tap=$2 mac=$3 ip=$4 tapopts=$5 netdev
 	shift 5
+	netdev="tap,id=n0,ifname=$tap,$tapopts"
+	[ "$tap" != - ] || netdev=$tapopts
 	: >"$T/$name.serial"
 	timeout -k 5 240 "$QEMU" -M pc -m 256 -smp 1 -accel "$ACCEL" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$KERNEL" -initrd "$INITRD" \
 		-append "console=ttyS0 quiet panic=-1 swip=$ip/24 swmac=$mac ${GUEST_PEER-swpeer=$C_IP} swmb=$MB ${GUEST_VLANS:+swvlan=$GUEST_VLANS}" \
-		-netdev "tap,id=n0,ifname=$tap,$tapopts" \
+		-netdev "$netdev" \
 		-device "virtio-net-pci,netdev=n0,mac=$mac" \
 		-serial "file:$T/$name.serial" -pidfile "$T/$name.pid" "$@" \
 		</dev/null >"$T/$name.out" 2>"$T/$name.err" &
@@ -295,10 +301,43 @@ assert_contains "$(cat "$T/b.err")" "qemu-ifdown: $VB: detached from switchd" "q
 assert_eq 1 "$(log_count "port $VB removed: deleted by request")" "log lines for $VB's port del"
 mac_absent "$MAC_B" || fail "guest b's MAC survived its port"
 link_exists "$VB" && fail "TAP $VB outlived QEMU"
+
+# ---- C: QEMU's -netdev stream connects to a stream port ----------------------------
+
+VS=${P}vs
+MAC_S=$(guest_mac)
+IP_S=$NET.12
+ctl port add "$VS" type stream >/dev/null
+SP=$(port_field "$VS" path)
+assert_eq waiting "$(port_field "$VS" state)" "state of $VS before QEMU"
+t=$(now_ms)
+start_guest s - "$MAC_S" "$IP_S" "stream,id=n0,server=off,addr.type=unix,addr.path=$SP"
+wait_until 20 "QEMU to connect to $SP" port_state_is "$VS" connected
+wait_guest s "$BOOT_SECS" "GUEST-READY " "the guest to boot (GUEST-READY)"
+say "guest s (-netdev stream) booted in $(since "$t")s"
+t=$(now_ms)
+ping_ok c "$IP_S"
+wait_guest s 60 "GUEST-PING-OK " "the guest's ping of the container ($C_IP)"
+say "ping container <-> guest s in $(since "$t")s"
+assert_eq "$VS" "$(mac_port "$MAC_S")" "port of guest s's MAC ($MAC_S)"
+# The container's TCP comes as GSO frames: switchd segments them for the guest.
+check_tcp s "$IP_S"
+assert_eq 0 "$(port_field "$VS" rx_drop_error)" "rx_drop_error on $VS"
+assert_eq 0 "$(port_field "$VS" tx_drop_gso)" "tx_drop_gso on $VS"
+pid=$(qemu_pid s) || fail "cannot find guest s's QEMU process"
+disown "${QPID[s]}"
+kill -KILL "$pid"
+wait_until 5 "guest s's QEMU to exit" not_running "$pid"
+wait_until 2 "$VS to wait for another peer" port_state_is "$VS" waiting
+mac_absent "$MAC_S" || fail "guest s's MAC survived its peer"
+[ -S "$SP" ] || fail "the socket of $VS went with its peer"
+ctl port del "$VS" >/dev/null
+[ ! -e "$SP" ] || fail "socket $SP left after port del"
+
 daemon_alive || fail "switchd died"
 assert_eq "${P}c" "$(port_names)" "ports left"
 
-# ---- C: a real 802.1Q client: the guest on a trunk port, VLAN sub-interfaces 10 and 20 ----
+# ---- D: a real 802.1Q client: the guest on a trunk port, VLAN sub-interfaces 10 and 20 ----
 # Containers on access ports of VLAN 10 and 20; the guest's kernel tags and untags (8021q).
 add_host c10 10.94.10.1
 add_host c20 10.94.20.1

@@ -509,7 +509,7 @@ static void proto_decode_requires_the_attributes_to_tile_the_message(void **stat
 static void proto_counter_names_cover_the_struct(void **state)
 {
 	(void)state;
-	assert_int_equal(SWP_COUNTERS, 20);
+	assert_int_equal(SWP_COUNTERS, 21);
 	assert_string_equal(swp_counter_name(0), "rx_packets");
 	assert_string_equal(swp_counter_name(offsetof(struct swp_counters, rx_drop_blocked) / 8),
 			    "rx_drop_blocked");
@@ -570,13 +570,16 @@ static void proto_type_and_state_names(void **state)
 	assert_string_equal(swp_type_name(SWP_PORT_AUTO), "auto");
 	assert_string_equal(swp_type_name(SWP_PORT_TAP), "tap");
 	assert_string_equal(swp_type_name(SWP_PORT_AFPACKET), "afpacket");
-	assert_string_equal(swp_type_name(3), "unknown");
+	assert_string_equal(swp_type_name(SWP_PORT_STREAM), "stream");
+	assert_string_equal(swp_type_name(4), "unknown");
 	assert_string_equal(swp_type_name(UINT32_MAX), "unknown");
 
 	assert_string_equal(swp_state_name(SWP_STATE_DOWN), "down");
 	assert_string_equal(swp_state_name(SWP_STATE_UP), "up");
 	assert_string_equal(swp_state_name(SWP_STATE_MOVED), "moved");
-	assert_string_equal(swp_state_name(3), "unknown");
+	assert_string_equal(swp_state_name(SWP_STATE_WAITING), "waiting");
+	assert_string_equal(swp_state_name(SWP_STATE_CONNECTED), "connected");
+	assert_string_equal(swp_state_name(5), "unknown");
 	assert_string_equal(swp_state_name(UINT32_MAX), "unknown");
 }
 
