@@ -1338,6 +1338,8 @@ static void cli_text_port_with_drop_reasons(void **state)
 	print_records(&out, &o, &cmd, SWP_PORT_INFO, &pi, sizeof(pi), 1);
 	assert_true(starts_with(out_text(&out), "eth0: tap ifindex 7 up mtu 1500 macs 3 created learning off "
 						"flood off isolated max-macs 100 vlan access 10\n"));
+	free(out.buf);
+
 	/* A port of the configuration file says so. */
 	pi.origin = SWP_ORIGIN_CONFIG;
 	out_open(&out);
