@@ -90,6 +90,7 @@ struct port {
 	bool isolated;    /* forwards nothing to other isolated ports */
 	struct swp_vlan vcfg;	   /* its VLAN mode as set (all zero: the default) ... */
 	struct fwd_vlan_port vlan; /* ... and as the frame path reads it */
+	uint8_t observed; /* SW_DIR_* bits some observer (sw.h) watches on this port */
 	struct nl *nl; /* set when port_close must delete the interface (a veth switchd made) */
 	const struct port_ops *ops;
 	struct swp_counters c;

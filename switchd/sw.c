@@ -125,6 +125,66 @@ void sw_fini(struct sw *sw)
 	sw->varbuf = NULL;
 }
 
+/* Hands a frame crossing p to each observer that watches p that way. */
+static void sw_observe(struct sw *sw, struct port *p, const struct frame *f, enum sw_dir dir)
+{
+	for (uint32_t i = 0; i < sw->nobservers; i++) {
+		struct sw_observer *o = sw->observers[i];
+
+		if (o->dirs[p->slot] & dir)
+			o->fn(o->ctx, p, f, dir);
+	}
+}
+
+void sw_observer_update(struct sw *sw)
+{
+	for (uint32_t i = 0; i < sw->nports; i++) {
+		struct port *p = sw->active[i];
+		uint8_t d = 0;
+
+		for (uint32_t k = 0; k < sw->nobservers; k++)
+			d |= sw->observers[k]->dirs[p->slot];
+		p->observed = d;
+	}
+}
+
+int sw_observer_add(struct sw *sw, struct sw_observer *o)
+{
+	if (sw->nobservers == SW_OBSERVERS_MAX)
+		return -ENOSPC;
+	sw->observers[sw->nobservers++] = o;
+	sw_observer_update(sw);
+	return 0;
+}
+
+void sw_observer_del(struct sw *sw, struct sw_observer *o)
+{
+	for (uint32_t i = 0; i < sw->nobservers; i++) {
+		if (sw->observers[i] == o) {
+			memmove(sw->observers + i, sw->observers + i + 1,
+				(sw->nobservers - i - 1) * sizeof(sw->observers[0]));
+			sw->nobservers--;
+			break;
+		}
+	}
+	sw_observer_update(sw);
+}
+
+/* A removed port leaves every observer that watched it. */
+static void sw_observers_port_gone(struct sw *sw, struct port *p)
+{
+	for (uint32_t i = 0; i < sw->nobservers; i++) {
+		struct sw_observer *o = sw->observers[i];
+
+		if (o->dirs[p->slot]) {
+			o->dirs[p->slot] = 0;
+			if (o->gone)
+				o->gone(o->ctx, p);
+		}
+	}
+	p->observed = 0;
+}
+
 static void sw_port_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop;
@@ -147,6 +207,9 @@ int sw_port_attach(struct sw *sw, struct port *p)
 	memset(&p->vcfg, 0, sizeof(p->vcfg));
 	fwd_vlan_port_set(&p->vlan, &p->vcfg);
 	loop_port_reset(&sw->policy, p->slot);
+	p->observed = 0;
+	for (uint32_t i = 0; i < sw->nobservers; i++)
+		p->observed |= sw->observers[i]->dirs[slot] = sw->observers[i]->new_ports;
 	sw->fdb.port_max[slot] = 0;
 	sw->slots[slot] = p;
 	sw->active[sw->nports++] = p;
@@ -189,6 +252,7 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 			break;
 		}
 	}
+	sw_observers_port_gone(sw, p);
 	sw->slots[p->slot] = NULL;
 	if (p->no_flood)
 		sw->nnoflood--;
@@ -227,6 +291,8 @@ static void sw_send(struct sw *sw);
 
 static void sw_queue(struct sw *sw, struct port *p, const struct frame *f)
 {
+	if (__builtin_expect(p->observed & SW_DIR_OUT, 0))
+		sw_observe(sw, p, f, SW_DIR_OUT);
 	if (!p->txn)
 		sw->pending[sw->npending++] = p;
 	p->txq[p->txn++] = f;
@@ -809,6 +875,8 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 
 	in->c.rx_packets++;
 	in->c.rx_bytes += f->len;
+	if (__builtin_expect(in->observed & SW_DIR_IN, 0))
+		sw_observe(sw, in, f, SW_DIR_IN);
 	/* Ingress checks. */
 	if (loop_blocked(&sw->policy, in->slot, now) || (why = fwd_check(f->data, f->len)) != FWD_OK)
 		goto drop;

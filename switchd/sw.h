@@ -13,6 +13,30 @@
 #include "loop.h"
 #include "port.h"
 
+/* Which way a frame crosses a port, for observers. */
+enum sw_dir {
+	SW_DIR_IN = 1,	/* received by the port, before any check (as tcpdump on it sees) */
+	SW_DIR_OUT = 2, /* queued to be sent by the port, in the form it leaves in */
+};
+
+/*
+ * Something that watches frames crossing ports: a capture, a mirror. It says
+ * which ports and directions it wants (dirs[slot], SW_DIR_* bits); fn is
+ * called with each such frame, synchronously, from the frame path: it must
+ * not block, and what it keeps of the frame it copies (a frame read by
+ * sw_port_poll may be rewritten in place after fn returns). gone, optional,
+ * is called when a watched port is removed, after its dirs[slot] is cleared.
+ */
+struct sw_observer {
+	uint8_t dirs[SWITCHD_PORTS_MAX];
+	uint8_t new_ports; /* dirs a port attached later gets (capture of all) */
+	void (*fn)(void *ctx, struct port *p, const struct frame *f, enum sw_dir dir);
+	void (*gone)(void *ctx, struct port *p);
+	void *ctx;
+};
+
+#define SW_OBSERVERS_MAX 32
+
 struct sw_config {
 	uint32_t max_macs;
 	uint32_t ageing;  /* seconds */
@@ -47,6 +71,8 @@ struct sw {
 	uint32_t nvar;
 	struct loop policy; /* loop and storm policy (loop.h), beside each port by slot */
 	ev_idle spin;
+	struct sw_observer *observers[SW_OBSERVERS_MAX];
+	uint32_t nobservers;
 	/* Optional: told of ports added, removed, blocked and of MAC table changes (time_ms unset). */
 	void (*event)(void *ctx, struct swp_event *ev);
 	void *event_ctx;
@@ -114,6 +140,15 @@ int sw_port_set_vlan(struct sw *sw, struct port *p, const struct swp_vlan *v);
 int sw_mac_add(struct sw *sw, const uint8_t *mac, uint16_t vlan, struct port *p);
 /* Removes an entry (mac del), told as mac_deleted: 0 or -ENOENT. */
 int sw_mac_del(struct sw *sw, const uint8_t *mac, uint16_t vlan);
+
+/*
+ * Starts (-ENOSPC when SW_OBSERVERS_MAX run) and stops an observer. After a
+ * change to o->dirs, sw_observer_update makes the ports follow it. A port
+ * nobody watches costs the frame path one test of port.observed.
+ */
+int sw_observer_add(struct sw *sw, struct sw_observer *o);
+void sw_observer_del(struct sw *sw, struct sw_observer *o);
+void sw_observer_update(struct sw *sw);
 
 /* Once a second: ageing, and ports whose block has run out. */
 void sw_tick(struct sw *sw);

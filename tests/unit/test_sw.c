@@ -1453,6 +1453,89 @@ static void sw_port_storm_limit_overrides_the_switch_wide_one(void **state)
 	assert_int_equal(p[0]->c.rx_drop_storm, 2);
 }
 
+/* ---- observers (capture, mirror) ---- */
+
+struct seen {
+	int n;
+	char port[8][IFNAMSIZ];
+	enum sw_dir dir[8];
+	size_t len[8];
+	int gone;
+};
+
+static void seen_fn(void *ctx, struct port *p, const struct frame *f, enum sw_dir dir)
+{
+	struct seen *s = ctx;
+
+	assert_true(s->n < 8);
+	snprintf(s->port[s->n], IFNAMSIZ, "%s", p->name);
+	s->dir[s->n] = dir;
+	s->len[s->n++] = f->len;
+}
+
+static void seen_gone(void *ctx, struct port *p)
+{
+	(void)p;
+	((struct seen *)ctx)->gone++;
+}
+
+/* An observer sees what crosses the ports and ways it watches, drops included, and nothing else. */
+static void sw_observer_sees_watched_ports_and_directions_only(void **state)
+{
+	struct env *env = *state;
+	struct port *a = add_port(env, 0, 0), *b = add_port(env, 1, 0), *c = add_port(env, 2, 0);
+	struct seen s = { 0 };
+	struct sw_observer o = { .fn = seen_fn, .gone = seen_gone, .ctx = &s };
+	uint8_t buf[60], runt[10];
+	struct frame f = mkframe(buf, sizeof(buf), BCAST, MAC_A, 0);
+	struct frame r = { .data = runt, .len = sizeof(runt) };
+
+	memset(runt, 0, sizeof(runt));
+	o.dirs[a->slot] = SW_DIR_IN;
+	o.dirs[b->slot] = SW_DIR_OUT;
+	assert_int_equal(sw_observer_add(&env->sw, &o), 0);
+	assert_int_equal(a->observed, SW_DIR_IN);
+	assert_int_equal(c->observed, 0);
+	input_now(&env->sw, a, &f, clock_ms); /* in on a, out on b and c */
+	input_now(&env->sw, a, &r, clock_ms); /* a runt, dropped: still seen coming in */
+	input_now(&env->sw, c, &f, clock_ms); /* in on c (not watched), out on a (not watched) and b */
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.port[0], "fake0");
+	assert_int_equal(s.dir[0], SW_DIR_IN);
+	assert_string_equal(s.port[1], "fake1");
+	assert_int_equal(s.dir[1], SW_DIR_OUT);
+	assert_string_equal(s.port[2], "fake0");
+	assert_int_equal(s.len[2], sizeof(runt));
+	assert_string_equal(s.port[3], "fake1");
+	assert_int_equal(s.dir[3], SW_DIR_OUT);
+	/* The watched port goes: the observer is told and watches it no more. */
+	sw_port_remove(&env->sw, b, "test");
+	assert_int_equal(s.gone, 1);
+	assert_int_equal(o.dirs[1], 0);
+	/* A port attached later gets new_ports; a stopped observer sees nothing. */
+	o.new_ports = SW_DIR_IN | SW_DIR_OUT;
+	b = add_port(env, 3, 0);
+	assert_int_equal(b->observed, SW_DIR_IN | SW_DIR_OUT);
+	sw_observer_del(&env->sw, &o);
+	assert_int_equal(a->observed, 0);
+	assert_int_equal(b->observed, 0);
+	input_now(&env->sw, a, &f, clock_ms);
+	assert_int_equal(s.n, 4);
+}
+
+static void sw_observers_are_bounded(void **state)
+{
+	struct env *env = *state;
+	static struct sw_observer o[SW_OBSERVERS_MAX + 1];
+
+	for (int i = 0; i < SW_OBSERVERS_MAX; i++)
+		assert_int_equal(sw_observer_add(&env->sw, &o[i]), 0);
+	assert_int_equal(sw_observer_add(&env->sw, &o[SW_OBSERVERS_MAX]), -ENOSPC);
+	for (int i = 0; i < SW_OBSERVERS_MAX; i++)
+		sw_observer_del(&env->sw, &o[i]);
+	assert_int_equal(env->sw.nobservers, 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1491,6 +1574,8 @@ int main(void)
 		T(sw_flapping_mac_blocks_the_port_it_moved_to),
 		T(sw_slow_moves_never_block),
 		cmocka_unit_test(sw_init_takes_loop_and_storm_settings),
+		T(sw_observer_sees_watched_ports_and_directions_only),
+		T(sw_observers_are_bounded),
 		T(sw_set_changes_each_setting_at_runtime),
 		T(sw_tick_collects_kernel_drops),
 		T(sw_storm_control_limits_floods_per_port_and_kind),
