@@ -340,6 +340,23 @@ void fdb_set_max(struct fdb *fdb, uint32_t max)
 	}
 }
 
+uint32_t fdb_set_port_max(struct fdb *fdb, uint16_t port, uint32_t max)
+{
+	struct fdb_port_list *l = &fdb->ports[port];
+	uint32_t n = 0;
+
+	fdb->port_max[port] = max;
+	while (max && l->count > max) {
+		struct fdb_entry *e = l->head;
+
+		fdb_notify(fdb, FDB_EV_EVICTED, e, e->port);
+		fdb_remove(fdb, e);
+		fdb->st.evicted++;
+		n++;
+	}
+	return n;
+}
+
 void fdb_set_ageing(struct fdb *fdb, uint32_t ageing_sec)
 {
 	fdb->ageing_ms = (uint64_t)ageing_sec * 1000;

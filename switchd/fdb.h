@@ -131,6 +131,12 @@ uint64_t fdb_scan(const struct fdb *fdb, uint64_t cursor, uint32_t max_buckets,
 /* Shrinking below the current count evicts at once. */
 void fdb_set_max(struct fdb *fdb, uint32_t max);
 void fdb_set_ageing(struct fdb *fdb, uint32_t ageing_sec);
+/*
+ * A port's learned-entry limit (port_max[port], 0: none); a smaller one
+ * evicts the port's least recently seen entries over it at once. Returns how
+ * many went.
+ */
+uint32_t fdb_set_port_max(struct fdb *fdb, uint16_t port, uint32_t max);
 
 /* Entries pointing at port, static ones included. */
 static inline uint32_t fdb_port_count(const struct fdb *fdb, uint16_t port)

@@ -532,24 +532,6 @@ uint64_t sw_port_setting(const struct sw *sw, const struct port *p, uint32_t key
 	}
 }
 
-/* Evicts p's least recently seen learned entries beyond max (0: none). */
-static uint32_t sw_port_trim(struct sw *sw, struct port *p, uint32_t max)
-{
-	struct fdb_port_list *l = &sw->fdb.ports[p->slot];
-	uint32_t n = 0;
-
-	while (max && l->count > max) {
-		const struct fdb_entry *e = l->head;
-
-		if (sw->fdb.notify)
-			sw->fdb.notify(sw->fdb.notify_ctx, FDB_EV_EVICTED, e, e->port);
-		fdb_del(&sw->fdb, e->key.mac, e->key.vlan);
-		sw->fdb.st.evicted++;
-		n++;
-	}
-	return n;
-}
-
 int sw_port_set(struct sw *sw, struct port *p, uint32_t key, uint64_t value)
 {
 	const struct swp_port_setting *s = swp_port_setting_by_key(key);
@@ -570,8 +552,7 @@ int sw_port_set(struct sw *sw, struct port *p, uint32_t key, uint64_t value)
 		p->isolated = value;
 		break;
 	case SWP_PSET_MAX_MACS:
-		sw->fdb.port_max[p->slot] = (uint32_t)value;
-		evicted = sw_port_trim(sw, p, (uint32_t)value);
+		evicted = fdb_set_port_max(&sw->fdb, p->slot, (uint32_t)value);
 		break;
 	case SWP_PSET_STORM_BROADCAST:
 	case SWP_PSET_STORM_MULTICAST:

@@ -834,6 +834,33 @@ static void fdb_port_max_refuses_new_and_moving_sources(void **state)
 	fdb_fini(&fdb);
 }
 
+/* A smaller port limit evicts the port's least recently seen learned entries, no static one, no other port's. */
+static void fdb_set_port_max_evicts_oldest_of_that_port(void **state)
+{
+	(void)state;
+	struct fdb fdb;
+
+	fdb_init(&fdb, 100, AGEING_SEC);
+	for (int i = 1; i <= 4; i++)
+		assert_int_equal(fdb_learn(&fdb, mac_n(i), 0, 1, 1000 + (uint64_t)i), FDB_LEARNED);
+	assert_int_equal(fdb_learn(&fdb, mac_n(1), 0, 1, 2000), FDB_REFRESHED); /* now the newest */
+	assert_int_equal(fdb_static_add(&fdb, mac_n(9), 0, 1), 0);
+	assert_int_equal(fdb_learn(&fdb, mac_n(8), 0, 2, 1000), FDB_LEARNED);
+	assert_int_equal(fdb_set_port_max(&fdb, 1, 2), 2);
+	assert_int_equal(fdb.port_max[1], 2);
+	assert_null(fdb_find(&fdb, mac_n(2), 0));
+	assert_null(fdb_find(&fdb, mac_n(3), 0));
+	assert_non_null(fdb_find(&fdb, mac_n(4), 0));
+	assert_non_null(fdb_find(&fdb, mac_n(1), 0));
+	assert_non_null(fdb_find(&fdb, mac_n(9), 0));
+	assert_non_null(fdb_find(&fdb, mac_n(8), 0));
+	assert_int_equal(fdb.st.evicted, 2);
+	assert_int_equal(fdb_set_port_max(&fdb, 1, 0), 0); /* no limit: nothing goes */
+	assert_int_equal(fdb.port_max[1], 0);
+	check_port_list(&fdb, 1);
+	fdb_fini(&fdb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -872,6 +899,7 @@ int main(void)
 		cmocka_unit_test(fdb_notifies_learn_move_age_and_evict),
 		cmocka_unit_test(fdb_static_entries_are_pinned_and_kept_apart),
 		cmocka_unit_test(fdb_port_max_refuses_new_and_moving_sources),
+		cmocka_unit_test(fdb_set_port_max_evicts_oldest_of_that_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
