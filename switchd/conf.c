@@ -26,12 +26,20 @@ static int conf_err(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-const struct conf_port *conf_port_find(const struct conf *c, const char *name)
+/* The index of the file's port NAME, -1 when it has none. */
+static int conf_port_index(const struct conf *c, const char *name)
 {
 	for (uint32_t i = 0; i < c->nports; i++)
 		if (!strcmp(c->ports[i].name, name))
-			return &c->ports[i];
-	return NULL;
+			return (int)i;
+	return -1;
+}
+
+const struct conf_port *conf_port_find(const struct conf *c, const char *name)
+{
+	int i = conf_port_index(c, name);
+
+	return i < 0 ? NULL : &c->ports[i];
 }
 
 #define CONF_ONLY "only 'port add', 'port set', 'mac add' and 'set' belong in a config file"
@@ -53,7 +61,8 @@ static int conf_port_set(struct conf *c, const struct swp_port_set_req *req, uns
 			 size_t errlen)
 {
 	const struct swp_port_setting *s = swp_port_setting_by_key(req->key);
-	struct conf_port *p = (struct conf_port *)conf_port_find(c, req->name);
+	int i = conf_port_index(c, req->name);
+	struct conf_port *p = i < 0 ? NULL : &c->ports[i];
 
 	if (!p)
 		return conf_err(err, errlen, "port set %s: no 'port add %s' line before it", req->name,
