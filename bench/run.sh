@@ -81,6 +81,32 @@ host_on_tap "${P}stb" "${P}stt" $ADDR_B
 configs+=(switchd-tap)
 CPU_PID[switchd-tap]=$PID_st
 
+# Two switchd joined by a veth between two ports, as they come, and the same two with VLANs: A on an
+# access port of VLAN 10, the link a trunk of VLAN 10 (a tag pushed by the first, popped by the
+# second), B on an access port of VLAN 10. The pair of figures is the cost of a push and a pop.
+for v in ch cv; do
+	host_on_veth "${P}${v}a" "${P}${v}a" $ADDR_A
+	host_on_veth "${P}${v}b" "${P}${v}b" $ADDR_B
+	ip link add "${P}${v}1" type veth peer name "${P}${v}2"
+	for e in 1 2; do sysctl -qw "net.ipv6.conf.${P}${v}$e.disable_ipv6=1"; done
+	start_switchd "${v}1"
+	start_switchd "${v}2"
+	s1=$tmp/${v}1.sock s2=$tmp/${v}2.sock
+	"$SWITCHCTL" -s "$s1" port add "${P}${v}a" >/dev/null
+	"$SWITCHCTL" -s "$s1" port add "${P}${v}1" >/dev/null
+	"$SWITCHCTL" -s "$s2" port add "${P}${v}2" >/dev/null
+	"$SWITCHCTL" -s "$s2" port add "${P}${v}b" >/dev/null
+	if [ $v = cv ]; then
+		"$SWITCHCTL" -s "$s1" port set "${P}${v}a" vlan access 10
+		"$SWITCHCTL" -s "$s1" port set "${P}${v}1" vlan trunk 10
+		"$SWITCHCTL" -s "$s2" port set "${P}${v}2" vlan trunk 10
+		"$SWITCHCTL" -s "$s2" port set "${P}${v}b" vlan access 10
+	fi
+done
+configs+=(switchd-chain switchd-chain-vlan)
+CPU_PID[switchd-chain]=$PID_ch1
+CPU_PID[switchd-chain-vlan]=$PID_cv1
+
 # the kernel bridge with the same kind of veths
 host_on_veth "${P}bra" "${P}bra" $ADDR_A
 host_on_veth "${P}brb" "${P}brb" $ADDR_B
@@ -114,8 +140,8 @@ if [ "$vde" = 1 ]; then
 	CPU_PID[vde_switch]=$vpid
 fi
 
-ns_a() { case $1 in switchd-veth) echo "${P}sva" ;; switchd-tap) echo "${P}sta" ;; bridge) echo "${P}bra" ;; direct) echo "${P}dia" ;; vde_switch) echo "${P}vda" ;; esac; }
-ns_b() { case $1 in switchd-veth) echo "${P}svb" ;; switchd-tap) echo "${P}stb" ;; bridge) echo "${P}brb" ;; direct) echo "${P}dib" ;; vde_switch) echo "${P}vdb" ;; esac; }
+ns_a() { case $1 in switchd-chain) echo "${P}cha" ;; switchd-chain-vlan) echo "${P}cva" ;; switchd-veth) echo "${P}sva" ;; switchd-tap) echo "${P}sta" ;; bridge) echo "${P}bra" ;; direct) echo "${P}dia" ;; vde_switch) echo "${P}vda" ;; esac; }
+ns_b() { case $1 in switchd-chain) echo "${P}chb" ;; switchd-chain-vlan) echo "${P}cvb" ;; switchd-veth) echo "${P}svb" ;; switchd-tap) echo "${P}stb" ;; bridge) echo "${P}brb" ;; direct) echo "${P}dib" ;; vde_switch) echo "${P}vdb" ;; esac; }
 
 for c in "${configs[@]}"; do
 	ip netns exec "$(ns_a "$c")" ping -c 3 -i 0.2 -W 1 $ADDR_B >/dev/null ||
@@ -291,4 +317,11 @@ for m in "${metrics[@]}"; do
 done
 echo
 echo "switchd with 64 veth ports: RSS ${rss64} KiB, idle CPU ${idle64} %"
+# The VLAN tag's cost: the chain with VLANs against the same chain without, in this run.
+for m in tcp1 tcp4 pps64 ping_med; do
+	jq -r --arg m "$m" --arg l "${label[$m]}" '(.results["\($m)|switchd-chain-vlan"].median) as $v |
+		(.results["\($m)|switchd-chain"].median) as $d |
+		if $v == null or $d == null or $d == 0 then empty
+		else "VLAN push+pop, \($l): \($v) against \($d) without, x\($v / $d * 100 | round / 100)" end' "$json_out"
+done
 echo "ratios (xN) are to the kernel bridge in the same run; JSON: $json_out"
