@@ -108,6 +108,14 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 	wr_str(&w, "netns", p->netns[0] ? " in %s" : NULL, p->netns);
 	/* A stream port's socket; every port has the key in JSON, empty when it has none. */
 	wr_str(&w, "path", p->path[0] ? " path %s" : NULL, p->path);
+	if (p->type == SWP_PORT_STREAM) {
+		char mode[8];
+
+		snprintf(mode, sizeof(mode), "%04o", p->mode & 07777);
+		wr_uint(&w, "owner", " owner %" PRIu64, p->uid);
+		wr_uint(&w, "group", ":%" PRIu64, p->gid);
+		wr_str(&w, "mode", " mode %s", mode);
+	}
 	if (p->blocked)
 		wr_uint(&w, NULL, " BLOCKED %" PRIu64 " s (a MAC flapped onto it: a loop?)", p->blocked);
 	wr_obj_close(&w);

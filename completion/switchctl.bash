@@ -56,12 +56,16 @@ _switchctl_port_add()
 		type) if [ -n "${got[netns]+x}" ]; then echo afpacket; else printf '%s\n' tap afpacket stream; fi ;;
 		netns) _switchctl_netns ;;
 		path) compgen -f -- "${cur:-/}" ;;
+		owner) compgen -u -- "$cur" ;;
+		mode) printf '%s\n' 0660 0600 0666 ;;
 		esac
 		return 0
 	fi
 	[ -n "${got[type]+x}" ] || echo type
 	[ -n "${got[netns]+x}" ] || [ "${got[type]:-}" = tap ] || [ "${got[type]:-}" = stream ] || echo netns
 	[ "${got[type]:-}" != stream ] || [ -n "${got[path]+x}" ] || echo path
+	[ "${got[type]:-}" != stream ] || [ -n "${got[owner]+x}" ] || echo owner
+	[ "${got[type]:-}" != stream ] || [ -n "${got[mode]+x}" ] || echo mode
 	[ -z "${got[netns]+x}" ] || [ -n "${got[ifname]+x}" ] || echo ifname
 }
 

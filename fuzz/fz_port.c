@@ -153,6 +153,17 @@ int port_open_stream(const char *name, const char *path, bool mkdir_parent, stru
 	return 0;
 }
 
+/* No socket file here: the port has what was asked for, else what switchd would give it. */
+int port_stream_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen)
+{
+	(void)why;
+	(void)whylen;
+	p->sock_uid = uid >= 0 ? (uint32_t)uid : 0;
+	p->sock_gid = gid >= 0 ? (uint32_t)gid : 0;
+	p->sock_mode = mode >= 0 ? (uint32_t)mode : 0660;
+	return 0;
+}
+
 void port_fdname(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s%s", PORT_FDNAME_TAP, name);

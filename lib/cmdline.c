@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +25,9 @@ static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt
 	va_end(ap);
 	return CLI_USAGE;
 }
+
+static bool parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *v);
+static bool parse_owner(const char *s, struct swp_port_req *req);
 
 /* What follows "port add NAME": keyword-value pairs, each at most once, in any order. */
 static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct swp_port_req *req, char *err,
@@ -56,6 +61,24 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 						 "port add: path needs an absolute path (at most %d bytes)",
 						 SWP_PATH_MAX - 1);
 			memcpy(req->path, val, strlen(val) + 1);
+		} else if (!strcmp(key, "owner") && !(req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID))) {
+			if (!val || !parse_owner(val, req))
+				return usage_err(err, errlen,
+						 "port add: owner needs USER, USER:GROUP or :GROUP (names on this "
+						 "host, or numbers), not '%s'",
+						 val ? val : "");
+		} else if (!strcmp(key, "mode") && !(req->flags & SWP_PORT_F_MODE)) {
+			char *end;
+			unsigned long m;
+
+			errno = 0;
+			m = val ? strtoul(val, &end, 8) : 0;
+			if (!val || val[0] < '0' || val[0] > '7' || *end || errno || m > 0777)
+				return usage_err(err, errlen,
+						 "port add: mode needs octal permission bits such as 0660, not '%s'",
+						 val ? val : "");
+			req->mode = (uint32_t)m;
+			req->flags |= SWP_PORT_F_MODE;
 		} else if (!strcmp(key, "ifname") && !req->peer[0]) {
 			if (!val || !val[0] || swp_set_name(req->peer, val) < 0)
 				return usage_err(
@@ -74,6 +97,8 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 		return usage_err(err, errlen, "port add: a stream port has no netns");
 	if (req->path[0] && req->type != SWP_PORT_STREAM)
 		return usage_err(err, errlen, "port add: path only goes with type stream");
+	if ((req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE)) && req->type != SWP_PORT_STREAM)
+		return usage_err(err, errlen, "port add: owner and mode only go with type stream");
 	return CLI_RUN;
 }
 
@@ -88,6 +113,53 @@ static bool parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 	if (s[0] < '0' || s[0] > '9' || *end || errno || n < min || n > max)
 		return false;
 	*v = n;
+	return true;
+}
+
+/* A user or a group by name or number: the numbers on the wire (switchctl and switchd share the host). */
+static bool parse_id(const char *s, bool group, uint32_t *id)
+{
+	uint64_t n;
+
+	if (parse_number(s, 0, UINT32_MAX - 1, &n)) {
+		*id = (uint32_t)n;
+		return true;
+	}
+	if (group) {
+		const struct group *g = getgrnam(s);
+
+		if (g)
+			*id = (uint32_t)g->gr_gid;
+		return g;
+	}
+	const struct passwd *pw = getpwnam(s);
+
+	if (pw)
+		*id = (uint32_t)pw->pw_uid;
+	return pw;
+}
+
+/* USER, USER:GROUP or :GROUP. */
+static bool parse_owner(const char *s, struct swp_port_req *req)
+{
+	char user[256];
+	const char *colon = strchr(s, ':');
+	size_t ulen = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (ulen >= sizeof(user) || (!ulen && !colon) || (colon && !colon[1]))
+		return false;
+	memcpy(user, s, ulen);
+	user[ulen] = '\0';
+	if (ulen) {
+		if (!parse_id(user, false, &req->uid))
+			return false;
+		req->flags |= SWP_PORT_F_UID;
+	}
+	if (colon) {
+		if (!parse_id(colon + 1, true, &req->gid))
+			return false;
+		req->flags |= SWP_PORT_F_GID;
+	}
 	return true;
 }
 

@@ -160,6 +160,15 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		ctl_reply_error(r, -EINVAL, "port add %s: only a stream port has a path", name);
 		return;
 	}
+	if ((req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE)) && req->type != SWP_PORT_STREAM) {
+		ctl_reply_error(r, -EINVAL, "port add %s: only a stream port has an owner and a mode", name);
+		return;
+	}
+	if ((req->flags & SWP_PORT_F_MODE) && req->mode > 0777) {
+		ctl_reply_error(r, -EINVAL, "port add %s: mode %o is not permission bits (0 to 0777)", name,
+				req->mode);
+		return;
+	}
 	if (sw_port_by_name(&d->sw, name)) {
 		ctl_reply_error(r, -EEXIST, "port add %s: %s", name, cmd_errmsg(-EEXIST));
 		return;
@@ -174,13 +183,19 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		err = cmd_stream_path(d, name, req->path, path, sizeof(path), &dflt, why, sizeof(why));
 		if (!err)
 			err = port_open_stream(name, path, dflt, &p, why, sizeof(why));
-		if (!err && (err = sw_port_attach(&d->sw, p)))
+		if (!err && (err = port_stream_own(p, req->flags & SWP_PORT_F_UID ? (int64_t)req->uid : -1,
+						   req->flags & SWP_PORT_F_GID ? (int64_t)req->gid : -1,
+						   req->flags & SWP_PORT_F_MODE ? (int32_t)req->mode : -1, why,
+						   sizeof(why))))
+			port_close(p);
+		else if (!err && (err = sw_port_attach(&d->sw, p)))
 			port_close(p);
 		if (err) {
 			ctl_reply_error(r, err, "port add %s: %s", name, why[0] ? why : cmd_errmsg(err));
 			return;
 		}
-		log_info("port %s added: stream, listening on %s", p->name, p->path);
+		log_info("port %s added: stream, listening on %s (owner %u group %u mode %04o)", p->name, p->path,
+			 p->sock_uid, p->sock_gid, p->sock_mode);
 		return;
 	}
 	port_fdname(fdname, sizeof(fdname), name);
@@ -299,6 +314,9 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 		swp_set_name(info.peer, p->peer);
 		snprintf(info.netns, sizeof(info.netns), "%s", p->netns);
 		snprintf(info.path, sizeof(info.path), "%s", p->path);
+		info.uid = p->sock_uid;
+		info.gid = p->sock_gid;
+		info.mode = p->sock_mode;
 		ctl_reply_add(r, SWP_PORT_INFO, &info);
 	}
 }

@@ -74,6 +74,7 @@ struct port {
 	char peer[IFNAMSIZ];      /* a veth made into a namespace: its other end */
 	char netns[SWP_PATH_MAX]; /* ... and that namespace, as named (port_netns_refresh) */
 	char path[SWP_PATH_MAX];  /* a stream port's socket */
+	uint32_t sock_uid, sock_gid, sock_mode; /* ... its owner, group and permission bits */
 	uint64_t netns_dev, netns_ino; /* ... which is this namespace (0: none) */
 	uint16_t slot;
 	int fd;
@@ -170,6 +171,13 @@ int port_afpacket_open(struct port *p, const char *name, unsigned rx_ring_kib);
 int port_open_stream(const char *name, const char *path, bool mkdir_parent, struct port **out, char *why,
 		     size_t whylen);
 int port_stream_open(struct port *p, const char *path);
+/*
+ * Gives a stream port's socket file an owner and group (-1: leave it) and
+ * permission bits (-1: leave them, 0660), then reads back what it has into
+ * p->sock_uid, sock_gid, sock_mode. On failure returns -errno and describes
+ * it in why.
+ */
+int port_stream_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen);
 /*
  * Takes fd, a /dev/net/tun descriptor, as p's TAP: checks its flags, sets it
  * up as port_tap_open would, and gives its device's current name and (in

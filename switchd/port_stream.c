@@ -451,6 +451,31 @@ int port_stream_open(struct port *p, const char *path)
 	return 0;
 }
 
+int port_stream_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (mode >= 0 && chmod(p->path, (mode_t)mode) < 0) {
+		snprintf(why, whylen, "cannot give %s mode %04o: %s", p->path, (unsigned)mode, strerror(errno));
+		return -errno;
+	}
+	if ((uid >= 0 || gid >= 0) && chown(p->path, (uid_t)uid, (gid_t)gid) < 0) {
+		int err = -errno;
+
+		snprintf(why, whylen, "cannot give %s to user %lld group %lld: %s", p->path, (long long)uid,
+			 (long long)gid, strerror(-err));
+		return err;
+	}
+	if (stat(p->path, &st) < 0) {
+		snprintf(why, whylen, "cannot read %s: %s", p->path, strerror(errno));
+		return -errno;
+	}
+	p->sock_uid = (uint32_t)st.st_uid;
+	p->sock_gid = (uint32_t)st.st_gid;
+	p->sock_mode = (uint32_t)(st.st_mode & 07777);
+	return 0;
+}
+
 /* The directory path is in, made 0750 when missing (its parent must exist). */
 static int stream_mkdir_parent(const char *path, char *why, size_t whylen)
 {

@@ -48,6 +48,9 @@ static const struct swp_field port_req[] = {
 	PORT(SWP_A_PORT_PEER, K_STR, peer),
 	PORT(SWP_A_PORT_NETNS, K_STR, netns),
 	PORT(SWP_A_PORT_PATH, K_STR, path),
+	PORT(SWP_A_PORT_UID, K_U32, uid),
+	PORT(SWP_A_PORT_GID, K_U32, gid),
+	PORT(SWP_A_PORT_MODE, K_U32, mode),
 };
 #undef PORT
 
@@ -70,6 +73,9 @@ static const struct swp_field port_info[] = {
 	INFO(SWP_A_PORT_VLAN_VID, K_U32, vlan.vid),
 	INFO(SWP_A_PORT_VLANS, K_U64S, vlan.vlans),
 	INFO(SWP_A_PORT_PATH, K_STR, path),
+	INFO(SWP_A_PORT_UID, K_U32, uid),
+	INFO(SWP_A_PORT_GID, K_U32, gid),
+	INFO(SWP_A_PORT_MODE, K_U32, mode),
 };
 #undef INFO
 

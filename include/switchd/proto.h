@@ -114,6 +114,9 @@ enum swp_port_attr {
 	SWP_A_PORT_VLAN_VID,  /* u32: access, tunnel: the VLAN; trunk: the native VLAN, 0: none */
 	SWP_A_PORT_VLANS,     /* nested: u64 attributes, type = 1 + word of a 4096-bit map; trunk only */
 	SWP_A_PORT_PATH,      /* string, < SWP_PATH_MAX: a stream port's socket */
+	SWP_A_PORT_UID,       /* u32: a stream port's socket's owner (request: with SWP_PORT_F_UID) */
+	SWP_A_PORT_GID,       /* u32: ... its group (request: with SWP_PORT_F_GID) */
+	SWP_A_PORT_MODE,      /* u32: ... its permission bits (request: with SWP_PORT_F_MODE) */
 };
 
 /* Who added a port. */
@@ -193,6 +196,10 @@ enum swp_done_attr {
  * only names it for the log.
  */
 #define SWP_PORT_F_NETNS_FD 1u
+/* PORT_ADD type stream: give the socket this owner, group, mode (else switchd's user and group, 0660). */
+#define SWP_PORT_F_UID 2u
+#define SWP_PORT_F_GID 4u
+#define SWP_PORT_F_MODE 8u
 
 struct swp_port_req {
 	char name[SWP_NAME_MAX];
@@ -201,6 +208,7 @@ struct swp_port_req {
 	char peer[SWP_NAME_MAX]; /* PORT_ADD with netns only */
 	char netns[SWP_PATH_MAX]; /* empty: attach an interface of switchd's namespace */
 	char path[SWP_PATH_MAX];  /* PORT_ADD type stream: its socket (empty: the default) */
+	uint32_t uid, gid, mode;  /* PORT_ADD type stream, each with its flag */
 };
 
 /*
@@ -313,6 +321,7 @@ struct swp_port_info {
 	uint64_t settings[SWP_PSET_KEY_MAX]; /* every port setting's value, key k at [k - 1] */
 	struct swp_vlan vlan;
 	char path[SWP_PATH_MAX]; /* a stream port's socket; else empty */
+	uint32_t uid, gid, mode; /* ... its owner, group and permission bits as they are */
 };
 
 struct swp_mac_entry {

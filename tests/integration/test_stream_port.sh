@@ -241,6 +241,37 @@ assert_eq $((ups - 1)) "$(mon_count ".event == \"port_down\" and .port == \"$S\"
 assert_ge "$(mon_count ".event == \"mac_flushed\" and .port == \"$S\" and .reason == \"peer gone\"")" 1 \
 	"mac_flushed events for $S's peer leaving"
 
+# owner and mode: the socket is the user's to connect to, and only theirs.
+chmod 711 "$T" # the user may pass through to the socket, not list what else is here
+ctl port add "${P}o" type stream path "$T/o.sock" owner nobody:nogroup mode 0600 >/dev/null
+assert_eq "nobody:nogroup 600" "$(stat -c '%U:%G %a' "$T/o.sock")" "owner and mode of the socket"
+assert_eq "$(id -u nobody) $(getent group nogroup | cut -d: -f3) 0600" \
+	"$(ctl -j port show "${P}o" | jq -r '.[0] | "\(.owner) \(.group) \(.mode)"')" "port show -j owner group mode"
+connect_as() { # USER: connects to o.sock as USER and holds it open until the port says connected
+	setpriv --reuid="$1" --regid="$(id -g "$1")" --clear-groups "$PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect(sys.argv[1])
+except PermissionError:
+    sys.exit(13)
+time.sleep(30)' "$T/o.sock" &
+	CONN_PID=$!
+}
+connect_as nobody
+state_is() { [ "$(port_field "$1" state)" = "$2" ]; }
+wait_until 10 "nobody's peer to connect" state_is "${P}o" connected
+kill "$CONN_PID"; wait "$CONN_PID" 2>/dev/null || true
+wait_until 10 "the port to wait again" state_is "${P}o" waiting
+connect_as daemon
+rc=0; wait "$CONN_PID" || rc=$?
+assert_eq 13 "$rc" "another user's connect is refused (EACCES)"
+assert_eq waiting "$(port_field "${P}o" state)" "state after a refused user"
+expect_exit 2 ctl port add "${P}x" type stream owner no-such-user-here
+expect_exit 2 ctl port add "${P}x" type stream mode 0999
+expect_exit 2 ctl port add "${P}x" type tap owner nobody
+ctl port del "${P}o" >/dev/null
+
 # port del removes the socket; switchd's stop removes another port's.
 ctl port del "$S" >/dev/null
 [ ! -e "$SP" ] || fail "socket $SP left after port del"

@@ -189,6 +189,52 @@ static void cli_port_add_netns_name_or_path(void **state)
 	assert_memory_equal(p.cmd.body.port.netns, path, sizeof(path));
 }
 
+/* A stream port's socket: owner USER[:GROUP] or :GROUP (names or numbers) and mode in octal. */
+static void cli_port_add_stream_owner_and_mode(void **state)
+{
+	(void)state;
+	struct parsed p;
+	/* Malformed: no user nor group, an unknown name, a number too big, a mode that is not octal bits. */
+	static const char *const bad[][2] = {
+		{ "owner", ":" },    { "owner", "" },	 { "owner", "root:" },  { "owner", "no-such-user-here" },
+		{ "owner", ":no-such-group-here" },	 { "owner", "4294967295" },
+		{ "mode", "8" },     { "mode", "01000" }, { "mode", "0x1ff" }, { "mode", "06o0" },
+		{ "mode", "" },
+	};
+
+	PARSE(&p, "port", "add", "vm", "type", "stream", "owner", "root:0", "mode", "0600");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.port.flags, SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE);
+	assert_int_equal(p.cmd.body.port.uid, 0);
+	assert_int_equal(p.cmd.body.port.gid, 0);
+	assert_int_equal(p.cmd.body.port.mode, 0600);
+	PARSE(&p, "port", "add", "vm", "type", "stream", "owner", "1234");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.port.flags, SWP_PORT_F_UID);
+	assert_int_equal(p.cmd.body.port.uid, 1234);
+	PARSE(&p, "port", "add", "vm", "type", "stream", "owner", ":4321", "mode", "660");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.port.flags, SWP_PORT_F_GID | SWP_PORT_F_MODE);
+	assert_int_equal(p.cmd.body.port.gid, 4321);
+	assert_int_equal(p.cmd.body.port.mode, 0660);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		PARSE(&p, "port", "add", "vm", "type", "stream", bad[i][0], bad[i][1]);
+		if (p.r != CLI_USAGE || !strstr(p.err, bad[i][0]))
+			fail_msg("%s '%s': expected a usage error naming it, got %d: %s", bad[i][0], bad[i][1],
+				 p.r, p.err);
+	}
+	/* Each once; only a stream port has them. */
+	PARSE(&p, "port", "add", "vm", "type", "stream", "mode", "0600", "mode", "0600");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "vm", "type", "stream", "owner", "0", "owner", "0");
+	assert_usage(&p);
+	PARSE(&p, "port", "add", "vm", "owner", "0");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "stream"));
+	PARSE(&p, "port", "add", "vm", "type", "tap", "mode", "0600");
+	assert_usage(&p);
+}
+
 static void cli_usage_port_add_netns(void **state)
 {
 	(void)state;
@@ -1517,6 +1563,7 @@ int main(void)
 		cmocka_unit_test(cli_usage_name_of_16_chars_or_more),
 		cmocka_unit_test(cli_usage_bad_port_type),
 		cmocka_unit_test(cli_usage_port_add_netns),
+		cmocka_unit_test(cli_port_add_stream_owner_and_mode),
 		cmocka_unit_test(cli_usage_trailing_garbage),
 		cmocka_unit_test(cli_usage_socket_without_path),
 		cmocka_unit_test(cli_usage_unknown_option),
