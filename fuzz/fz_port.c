@@ -154,7 +154,7 @@ int port_open_stream(const char *name, const char *path, bool mkdir_parent, stru
 }
 
 /* No socket file here: the port has what was asked for, else what switchd would give it. */
-int port_stream_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen)
+int port_unix_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen)
 {
 	(void)why;
 	(void)whylen;

@@ -183,7 +183,7 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		err = cmd_stream_path(d, name, req->path, path, sizeof(path), &dflt, why, sizeof(why));
 		if (!err)
 			err = port_open_stream(name, path, dflt, &p, why, sizeof(why));
-		if (!err && (err = port_stream_own(p, req->flags & SWP_PORT_F_UID ? (int64_t)req->uid : -1,
+		if (!err && (err = port_unix_own(p, req->flags & SWP_PORT_F_UID ? (int64_t)req->uid : -1,
 						   req->flags & SWP_PORT_F_GID ? (int64_t)req->gid : -1,
 						   req->flags & SWP_PORT_F_MODE ? (int32_t)req->mode : -1, why,
 						   sizeof(why))))

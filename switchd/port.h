@@ -171,13 +171,29 @@ int port_afpacket_open(struct port *p, const char *name, unsigned rx_ring_kib);
 int port_open_stream(const char *name, const char *path, bool mkdir_parent, struct port **out, char *why,
 		     size_t whylen);
 int port_stream_open(struct port *p, const char *path);
+
+/* The socket port kinds' shared parts (port_unix.c). */
+struct sockaddr_un;
+/* PATH as an address: -ENAMETOOLONG when it does not fit. */
+int port_unix_addr(struct sockaddr_un *sun, const char *path);
 /*
- * Gives a stream port's socket file an owner and group (-1: leave it) and
- * permission bits (-1: leave them, 0660), then reads back what it has into
+ * A non-blocking Unix socket of type (SOCK_STREAM, SOCK_DGRAM) bound at
+ * PATH, mode 0660: a stale socket there (nobody answers) is replaced, one in
+ * use refused (-EADDRINUSE), any other file refused (-EEXIST). Returns the
+ * descriptor or -errno.
+ */
+int port_unix_bind(const char *path, int type);
+/*
+ * Gives a socket port's file (p->path) an owner and group (-1: leave it) and
+ * permission bits (-1: leave them), then reads back what it has into
  * p->sock_uid, sock_gid, sock_mode. On failure returns -errno and describes
  * it in why.
  */
-int port_stream_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen);
+int port_unix_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen);
+/* The directory PATH is in, made 0750 when missing (its parent must exist). */
+int port_unix_mkdir_parent(const char *path, char *why, size_t whylen);
+/* Why port_unix_bind's err refused PATH, in words. */
+void port_unix_why(char *why, size_t whylen, const char *path, int err);
 /*
  * Takes fd, a /dev/net/tun descriptor, as p's TAP: checks its flags, sets it
  * up as port_tap_open would, and gives its device's current name and (in

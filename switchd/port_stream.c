@@ -16,9 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "fdb.h"
@@ -385,62 +383,27 @@ static const struct port_ops stream_ops = {
 	.close = stream_close,
 };
 
-/* A socket at path that nobody answers on is a stale one (a switchd that crashed): it may go. */
-static int stream_clear_stale(const struct sockaddr_un *sun)
-{
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(sun->sun_path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
-	close(fd);
-	if (!rc)
-		return -EADDRINUSE;
-	return unlink(sun->sun_path) < 0 && errno != ENOENT ? -errno : 0;
-}
-
 int port_stream_open(struct port *p, const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stream *s;
-	mode_t old;
 	int fd, err;
 
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	err = stream_clear_stale(&sun);
-	if (err)
-		return err;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->peer = -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
+	fd = port_unix_bind(path, SOCK_STREAM);
+	if (fd < 0)
+		return fd;
+	if (listen(fd, 4) < 0) {
 		err = -errno;
-		free(s);
-		return err;
-	}
-	/* Owner and group only: whoever may connect may put frames on the switch. */
-	old = umask(0117);
-	err = bind(fd, (const struct sockaddr *)&sun, sizeof(sun)) < 0 ? -errno : 0;
-	umask(old);
-	if (!err && listen(fd, 4) < 0) {
-		err = -errno;
-		unlink(path);
-	}
-	if (err) {
 		close(fd);
-		free(s);
+		unlink(path);
 		return err;
 	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(fd);
+		unlink(path);
+		return -ENOMEM;
+	}
+	s->peer = -1;
 	snprintf(p->path, sizeof(p->path), "%s", path);
 	p->fd = fd;
 	p->priv = s;
@@ -448,51 +411,6 @@ int port_stream_open(struct port *p, const char *path)
 	p->ifindex = 0;
 	p->mtu = 0;
 	p->state = SWP_STATE_WAITING;
-	return 0;
-}
-
-int port_stream_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen)
-{
-	struct stat st;
-
-	if (mode >= 0 && chmod(p->path, (mode_t)mode) < 0) {
-		snprintf(why, whylen, "cannot give %s mode %04o: %s", p->path, (unsigned)mode, strerror(errno));
-		return -errno;
-	}
-	if ((uid >= 0 || gid >= 0) && chown(p->path, (uid_t)uid, (gid_t)gid) < 0) {
-		int err = -errno;
-
-		snprintf(why, whylen, "cannot give %s to user %lld group %lld: %s", p->path, (long long)uid,
-			 (long long)gid, strerror(-err));
-		return err;
-	}
-	if (stat(p->path, &st) < 0) {
-		snprintf(why, whylen, "cannot read %s: %s", p->path, strerror(errno));
-		return -errno;
-	}
-	p->sock_uid = (uint32_t)st.st_uid;
-	p->sock_gid = (uint32_t)st.st_gid;
-	p->sock_mode = (uint32_t)(st.st_mode & 07777);
-	return 0;
-}
-
-/* The directory path is in, made 0750 when missing (its parent must exist). */
-static int stream_mkdir_parent(const char *path, char *why, size_t whylen)
-{
-	char dir[SWP_PATH_MAX];
-	char *slash;
-	int err;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-		err = -errno;
-		snprintf(why, whylen, "cannot create %s: %s", dir, strerror(-err));
-		return err;
-	}
 	return 0;
 }
 
@@ -507,7 +425,7 @@ int port_open_stream(const char *name, const char *path, bool mkdir_parent, stru
 		snprintf(why, whylen, "invalid port name '%s'", name);
 		return -EINVAL;
 	}
-	if (mkdir_parent && (err = stream_mkdir_parent(path, why, whylen)))
+	if (mkdir_parent && (err = port_unix_mkdir_parent(path, why, whylen)))
 		return err;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -516,12 +434,7 @@ int port_open_stream(const char *name, const char *path, bool mkdir_parent, stru
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	err = port_stream_open(p, path);
 	if (err) {
-		if (err == -EADDRINUSE)
-			snprintf(why, whylen, "%s is in use: something answers on it", path);
-		else if (err == -EEXIST)
-			snprintf(why, whylen, "%s exists and is not a socket", path);
-		else
-			snprintf(why, whylen, "cannot listen on %s: %s", path, strerror(-err));
+		port_unix_why(why, whylen, path, err);
 		free(p);
 		return err;
 	}
