@@ -201,3 +201,21 @@ int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len
 	} while (off < len);
 	return (int)n;
 }
+
+int gso_send(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len, uint8_t *buf, size_t bufsize,
+	     gso_seg_cb cb, void *ctx)
+{
+	int rc;
+
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		rc = gso_segment(vh, data, len, buf, bufsize, cb, ctx);
+		return rc > 0 ? 0 : rc;
+	}
+	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return cb(ctx, data, len);
+	if (len > bufsize)
+		return -EMSGSIZE;
+	memcpy(buf, data, len);
+	rc = gso_csum_complete(vh, buf, len);
+	return rc ? rc : cb(ctx, buf, len);
+}

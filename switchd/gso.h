@@ -35,6 +35,16 @@ typedef int (*gso_seg_cb)(void *ctx, const uint8_t *seg, size_t len);
 int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len, uint8_t *buf,
 		size_t bufsize, gso_seg_cb cb, void *ctx);
 
+/*
+ * A frame to a port without offloads, through cb: a GSO frame segmented, one
+ * with a partial checksum completed in a copy in buf (the frame itself may
+ * be shared with other ports), any other as it is. 0, or cb's non-zero
+ * return, or gso_segment's or gso_csum_complete's error (-EMSGSIZE when the
+ * copy does not fit buf).
+ */
+int gso_send(const struct virtio_net_hdr *vh, const uint8_t *data, size_t len, uint8_t *buf, size_t bufsize,
+	     gso_seg_cb cb, void *ctx);
+
 /* The 16-bit one's complement sum of len bytes, added to sum (not folded, not complemented). */
 uint32_t gso_sum(const uint8_t *p, size_t len, uint32_t sum);
 uint16_t gso_fold(uint32_t sum);

@@ -172,23 +172,8 @@ static unsigned stream_tx_burst(struct port *p, const struct frame *const *f, un
 			*err = -ENOTCONN;
 			return i;
 		}
-		if (fr->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-			/* The peer takes only frames as they go on the wire: cut it here. */
-			rc = gso_segment(&fr->vh, fr->data, fr->len, s->seg, sizeof(s->seg), stream_send, p);
-			rc = rc > 0 ? 0 : rc;
-		} else if (fr->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-			/* Shared with the other ports it goes to: checksummed in a copy. */
-			if (fr->len > sizeof(s->seg)) {
-				rc = -EMSGSIZE;
-			} else {
-				memcpy(s->seg, fr->data, fr->len);
-				rc = gso_csum_complete(&fr->vh, s->seg, fr->len);
-				if (!rc)
-					rc = stream_send(p, s->seg, fr->len);
-			}
-		} else {
-			rc = stream_send(p, fr->data, fr->len);
-		}
+		/* The peer takes only frames as they go on the wire: cut and checksummed here. */
+		rc = gso_send(&fr->vh, fr->data, fr->len, s->seg, sizeof(s->seg), stream_send, p);
 		if (rc) {
 			*err = rc;
 			return i;
