@@ -3,11 +3,14 @@
  * the forwarding core driven through fake ports. They show how far the code
  * is from the I/O limit (a recv + a send cost ~3.5 us per frame here).
  *
- * usage: micro [-j] [-f|-V]    (-j: JSON on stdout instead of the table; -f: the
- * forwarding core only, e.g. to count its instructions per frame with
+ * usage: micro [-j] [-f|-V|-W]    (-j: JSON on stdout instead of the table; -f:
+ * the forwarding core only, e.g. to count its instructions per frame with
  * valgrind --tool=callgrind --toggle-collect=sw_input --toggle-collect=sw_flush;
  * -V: the same with VLAN modes, port 0 access 10 and the others trunk 10, so
- * every frame gets a tag pushed)
+ * every frame gets a tag pushed, into a copy: these frames are not the
+ * switch's to write; -W: known unicast in frames that are the switch's, as
+ * sw_port_poll reads them, so the tag is pushed (access to trunk) or popped
+ * (trunk to access) in place, against the same without VLANs)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -197,9 +200,69 @@ static void bench_fwd(size_t len, bool flood, bool vlan, const char *name)
 	sw_fini(&sw);
 }
 
+/*
+ * Known unicast of len bytes from port 0 to port 1 in frames that are the
+ * switch's to write, with PORT_HEADROOM bytes of room before them (what
+ * sw_port_poll hands sw_input): mode 0 no VLANs, 1 access 10 to trunk 10
+ * (a tag pushed in place), 2 trunk 10 to access 10 (a tag popped in place).
+ * The harness writes each frame afresh, as a receive would.
+ */
+static void bench_inplace(size_t len, int mode, const char *name)
+{
+	struct sw_config cfg = { .max_macs = 8192, .ageing = 300 };
+	struct sw sw;
+	static uint8_t buf[PORT_HEADROOM + 1514];
+	const uint32_t frames = 2000000;
+	struct port *ports[2];
+	uint8_t mac[6], head[18];
+	size_t hlen = mode == 2 ? 18 : 14;
+	double t0;
+
+	if (sw_init(&sw, NULL, &cfg, fake_clock) < 0)
+		exit(1);
+	for (int i = 0; i < 2; i++) {
+		ports[i] = calloc(1, sizeof(*ports[i]));
+		ports[i]->fd = -1;
+		ports[i]->mtu = 1500;
+		ports[i]->ops = &fake_ops;
+		snprintf(ports[i]->name, sizeof(ports[i]->name), "fake%d", i);
+		sw_port_attach(&sw, ports[i]);
+		if (mode) {
+			bool access = (i == 0) == (mode == 1);
+			struct swp_vlan v = { .mode = access ? SWP_VLAN_ACCESS : SWP_VLAN_TRUNK,
+					      .vid = access ? 10 : 0 };
+
+			if (!access)
+				v.vlans[0] = 1u << 10;
+			sw_port_set_vlan(&sw, ports[i], &v);
+		}
+	}
+	mac_of(mac, 1);
+	fdb_learn(&sw.fdb, mac, mode ? 10 : 0, 1, 0);
+	memset(buf, 0, sizeof(buf));
+	memcpy(head, mac, 6);
+	mac_of(head + 6, 0);
+	if (mode == 2)
+		memcpy(head + 12, "\x81\x00\x00\x0a\x08\x00", 6);
+	else
+		memcpy(head + 12, "\x08\x00", 2);
+	t0 = now_s();
+	for (uint32_t i = 0; i < frames; i++) {
+		struct frame f = { .data = buf + PORT_HEADROOM, .len = len, .writable = true, .room = PORT_HEADROOM };
+
+		memcpy(f.data, head, hlen);
+		sw_input(&sw, ports[0], &f, 1);
+		sw_flush(&sw);
+	}
+	record(name, frames / (now_s() - t0), "frames/s");
+	if (ports[1]->c.tx_packets != frames)
+		fprintf(stderr, "micro: %s: %llu frames sent\n", name, (unsigned long long)ports[1]->c.tx_packets);
+	sw_fini(&sw);
+}
+
 int main(int argc, char **argv)
 {
-	bool json = false, fwd_only = false, vlan_only = false;
+	bool json = false, fwd_only = false, vlan_only = false, inplace_only = false;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-j")) {
@@ -208,13 +271,24 @@ int main(int argc, char **argv)
 			fwd_only = true;
 		} else if (!strcmp(argv[i], "-V")) {
 			vlan_only = true;
+		} else if (!strcmp(argv[i], "-W")) {
+			inplace_only = true;
 		} else {
-			fprintf(stderr, "usage: micro [-j] [-f|-V]\n");
+			fprintf(stderr, "usage: micro [-j] [-f|-V|-W]\n");
 			return 2;
 		}
 	}
 	log_init("micro", LOG_LVL_WARN, LOG_TO_STDERR);
 
+	if (inplace_only) {
+		bench_inplace(64, 0, "forward 64 B unicast, switch's frames");
+		bench_inplace(64, 1, "forward 64 B unicast, tag pushed in place");
+		bench_inplace(64, 2, "forward 64 B unicast, tag popped in place");
+		bench_inplace(1500, 0, "forward 1500 B unicast, switch's frames");
+		bench_inplace(1500, 1, "forward 1500 B unicast, tag pushed in place");
+		bench_inplace(1500, 2, "forward 1500 B unicast, tag popped in place");
+		fwd_only = vlan_only = true; /* nothing else */
+	}
 	if (!fwd_only && !vlan_only) {
 		bench_fdb(1000, "fdb lookup, 1k entries", "fdb refresh, 1k entries", "fdb learn+evict, 1k");
 		bench_fdb(65536, "fdb lookup, 64k entries", "fdb refresh, 64k entries", "fdb learn+evict, 64k");

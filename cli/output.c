@@ -108,7 +108,9 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 	wr_str(&w, "netns", p->netns[0] ? " in %s" : NULL, p->netns);
 	/* A stream port's socket; every port has the key in JSON, empty when it has none. */
 	wr_str(&w, "path", p->path[0] ? " path %s" : NULL, p->path);
-	if (p->type == SWP_PORT_STREAM) {
+	/* A dgram port's peer; every port has the key in JSON, empty when it has none. */
+	wr_str(&w, "peer_path", p->peer_path[0] ? " peer %s" : NULL, p->peer_path);
+	if (p->type == SWP_PORT_STREAM || p->type == SWP_PORT_DGRAM) {
 		char mode[8];
 
 		snprintf(mode, sizeof(mode), "%04o", p->mode & 07777);

@@ -53,19 +53,23 @@ _switchctl_port_add()
 	done
 	if [ $((n % 2)) -eq 1 ]; then # the last word is a keyword: its value
 		case ${w[n - 1]} in
-		type) if [ -n "${got[netns]+x}" ]; then echo afpacket; else printf '%s\n' tap afpacket stream; fi ;;
+		type) if [ -n "${got[netns]+x}" ]; then echo afpacket; else printf '%s\n' tap afpacket stream dgram; fi ;;
 		netns) _switchctl_netns ;;
-		path) compgen -f -- "${cur:-/}" ;;
+		path | peer) compgen -f -- "${cur:-/}" ;;
 		owner) compgen -u -- "$cur" ;;
 		mode) printf '%s\n' 0660 0600 0666 ;;
 		esac
 		return 0
 	fi
 	[ -n "${got[type]+x}" ] || echo type
-	[ -n "${got[netns]+x}" ] || [ "${got[type]:-}" = tap ] || [ "${got[type]:-}" = stream ] || echo netns
-	[ "${got[type]:-}" != stream ] || [ -n "${got[path]+x}" ] || echo path
-	[ "${got[type]:-}" != stream ] || [ -n "${got[owner]+x}" ] || echo owner
-	[ "${got[type]:-}" != stream ] || [ -n "${got[mode]+x}" ] || echo mode
+	[ -n "${got[netns]+x}" ] || [ "${got[type]:-}" = tap ] || [ "${got[type]:-}" = stream ] ||
+		[ "${got[type]:-}" = dgram ] || echo netns
+	local sock=
+	[ "${got[type]:-}" = stream ] || [ "${got[type]:-}" = dgram ] && sock=1
+	[ -z "$sock" ] || [ -n "${got[path]+x}" ] || echo path
+	[ -z "$sock" ] || [ -n "${got[owner]+x}" ] || echo owner
+	[ -z "$sock" ] || [ -n "${got[mode]+x}" ] || echo mode
+	[ "${got[type]:-}" != dgram ] || [ -n "${got[peer]+x}" ] || echo peer
 	[ -z "${got[netns]+x}" ] || [ -n "${got[ifname]+x}" ] || echo ifname
 }
 

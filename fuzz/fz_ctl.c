@@ -828,6 +828,7 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	case SWP_PORT_CLEAR: {
 		const struct swp_port_req *req = body;
 		const char *ns;
+		bool sock;
 
 		nm = req->name;
 		named = nm[0] ? sw_port_by_name(sw, nm) : NULL;
@@ -848,16 +849,19 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		if (req->flags & SWP_PORT_F_NETNS_FD)
 			why[nwhy++] = -EBADF;
 		ns = fz_netns(req);
-		if (!nm[0] || req->type > SWP_PORT_STREAM || !ns || (req->peer[0] && !ns[0]) ||
-		    (ns[0] && (req->type == SWP_PORT_TAP || req->type == SWP_PORT_STREAM)) ||
-		    (req->path[0] && req->type != SWP_PORT_STREAM))
+		sock = req->type == SWP_PORT_STREAM || req->type == SWP_PORT_DGRAM;
+		if (!nm[0] || req->type > SWP_PORT_DGRAM || !ns || (req->peer[0] && !ns[0]) ||
+		    (ns[0] && (req->type == SWP_PORT_TAP || sock)) || (req->path[0] && !sock) ||
+		    ((req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE)) && !sock) ||
+		    ((req->flags & SWP_PORT_F_MODE) && req->mode > 0777) ||
+		    (req->peer_path[0] && (req->type != SWP_PORT_DGRAM || req->peer_path[0] != '/')))
 			why[nwhy++] = -EINVAL;
 		if (named)
 			why[nwhy++] = -EEXIST;
 		if (nports >= SWITCHD_PORTS_MAX)
 			why[nwhy++] = -ENOSPC;
-		if (req->type == SWP_PORT_STREAM) {
-			/* fz_port.c's stream ports: a valid name and an absolute path (or none). */
+		if (sock) {
+			/* fz_port.c's stream and dgram ports: a valid name and an absolute path (or none). */
 			if ((req->path[0] && req->path[0] != '/') || !fz_name_valid(nm))
 				why[nwhy++] = -EINVAL;
 			/* The default path: beside SWITCHD_SOCKET (the harness has no socket), short. */

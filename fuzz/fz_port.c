@@ -1,5 +1,5 @@
 /*
- * Fake ports, and the port_open, port_open_veth, port_open_tap_fd, port_open_stream,
+ * Fake ports, and the port_open, port_open_veth, port_open_tap_fd, port_open_stream, port_open_dgram,
  * port_fdname and port_close that the switch and the control requests call. Linked before libswitchd_core, these
  * definitions win, so port.c, the TAP and AF_PACKET kinds and netlink are
  * never linked in: a fuzzed "port add" can never create or touch a real
@@ -151,6 +151,17 @@ int port_open_stream(const char *name, const char *path, bool mkdir_parent, stru
 	(*out)->state = SWP_STATE_WAITING;
 	snprintf((*out)->path, sizeof((*out)->path), "%s", path);
 	return 0;
+}
+
+/* A dgram port binds no socket here either; a given peer is where its frames would go. */
+int port_open_dgram(const char *name, const char *path, const char *peer, bool mkdir_parent,
+		    struct port **out, char *why, size_t whylen)
+{
+	int err = port_open_stream(name, path, mkdir_parent, out, why, whylen);
+
+	if (!err)
+		snprintf((*out)->peer_path, sizeof((*out)->peer_path), "%s", peer);
+	return err;
 }
 
 /* No socket file here: the port has what was asked for, else what switchd would give it. */

@@ -40,9 +40,10 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 
 		if (!strcmp(key, "type") && !typed) {
 			if (!val)
-				return usage_err(err, errlen, "port add: type needs tap, afpacket or stream");
+				return usage_err(err, errlen, "port add: type needs tap, afpacket, stream or dgram");
 			if (swp_type_by_name(val, &req->type) < 0)
-				return usage_err(err, errlen, "port add: unknown type '%s' (tap, afpacket, stream)",
+				return usage_err(err, errlen,
+						 "port add: unknown type '%s' (tap, afpacket, stream, dgram)",
 						 val);
 			typed = true;
 		} else if (!strcmp(key, "netns") && !req->netns[0]) {
@@ -79,6 +80,13 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 						 val ? val : "");
 			req->mode = (uint32_t)m;
 			req->flags |= SWP_PORT_F_MODE;
+		} else if (!strcmp(key, "peer") && !req->peer_path[0]) {
+			/* The daemon sends there: its working directory is not ours. */
+			if (!val || val[0] != '/' || strlen(val) >= SWP_PATH_MAX)
+				return usage_err(err, errlen,
+						 "port add: peer needs an absolute path (at most %d bytes)",
+						 SWP_PATH_MAX - 1);
+			memcpy(req->peer_path, val, strlen(val) + 1);
 		} else if (!strcmp(key, "ifname") && !req->peer[0]) {
 			if (!val || !val[0] || swp_set_name(req->peer, val) < 0)
 				return usage_err(
@@ -89,16 +97,20 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 			return usage_err(err, errlen, "port add: unexpected argument '%s'", key);
 		}
 	}
+	bool sock = req->type == SWP_PORT_STREAM || req->type == SWP_PORT_DGRAM;
+
 	if (req->peer[0] && !req->netns[0])
 		return usage_err(err, errlen, "port add: ifname only goes with netns");
 	if (req->netns[0] && req->type == SWP_PORT_TAP)
 		return usage_err(err, errlen, "port add: with netns the port is a veth, not a TAP");
-	if (req->netns[0] && req->type == SWP_PORT_STREAM)
-		return usage_err(err, errlen, "port add: a stream port has no netns");
-	if (req->path[0] && req->type != SWP_PORT_STREAM)
-		return usage_err(err, errlen, "port add: path only goes with type stream");
-	if ((req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE)) && req->type != SWP_PORT_STREAM)
-		return usage_err(err, errlen, "port add: owner and mode only go with type stream");
+	if (req->netns[0] && sock)
+		return usage_err(err, errlen, "port add: a %s port has no netns", swp_type_name(req->type));
+	if (req->path[0] && !sock)
+		return usage_err(err, errlen, "port add: path only goes with type stream or dgram");
+	if ((req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE)) && !sock)
+		return usage_err(err, errlen, "port add: owner and mode only go with type stream or dgram");
+	if (req->peer_path[0] && req->type != SWP_PORT_DGRAM)
+		return usage_err(err, errlen, "port add: peer only goes with type dgram");
 	return CLI_RUN;
 }
 

@@ -79,7 +79,7 @@ static int cmd_port_adopt_tap(struct daemon *d, const char *name, int fd, uint32
 }
 
 /*
- * A stream port's socket: the one the request names (an absolute path), or
+ * A socket port's (stream, dgram) socket: the one the request names (an absolute path), or
  * NAME.sock in SWITCHD_STREAM_DIR beside the control socket (port_open_stream
  * makes that directory when missing).
  */
@@ -119,6 +119,7 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 	char netns[sizeof(SWITCHD_NETNS_DIR) + SWP_PATH_MAX];
 	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
 	char path[SWP_PATH_MAX];
+	bool sock = req->type == SWP_PORT_STREAM || req->type == SWP_PORT_DGRAM; /* a socket port */
 	struct port *p;
 	int err, fd;
 
@@ -152,16 +153,22 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		ctl_reply_error(r, -EINVAL, "port add %s: a port with a netns is a veth, not a TAP", name);
 		return;
 	}
-	if (req->type == SWP_PORT_STREAM && netns[0]) {
-		ctl_reply_error(r, -EINVAL, "port add %s: a stream port has no netns", name);
+	if (sock && netns[0]) {
+		ctl_reply_error(r, -EINVAL, "port add %s: a %s port has no netns", name, swp_type_name(req->type));
 		return;
 	}
-	if (req->path[0] && req->type != SWP_PORT_STREAM) {
-		ctl_reply_error(r, -EINVAL, "port add %s: only a stream port has a path", name);
+	if (req->path[0] && !sock) {
+		ctl_reply_error(r, -EINVAL, "port add %s: only a stream or dgram port has a path", name);
 		return;
 	}
-	if ((req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE)) && req->type != SWP_PORT_STREAM) {
-		ctl_reply_error(r, -EINVAL, "port add %s: only a stream port has an owner and a mode", name);
+	if ((req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE)) && !sock) {
+		ctl_reply_error(r, -EINVAL, "port add %s: only a stream or dgram port has an owner and a mode",
+				name);
+		return;
+	}
+	if (req->peer_path[0] && (req->type != SWP_PORT_DGRAM || req->peer_path[0] != '/' ||
+				  strnlen(req->peer_path, SWP_PATH_MAX) >= SWP_PATH_MAX)) {
+		ctl_reply_error(r, -EINVAL, "port add %s: only a dgram port has a peer, an absolute path", name);
 		return;
 	}
 	if ((req->flags & SWP_PORT_F_MODE) && req->mode > 0777) {
@@ -177,12 +184,14 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		ctl_reply_error(r, -ENOSPC, "port add %s: %s", name, cmd_errmsg(-ENOSPC));
 		return;
 	}
-	if (req->type == SWP_PORT_STREAM) {
+	if (sock) {
 		bool dflt;
 
 		err = cmd_stream_path(d, name, req->path, path, sizeof(path), &dflt, why, sizeof(why));
-		if (!err)
+		if (!err && req->type == SWP_PORT_STREAM)
 			err = port_open_stream(name, path, dflt, &p, why, sizeof(why));
+		else if (!err)
+			err = port_open_dgram(name, path, req->peer_path, dflt, &p, why, sizeof(why));
 		if (!err && (err = port_unix_own(p, req->flags & SWP_PORT_F_UID ? (int64_t)req->uid : -1,
 						   req->flags & SWP_PORT_F_GID ? (int64_t)req->gid : -1,
 						   req->flags & SWP_PORT_F_MODE ? (int32_t)req->mode : -1, why,
@@ -194,8 +203,9 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 			ctl_reply_error(r, err, "port add %s: %s", name, why[0] ? why : cmd_errmsg(err));
 			return;
 		}
-		log_info("port %s added: stream, listening on %s (owner %u group %u mode %04o)", p->name, p->path,
-			 p->sock_uid, p->sock_gid, p->sock_mode);
+		log_info("port %s added: %s, listening on %s (owner %u group %u mode %04o)%s%s", p->name,
+			 swp_type_name(req->type), p->path, p->sock_uid, p->sock_gid, p->sock_mode,
+			 p->peer_path[0] ? ", peer " : "", p->peer_path);
 		return;
 	}
 	port_fdname(fdname, sizeof(fdname), name);
@@ -317,6 +327,7 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 		info.uid = p->sock_uid;
 		info.gid = p->sock_gid;
 		info.mode = p->sock_mode;
+		snprintf(info.peer_path, sizeof(info.peer_path), "%s", p->peer_path);
 		ctl_reply_add(r, SWP_PORT_INFO, &info);
 	}
 }

@@ -75,6 +75,7 @@ struct port {
 	char netns[SWP_PATH_MAX]; /* ... and that namespace, as named (port_netns_refresh) */
 	char path[SWP_PATH_MAX];  /* a stream port's socket */
 	uint32_t sock_uid, sock_gid, sock_mode; /* ... its owner, group and permission bits */
+	char peer_path[SWP_PATH_MAX];		/* a dgram port's peer socket (empty: none yet) */
 	uint64_t netns_dev, netns_ino; /* ... which is this namespace (0: none) */
 	uint16_t slot;
 	int fd;
@@ -171,6 +172,14 @@ int port_afpacket_open(struct port *p, const char *name, unsigned rx_ring_kib);
 int port_open_stream(const char *name, const char *path, bool mkdir_parent, struct port **out, char *why,
 		     size_t whylen);
 int port_stream_open(struct port *p, const char *path);
+/*
+ * A dgram port: NAME names it, PATH is the Unix datagram socket it is bound
+ * to (as port_open_stream's), PEER where its frames go (empty: the last
+ * named socket that sent one). On failure returns -errno and describes it
+ * in why.
+ */
+int port_open_dgram(const char *name, const char *path, const char *peer, bool mkdir_parent,
+		    struct port **out, char *why, size_t whylen);
 
 /* The socket port kinds' shared parts (port_unix.c). */
 struct sockaddr_un;

@@ -51,6 +51,7 @@ static const struct swp_field port_req[] = {
 	PORT(SWP_A_PORT_UID, K_U32, uid),
 	PORT(SWP_A_PORT_GID, K_U32, gid),
 	PORT(SWP_A_PORT_MODE, K_U32, mode),
+	PORT(SWP_A_PORT_PEER_PATH, K_STR, peer_path),
 };
 #undef PORT
 
@@ -76,6 +77,7 @@ static const struct swp_field port_info[] = {
 	INFO(SWP_A_PORT_UID, K_U32, uid),
 	INFO(SWP_A_PORT_GID, K_U32, gid),
 	INFO(SWP_A_PORT_MODE, K_U32, mode),
+	INFO(SWP_A_PORT_PEER_PATH, K_STR, peer_path),
 };
 #undef INFO
 
@@ -583,6 +585,7 @@ static const struct {
 	{ SWP_PORT_TAP, "tap" },
 	{ SWP_PORT_AFPACKET, "afpacket" },
 	{ SWP_PORT_STREAM, "stream" },
+	{ SWP_PORT_DGRAM, "dgram" },
 };
 
 const char *swp_type_name(uint32_t port_type)

@@ -291,8 +291,6 @@ static void sw_send(struct sw *sw);
 
 static void sw_queue(struct sw *sw, struct port *p, const struct frame *f)
 {
-	if (__builtin_expect(p->observed & SW_DIR_OUT, 0))
-		sw_observe(sw, p, f, SW_DIR_OUT);
 	if (!p->txn)
 		sw->pending[sw->npending++] = p;
 	p->txq[p->txn++] = f;
@@ -314,9 +312,14 @@ static void sw_count_tx_error(struct port *p, int err)
 		p->c.tx_drop_error++;
 }
 
-static void sw_flush_port(struct port *p)
+static void sw_flush_port(struct sw *sw, struct port *p)
 {
 	unsigned i = 0;
+
+	/* Observers see a burst as it goes out, each frame in its final form: one test a burst. */
+	if (__builtin_expect(p->observed & SW_DIR_OUT, 0))
+		for (unsigned k = 0; k < p->txn; k++)
+			sw_observe(sw, p, p->txq[k], SW_DIR_OUT);
 
 	while (i < p->txn) {
 		int err = 0;
@@ -348,7 +351,7 @@ static void sw_send(struct sw *sw)
 	while (sw->npending) {
 		struct port *p = sw->pending[--sw->npending];
 
-		sw_flush_port(p);
+		sw_flush_port(sw, p);
 	}
 }
 
@@ -754,7 +757,11 @@ static struct frame *sw_var(struct sw *sw, struct sw_frame *x, bool untag)
 /* The frame's head in its new form at d: the MAC addresses, then the tag unless untag. */
 static void sw_put_head(const struct sw_frame *x, uint8_t *d, const uint8_t *macs, bool untag)
 {
-	memmove(d, macs, 12);
+	uint8_t m[12];
+
+	/* d and macs overlap when the tag moves in place: through registers, not a memmove call. */
+	memcpy(m, macs, sizeof(m));
+	memcpy(d, m, sizeof(m));
 	if (!untag) {
 		d[12] = (uint8_t)(x->c.tpid >> 8);
 		d[13] = (uint8_t)x->c.tpid;

@@ -16,7 +16,7 @@
 /* Which way a frame crosses a port, for observers. */
 enum sw_dir {
 	SW_DIR_IN = 1,	/* received by the port, before any check (as tcpdump on it sees) */
-	SW_DIR_OUT = 2, /* queued to be sent by the port, in the form it leaves in */
+	SW_DIR_OUT = 2, /* sent by the port (at sw_flush, before the send), in the form it leaves in */
 };
 
 /*

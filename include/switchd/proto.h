@@ -60,14 +60,15 @@ enum swp_port_type {
 	SWP_PORT_TAP = 1,
 	SWP_PORT_AFPACKET = 2,
 	SWP_PORT_STREAM = 3, /* a Unix stream socket QEMU's -netdev stream connects to */
+	SWP_PORT_DGRAM = 4,  /* a Unix datagram socket QEMU's -netdev dgram sends to */
 };
 
 enum swp_port_state {
 	SWP_STATE_DOWN = 0,
 	SWP_STATE_UP = 1,
 	SWP_STATE_MOVED = 2, /* TAP whose kernel side is in another netns */
-	SWP_STATE_WAITING = 3,   /* stream port: no peer connected */
-	SWP_STATE_CONNECTED = 4, /* stream port: a peer is connected */
+	SWP_STATE_WAITING = 3,   /* stream, dgram port: no peer connected (known) */
+	SWP_STATE_CONNECTED = 4, /* stream, dgram port: a peer is connected (known) */
 };
 
 /*
@@ -117,6 +118,7 @@ enum swp_port_attr {
 	SWP_A_PORT_UID,       /* u32: a stream port's socket's owner (request: with SWP_PORT_F_UID) */
 	SWP_A_PORT_GID,       /* u32: ... its group (request: with SWP_PORT_F_GID) */
 	SWP_A_PORT_MODE,      /* u32: ... its permission bits (request: with SWP_PORT_F_MODE) */
+	SWP_A_PORT_PEER_PATH, /* string, < SWP_PATH_MAX: a dgram port's peer socket */
 };
 
 /* Who added a port. */
@@ -209,6 +211,7 @@ struct swp_port_req {
 	char netns[SWP_PATH_MAX]; /* empty: attach an interface of switchd's namespace */
 	char path[SWP_PATH_MAX];  /* PORT_ADD type stream: its socket (empty: the default) */
 	uint32_t uid, gid, mode;  /* PORT_ADD type stream, each with its flag */
+	char peer_path[SWP_PATH_MAX]; /* PORT_ADD type dgram: where frames go (empty: the last sender) */
 };
 
 /*
@@ -322,6 +325,7 @@ struct swp_port_info {
 	struct swp_vlan vlan;
 	char path[SWP_PATH_MAX]; /* a stream port's socket; else empty */
 	uint32_t uid, gid, mode; /* ... its owner, group and permission bits as they are */
+	char peer_path[SWP_PATH_MAX]; /* a dgram port's peer: given, or the last sender; else empty */
 };
 
 struct swp_mac_entry {

@@ -259,10 +259,9 @@ time.sleep(30)' "$T/o.sock" &
 	CONN_PID=$!
 }
 connect_as nobody
-state_is() { [ "$(port_field "$1" state)" = "$2" ]; }
-wait_until 10 "nobody's peer to connect" state_is "${P}o" connected
+wait_until 10 "nobody's peer to connect" port_state_is "${P}o" connected
 kill "$CONN_PID"; wait "$CONN_PID" 2>/dev/null || true
-wait_until 10 "the port to wait again" state_is "${P}o" waiting
+wait_until 10 "the port to wait again" port_state_is "${P}o" waiting
 connect_as daemon
 rc=0; wait "$CONN_PID" || rc=$?
 assert_eq 13 "$rc" "another user's connect is refused (EACCES)"

@@ -1078,7 +1078,7 @@ static struct swp_port_info sample_port(const char *name)
 	"\"rx_drop_bad_src\":7,\"rx_drop_runt\":8,\"rx_drop_filtered\":9,\"rx_drop_error\":10," \
 	"\"tx_drop_mtu\":11,\"tx_drop_busy\":12,\"tx_drop_error\":13,\"rx_drop_link_local\":14," \
 	"\"rx_drop_storm\":15,\"rx_drop_blocked\":16,\"rx_drop_mac_limit\":17,\"rx_drop_static\":18," \
-	"\"rx_drop_isolated\":19,\"rx_drop_vlan\":20,\"tx_drop_gso\":0,\"peer\":\"\",\"netns\":\"\",\"path\":\"\"}"
+	"\"rx_drop_isolated\":19,\"rx_drop_vlan\":20,\"tx_drop_gso\":0,\"peer\":\"\",\"netns\":\"\",\"path\":\"\",\"peer_path\":\"\"}"
 
 static void print_records(struct out *out, const struct cli_opts *o, const struct cli_cmd *cmd,
 			  uint16_t type, const void *bodies, size_t bsize, uint32_t n)
@@ -1130,7 +1130,7 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 			    "\"rx_drop_error\":0,\"tx_drop_mtu\":0,\"tx_drop_busy\":0,"
 			    "\"tx_drop_error\":0,\"rx_drop_link_local\":0,\"rx_drop_storm\":0,"
 			    "\"rx_drop_blocked\":0,\"rx_drop_mac_limit\":0,\"rx_drop_static\":0,"
-			    "\"rx_drop_isolated\":0,\"rx_drop_vlan\":0,\"tx_drop_gso\":0,\"peer\":\"\",\"netns\":\"\",\"path\":\"\"}]\n");
+			    "\"rx_drop_isolated\":0,\"rx_drop_vlan\":0,\"tx_drop_gso\":0,\"peer\":\"\",\"netns\":\"\",\"path\":\"\",\"peer_path\":\"\"}]\n");
 	free(out.buf);
 }
 

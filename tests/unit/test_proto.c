@@ -571,7 +571,8 @@ static void proto_type_and_state_names(void **state)
 	assert_string_equal(swp_type_name(SWP_PORT_TAP), "tap");
 	assert_string_equal(swp_type_name(SWP_PORT_AFPACKET), "afpacket");
 	assert_string_equal(swp_type_name(SWP_PORT_STREAM), "stream");
-	assert_string_equal(swp_type_name(4), "unknown");
+	assert_string_equal(swp_type_name(SWP_PORT_DGRAM), "dgram");
+	assert_string_equal(swp_type_name(5), "unknown");
 	assert_string_equal(swp_type_name(UINT32_MAX), "unknown");
 
 	assert_string_equal(swp_state_name(SWP_STATE_DOWN), "down");

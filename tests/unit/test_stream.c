@@ -3,7 +3,8 @@
  * with the switch driven by hand (no event loop) and time injected: QEMU's
  * framing read back into frames, one peer at a time, bad lengths and a peer
  * stalled mid-frame dropped, and sending that never cuts a frame even when
- * the socket takes only part of one.
+ * the socket takes only part of one; dgram ports (port_dgram.c): a frame a
+ * datagram, the last sender or the given peer as the peer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -387,11 +388,108 @@ static void stream_socket_in_use_is_refused_a_stale_one_replaced(void **state)
 	assert_int_equal(port_open_stream("bad/name", other, false, &p, why, sizeof(why)), -EINVAL);
 }
 
+/* A datagram socket bound at dir/NAME, the stand-in for QEMU's -netdev dgram. */
+static int dgram_client(struct fx *fx, const char *name, struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", fx->dir, name);
+	assert_int_equal(bind(fd, (struct sockaddr *)sun, sizeof(*sun)), 0);
+	return fd;
+}
+
+static void dgram_to(int fd, const char *path, const uint8_t *data, size_t len)
+{
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+
+	snprintf(to.sun_path, sizeof(to.sun_path), "%s", path);
+	assert_int_equal(sendto(fd, data, len, 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)len);
+}
+
+/*
+ * A dgram port: a datagram is a frame (an empty one dropped); the last named
+ * sender is the peer, frames go back to it, and once its socket is gone the
+ * port waits. With a given peer, other senders are dropped.
+ */
+static void dgram_port_takes_the_last_sender_or_its_given_peer(void **state)
+{
+	struct fx *fx = *state;
+	struct sockaddr_un ca, cb;
+	struct port *d = NULL, *d1 = NULL;
+	uint8_t buf[4 + 60], got[128];
+	char why[128], path[80], path1[80];
+	struct frame f = { .data = buf + 4, .len = 60 };
+	const struct frame *fp = &f;
+	int a, b, err = 0;
+
+	snprintf(path, sizeof(path), "%s/d0.sock", fx->dir);
+	assert_int_equal(port_open_dgram("d0", path, "", false, &d, why, sizeof(why)), 0);
+	assert_int_equal(port_open_dgram("d9", path, "", false, &d1, why, sizeof(why)), -EADDRINUSE);
+	assert_int_equal(sw_port_attach(&fx->sw, d), 0);
+	assert_int_equal(d->state, SWP_STATE_WAITING);
+	assert_int_equal(d->ops->tx_burst(d, &fp, 1, &err), 0);
+	assert_int_equal(err, -ENOTCONN);
+	a = dgram_client(fx, "a.sock", &ca);
+	qframe(buf, 60, 1);
+	dgram_to(a, path, buf + 4, 60);
+	dgram_to(a, path, buf + 4, 0);
+	sw_port_poll(&fx->sw, d);
+	assert_int_equal(rec_n, 1);
+	assert_int_equal(rec_len[0], 60);
+	assert_int_equal(d->c.rx_drop_error, 1);
+	assert_int_equal(d->state, SWP_STATE_CONNECTED);
+	assert_string_equal(d->peer_path, ca.sun_path);
+	/* Back to the sender, the frame as it is. */
+	assert_int_equal(d->ops->tx_burst(d, &fp, 1, &err), 1);
+	assert_int_equal(recv(a, got, sizeof(got), MSG_DONTWAIT), 60);
+	assert_memory_equal(got, buf + 4, 60);
+	/* Another sender: now the peer. */
+	b = dgram_client(fx, "b.sock", &cb);
+	qframe(buf, 60, 2);
+	dgram_to(b, path, buf + 4, 60);
+	sw_port_poll(&fx->sw, d);
+	assert_string_equal(d->peer_path, cb.sun_path);
+	/* Its socket goes: the send is refused and the port waits. */
+	close(b);
+	unlink(cb.sun_path);
+	assert_int_equal(d->ops->tx_burst(d, &fp, 1, &err), 0);
+	assert_int_equal(err, -ENOTCONN);
+	assert_int_equal(d->state, SWP_STATE_WAITING);
+	sw_port_remove(&fx->sw, d, "test");
+	assert_int_equal(access(path, F_OK), -1);
+	/* A given peer: what a stranger sends is dropped, the peer's taken. */
+	snprintf(path1, sizeof(path1), "%s/d1.sock", fx->dir);
+	assert_int_equal(port_open_dgram("d1", path1, ca.sun_path, false, &d1, why, sizeof(why)), 0);
+	assert_int_equal(sw_port_attach(&fx->sw, d1), 0);
+	assert_string_equal(d1->peer_path, ca.sun_path);
+	b = dgram_client(fx, "b.sock", &cb);
+	rec_n = 0;
+	dgram_to(b, path1, buf + 4, 60);
+	sw_port_poll(&fx->sw, d1);
+	assert_int_equal(rec_n, 0);
+	assert_int_equal(d1->c.rx_drop_error, 1);
+	assert_int_equal(d1->state, SWP_STATE_WAITING);
+	dgram_to(a, path1, buf + 4, 60);
+	sw_port_poll(&fx->sw, d1);
+	assert_int_equal(rec_n, 1);
+	assert_int_equal(d1->state, SWP_STATE_CONNECTED);
+	sw_port_remove(&fx->sw, d1, "test");
+	close(a);
+	close(b);
+	unlink(ca.sun_path);
+	unlink(cb.sun_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(stream_frames_are_read_whole_across_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_second_peer_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(dgram_port_takes_the_last_sender_or_its_given_peer, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(stream_peer_that_came_back_is_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_bad_lengths_and_stalls_drop_the_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(stream_sending_never_cuts_a_frame, setup, teardown),
