@@ -97,6 +97,10 @@ static const struct fz_field fz_port_req[] = {
 	FZ_F(struct swp_port_req, SWP_A_PORT_PEER, FZ_STR, peer),
 	FZ_F(struct swp_port_req, SWP_A_PORT_NETNS, FZ_STR, netns),
 	FZ_F(struct swp_port_req, SWP_A_PORT_PATH, FZ_STR, path),
+	FZ_F(struct swp_port_req, SWP_A_PORT_UID, FZ_FIXED, uid),
+	FZ_F(struct swp_port_req, SWP_A_PORT_GID, FZ_FIXED, gid),
+	FZ_F(struct swp_port_req, SWP_A_PORT_MODE, FZ_FIXED, mode),
+	FZ_F(struct swp_port_req, SWP_A_PORT_PEER_PATH, FZ_STR, peer_path),
 };
 
 static const struct fz_field fz_mac_req[] = {
@@ -144,6 +148,10 @@ static const struct fz_field fz_port_info[] = {
 	FZ_F(struct swp_port_info, SWP_A_PORT_VLAN_VID, FZ_FIXED, vlan.vid),
 	FZ_F(struct swp_port_info, SWP_A_PORT_VLANS, FZ_U64S, vlan.vlans),
 	FZ_F(struct swp_port_info, SWP_A_PORT_PATH, FZ_STR, path),
+	FZ_F(struct swp_port_info, SWP_A_PORT_UID, FZ_FIXED, uid),
+	FZ_F(struct swp_port_info, SWP_A_PORT_GID, FZ_FIXED, gid),
+	FZ_F(struct swp_port_info, SWP_A_PORT_MODE, FZ_FIXED, mode),
+	FZ_F(struct swp_port_info, SWP_A_PORT_PEER_PATH, FZ_STR, peer_path),
 };
 
 static const struct fz_field fz_mac_entry[] = {
