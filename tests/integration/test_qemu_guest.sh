@@ -12,6 +12,10 @@
 #   C. QEMU's -netdev stream connects to a stream port (no TAP): ping both ways
 #      and TCP each way (the container's GSO frames segmented by switchd); QEMU
 #      is killed and the port waits for another peer, its MACs flushed.
+#   E (after C). QEMU's -netdev dgram (unix addresses) to a dgram port: the port
+#      waits for the guest's first frame, then ping both ways and TCP each way;
+#      QEMU is killed and the port waits again once a frame for it is refused,
+#      its MACs flushed.
 #   D. A real 802.1Q client: a guest with VLAN sub-interfaces 10 and 20 (its
 #      kernel's 8021q) on a trunk port, containers on access ports of VLAN 10 and
 #      20: ping both ways in each VLAN, the guest's MAC in both, and nothing
@@ -333,6 +337,40 @@ mac_absent "$MAC_S" || fail "guest s's MAC survived its peer"
 [ -S "$SP" ] || fail "the socket of $VS went with its peer"
 ctl port del "$VS" >/dev/null
 [ ! -e "$SP" ] || fail "socket $SP left after port del"
+
+# ---- E: QEMU's -netdev dgram sends to a dgram port ------------------------------------
+
+VD=${P}vd
+MAC_D=$(guest_mac)
+IP_D=$NET.13
+ctl port add "$VD" type dgram >/dev/null
+DP=$(port_field "$VD" path)
+assert_eq waiting "$(port_field "$VD" state)" "state of $VD before QEMU"
+t=$(now_ms)
+start_guest d - "$MAC_D" "$IP_D" \
+	"dgram,id=n0,local.type=unix,local.path=$T/qemu-d.sock,remote.type=unix,remote.path=$DP"
+wait_guest d "$BOOT_SECS" "GUEST-READY " "the guest to boot (GUEST-READY)"
+say "guest d (-netdev dgram) booted in $(since "$t")s"
+t=$(now_ms)
+ping_ok c "$IP_D"
+wait_guest d 60 "GUEST-PING-OK " "the guest's ping of the container ($C_IP)"
+say "ping container <-> guest d in $(since "$t")s"
+assert_eq connected "$(port_field "$VD" state)" "state of $VD with QEMU sending"
+assert_eq "$T/qemu-d.sock" "$(port_field "$VD" peer_path)" "peer of $VD: QEMU's local socket"
+assert_eq "$VD" "$(mac_port "$MAC_D")" "port of guest d's MAC ($MAC_D)"
+check_tcp d "$IP_D"
+assert_eq 0 "$(port_field "$VD" rx_drop_error)" "rx_drop_error on $VD"
+assert_eq 0 "$(port_field "$VD" tx_drop_gso)" "tx_drop_gso on $VD"
+pid=$(qemu_pid d) || fail "cannot find guest d's QEMU process"
+disown "${QPID[d]}"
+kill -KILL "$pid"
+wait_until 5 "guest d's QEMU to exit" not_running "$pid"
+# A killed QEMU leaves its socket file, with nobody reading it: the next frame is refused.
+in_host c ping -c 1 -W 1 "$IP_D" >/dev/null 2>&1 || true
+wait_until 5 "$VD to wait again" port_state_is "$VD" waiting
+mac_absent "$MAC_D" || fail "guest d's MAC survived its peer"
+ctl port del "$VD" >/dev/null
+[ ! -e "$DP" ] || fail "socket $DP left after port del"
 
 daemon_alive || fail "switchd died"
 assert_eq "${P}c" "$(port_names)" "ports left"
