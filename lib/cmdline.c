@@ -376,6 +376,101 @@ static enum cli_parse_result parse_set(const char *obj, int argc, char *const *a
 	return CLI_RUN;
 }
 
+/* A mirror's name: printable, without spaces or commas, as the daemon checks it too. */
+static bool mirror_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= SWP_MIRROR_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == ',')
+			return false;
+	return true;
+}
+
+/* "a,b": interface names, none empty. */
+static bool port_list_ok(const char *s)
+{
+	if (!s[0] || strlen(s) >= SWP_MIRROR_FROM_MAX)
+		return false;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		if (!n || n >= SWP_NAME_MAX || (s[n] == ',' && !s[n + 1]))
+			return false;
+		s += n + (s[n] == ',');
+	}
+	return true;
+}
+
+/*
+ * mirror add NAME from PORT[,PORT...] [in|out|both] to PORT
+ * mirror del NAME
+ * mirror show [NAME]
+ */
+static enum cli_parse_result parse_mirror(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+					  char *err, size_t errlen)
+{
+	(void)obj;
+	const char *verb = argc > 0 ? argv[0] : "show";
+	struct swp_mirror *m = &cmd->body.mirror;
+	static const char usage[] = "mirror add NAME from PORT[,PORT...] [in|out|both] to PORT";
+
+	cmd->blen = sizeof(*m);
+	if (!strcmp(verb, "show") || !strcmp(verb, "list")) {
+		cmd->type = SWP_MIRROR_SHOW;
+		if (argc > 2)
+			return usage_err(err, errlen, "mirror show: unexpected argument '%s'", argv[2]);
+	} else if (!strcmp(verb, "del") || !strcmp(verb, "delete")) {
+		cmd->type = SWP_MIRROR_DEL;
+		if (argc < 2)
+			return usage_err(err, errlen, "mirror del: missing mirror name");
+		if (argc > 2)
+			return usage_err(err, errlen, "mirror del: unexpected argument '%s'", argv[2]);
+	} else if (!strcmp(verb, "add")) {
+		cmd->type = SWP_MIRROR_ADD;
+		if (argc < 2)
+			return usage_err(err, errlen, "mirror add: missing mirror name (%s)", usage);
+	} else {
+		return usage_err(err, errlen, "mirror: unknown command '%s' (add, del, show)", verb);
+	}
+	if (argc >= 2) {
+		if (!mirror_name_ok(argv[1]))
+			return usage_err(err, errlen,
+					 "mirror %s: invalid mirror name '%s' (1 to %d printable bytes, no spaces or "
+					 "commas)",
+					 verb, argv[1], SWP_MIRROR_NAME_MAX - 1);
+		memcpy(m->name, argv[1], strlen(argv[1]) + 1);
+	}
+	if (cmd->type != SWP_MIRROR_ADD)
+		return CLI_RUN;
+	/* from LIST, then optionally in|out|both, then to PORT. */
+	int i = 2;
+
+	if (i >= argc || strcmp(argv[i], "from"))
+		return usage_err(err, errlen, "mirror add %s: expected 'from PORT[,PORT...]' (%s)", m->name, usage);
+	if (++i >= argc || !port_list_ok(argv[i]))
+		return usage_err(err, errlen, "mirror add %s: from needs port names, comma-separated: '%s'", m->name,
+				 i < argc ? argv[i] : "");
+	memcpy(m->from, argv[i], strlen(argv[i]) + 1);
+	i++;
+	if (i < argc && (!strcmp(argv[i], "in") || !strcmp(argv[i], "out") || !strcmp(argv[i], "both"))) {
+		m->dir = argv[i][0] == 'i' ? SWP_MIRROR_IN : argv[i][0] == 'o' ? SWP_MIRROR_OUT : SWP_MIRROR_BOTH;
+		i++;
+	} else {
+		m->dir = SWP_MIRROR_BOTH;
+	}
+	if (i >= argc || strcmp(argv[i], "to"))
+		return usage_err(err, errlen, "mirror add %s: expected in, out, both or 'to PORT' after the sources (%s)",
+				 m->name, usage);
+	if (++i >= argc || !argv[i][0] || swp_set_name(m->to, argv[i]) < 0)
+		return usage_err(err, errlen, "mirror add %s: to needs an interface name", m->name);
+	if (++i < argc)
+		return usage_err(err, errlen, "mirror add %s: unexpected argument '%s'", m->name, argv[i]);
+	return CLI_RUN;
+}
+
 /* A command of one word: status, monitor. */
 static enum cli_parse_result parse_bare(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
 					char *err, size_t errlen)
@@ -394,6 +489,7 @@ static const struct {
 } cmdline_objects[] = {
 	{ "port", parse_port },	  { "mac", parse_mac }, { "fdb", parse_mac },
 	{ "status", parse_bare }, { "set", parse_set }, { "monitor", parse_bare },
+	{ "mirror", parse_mirror },
 };
 
 #define NOBJECTS (sizeof(cmdline_objects) / sizeof(cmdline_objects[0]))

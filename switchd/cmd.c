@@ -499,6 +499,11 @@ static void cmd_mac_add(struct daemon *d, const void *body, struct ctl_reply *r)
 		ctl_reply_error(r, -EINVAL, "mac add %s: a group or all-zero address", mac);
 		return;
 	}
+	if (p->observed & SW_DIR_DST) {
+		ctl_reply_error(r, -EBUSY, "mac add %s: port %s is the destination of mirror %s: it gets no "
+				"regular traffic", mac, p->name, mirror_of_dst(&d->mirrors, p)->name);
+		return;
+	}
 	rc = sw_mac_add(&d->sw, req->mac, req->vlan, p);
 	if (rc == -ENOSPC)
 		ctl_reply_error(r, rc, "mac add %s: the MAC table is full of static entries (max-macs %u)",
@@ -557,6 +562,49 @@ static void cmd_monitor(struct daemon *d, const void *body, struct ctl_reply *r)
 				SWITCHD_CTL_MAX_MONITORS);
 }
 
+/* mirror add NAME from PORT[,PORT...] [in|out|both] to PORT */
+static void cmd_mirror_add(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_mirror *req = body;
+	char why[SWP_ERR_MAX];
+	int err = mirror_add(&d->mirrors, req->name, req->from, req->dir, req->to, r->conn->peer.config, why,
+			     sizeof(why));
+
+	if (err) {
+		ctl_reply_error(r, err, "%s", why);
+		return;
+	}
+	log_info("mirror %s: from %s (%s) to %s", req->name, req->from,
+		 req->dir == SWP_MIRROR_IN ? "in" : req->dir == SWP_MIRROR_OUT ? "out" : "both", req->to);
+}
+
+static void cmd_mirror_del(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_mirror *req = body;
+
+	if (mirror_del(&d->mirrors, req->name) < 0)
+		ctl_reply_error(r, -ENOENT, "mirror del %.*s: no such mirror", SWP_MIRROR_NAME_MAX - 1, req->name);
+}
+
+/* Every mirror, in the order they were added, or the one named. */
+static void cmd_mirror_show(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_mirror *req = body;
+
+	if (req->name[0] && !mirror_find(&d->mirrors, req->name)) {
+		ctl_reply_error(r, -ENOENT, "mirror show %.*s: no such mirror", SWP_MIRROR_NAME_MAX - 1, req->name);
+		return;
+	}
+	for (uint32_t i = 0; i < d->mirrors.n; i++) {
+		struct swp_mirror info;
+
+		if (req->name[0] && strcmp(req->name, d->mirrors.m[i]->name))
+			continue;
+		mirror_info(d->mirrors.m[i], &info);
+		ctl_reply_add(r, SWP_MIRROR_INFO, &info);
+	}
+}
+
 /* What a changing request is about, for the log: a port name, a setting's name, a MAC. */
 #define CMD_SUBJECT_MAX 24
 
@@ -593,6 +641,11 @@ static void cmd_subject_port_set(const void *body, char out[CMD_SUBJECT_MAX])
 static void cmd_subject_mac_addr(const void *body, char out[CMD_SUBJECT_MAX])
 {
 	cmd_mac_fmt(out, CMD_SUBJECT_MAX, ((const struct swp_mac_req *)body)->mac);
+}
+
+static void cmd_subject_mirror(const void *body, char out[CMD_SUBJECT_MAX])
+{
+	cmd_printable(out, ((const struct swp_mirror *)body)->name, CMD_SUBJECT_MAX, false);
 }
 
 static void cmd_subject_set(const void *body, char out[CMD_SUBJECT_MAX])
@@ -653,6 +706,9 @@ static const struct cmd_def {
 	{ SWP_PORT_SET, "port set", cmd_port_set, cmd_subject_port_set },
 	{ SWP_MAC_ADD, "mac add", cmd_mac_add, cmd_subject_mac_addr },
 	{ SWP_MAC_DEL, "mac del", cmd_mac_del, cmd_subject_mac_addr },
+	{ SWP_MIRROR_ADD, "mirror add", cmd_mirror_add, cmd_subject_mirror },
+	{ SWP_MIRROR_DEL, "mirror del", cmd_mirror_del, cmd_subject_mirror },
+	{ SWP_MIRROR_SHOW, "mirror show", cmd_mirror_show, NULL },
 };
 
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)

@@ -125,15 +125,39 @@ void sw_fini(struct sw *sw)
 	sw->varbuf = NULL;
 }
 
-/* Hands a frame crossing p to each observer that watches p that way. */
-static void sw_observe(struct sw *sw, struct port *p, const struct frame *f, enum sw_dir dir)
+/*
+ * Hands a frame crossing p to each observer that watches p that way. True
+ * when one of them may have queued it (sw_observer.queues).
+ */
+static bool sw_observe(struct sw *sw, struct port *p, const struct frame *f, enum sw_dir dir)
 {
+	bool queued = false;
+
 	for (uint32_t i = 0; i < sw->nobservers; i++) {
 		struct sw_observer *o = sw->observers[i];
 
-		if (o->dirs[p->slot] & dir)
+		if (o->dirs[p->slot] & dir) {
 			o->fn(o->ctx, p, f, dir);
+			queued |= o->queues;
+		}
 	}
+	return queued;
+}
+
+/* The ports that forward first, the mirror destinations after them: floods walk active[0..nfwd). */
+static void sw_partition(struct sw *sw)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < sw->nports; i++) {
+		if (!(sw->active[i]->observed & SW_DIR_DST)) {
+			struct port *t = sw->active[k];
+
+			sw->active[k++] = sw->active[i];
+			sw->active[i] = t;
+		}
+	}
+	sw->nfwd = k;
 }
 
 void sw_observer_update(struct sw *sw)
@@ -144,8 +168,16 @@ void sw_observer_update(struct sw *sw)
 
 		for (uint32_t k = 0; k < sw->nobservers; k++)
 			d |= sw->observers[k]->dirs[p->slot];
+		/* A new mirror destination learns nothing: what it learned before goes (static entries stay). */
+		if ((d & SW_DIR_DST) && !(p->observed & SW_DIR_DST)) {
+			uint32_t flushed = fdb_flush(&sw->fdb, p->slot);
+
+			if (flushed)
+				sw_event(sw, SWP_EV_MAC_FLUSHED, p, flushed, "mirror destination");
+		}
 		p->observed = d;
 	}
+	sw_partition(sw);
 }
 
 int sw_observer_add(struct sw *sw, struct sw_observer *o)
@@ -170,11 +202,15 @@ void sw_observer_del(struct sw *sw, struct sw_observer *o)
 	sw_observer_update(sw);
 }
 
-/* A removed port leaves every observer that watched it. */
+/* A removed port leaves every observer that watched it; gone may delete its own observer. */
 static void sw_observers_port_gone(struct sw *sw, struct port *p)
 {
-	for (uint32_t i = 0; i < sw->nobservers; i++) {
-		struct sw_observer *o = sw->observers[i];
+	struct sw_observer *obs[SW_OBSERVERS_MAX];
+	uint32_t n = sw->nobservers;
+
+	memcpy(obs, sw->observers, n * sizeof(obs[0]));
+	for (uint32_t i = 0; i < n; i++) {
+		struct sw_observer *o = obs[i];
 
 		if (o->dirs[p->slot]) {
 			o->dirs[p->slot] = 0;
@@ -213,6 +249,7 @@ int sw_port_attach(struct sw *sw, struct port *p)
 	sw->fdb.port_max[slot] = 0;
 	sw->slots[slot] = p;
 	sw->active[sw->nports++] = p;
+	sw_partition(sw);
 	if (sw->loop && p->fd >= 0) {
 		ev_io_init(&p->io, sw_port_cb, p->fd, EV_READ);
 		p->io.data = p;
@@ -253,6 +290,7 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 		}
 	}
 	sw_observers_port_gone(sw, p);
+	sw_partition(sw);
 	sw->slots[p->slot] = NULL;
 	if (p->no_flood)
 		sw->nnoflood--;
@@ -299,6 +337,16 @@ static void sw_queue(struct sw *sw, struct port *p, const struct frame *f)
 	/* A caller feeding more than a batch between flushes gets it sent now (copies stay). */
 	if (p->txn == PORT_BATCH)
 		sw_send(sw);
+}
+
+void sw_observer_queue(struct sw *sw, struct port *p, const struct frame *f)
+{
+	if (!sw_fits(p, f)) {
+		p->c.tx_drop_mtu++;
+		p->c.tx_dropped++;
+		return;
+	}
+	sw_queue(sw, p, f);
 }
 
 static void sw_count_tx_error(struct port *p, int err)
@@ -707,6 +755,9 @@ static void sw_count_drop(struct port *in, enum fwd_reason why)
 	case FWD_VLAN:
 		in->c.rx_drop_vlan++;
 		break;
+	case FWD_MIRROR:
+		in->c.rx_drop_mirror++;
+		break;
 	case FWD_OK:
 	case FWD_FILTERED:
 		in->c.rx_drop_filtered++;
@@ -856,13 +907,25 @@ static inline bool sw_floods_to(const struct port *in, const struct port *out, e
 /* A flood while some port has a VLAN mode: to the ports that carry its VLAN, each in its form. */
 static void sw_flood_vlan(struct sw *sw, struct port *in, struct sw_frame *x, enum fwd_flood flood, uint64_t now)
 {
-	for (uint32_t i = 0; i < sw->nports; i++) {
+	for (uint32_t i = 0; i < sw->nfwd; i++) {
 		struct port *out = sw->active[i];
 		const struct frame *g;
 
 		if (sw_floods_to(in, out, flood) && (g = sw_tag_action(sw, x, out, false)))
 			sw_output(sw, out, g, now);
 	}
+}
+
+/*
+ * A frame received by a port someone watches, to its observers. True when the
+ * port is a mirror's destination: the frame goes no further.
+ */
+static bool sw_observe_in(struct sw *sw, struct port *in, const struct frame *f)
+{
+	/* A mirror queued it as it came: not to be retagged in place (a writable frame is sw_port_poll's own). */
+	if ((in->observed & SW_DIR_IN) && sw_observe(sw, in, f, SW_DIR_IN) && f->writable)
+		((struct frame *)f)->writable = false;
+	return in->observed & SW_DIR_DST;
 }
 
 void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
@@ -875,8 +938,10 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 
 	in->c.rx_packets++;
 	in->c.rx_bytes += f->len;
-	if (__builtin_expect(in->observed & SW_DIR_IN, 0))
-		sw_observe(sw, in, f, SW_DIR_IN);
+	if (__builtin_expect(in->observed & (SW_DIR_IN | SW_DIR_DST), 0) && sw_observe_in(sw, in, f)) {
+		why = FWD_MIRROR;
+		goto drop;
+	}
 	/* Ingress checks. */
 	if (loop_blocked(&sw->policy, in->slot, now) || (why = fwd_check(f->data, f->len)) != FWD_OK)
 		goto drop;
@@ -920,12 +985,12 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 		}
 		/* Egress filtering only from an isolated port, or of unknown unicast while a port has flood off. */
 		if (in->isolated || (sw->nnoflood && r.flood == FWD_FLOOD_UNKNOWN)) {
-			for (uint32_t i = 0; i < sw->nports; i++)
+			for (uint32_t i = 0; i < sw->nfwd; i++)
 				if (sw_floods_to(in, sw->active[i], r.flood))
 					sw_output(sw, sw->active[i], f, now);
 			return;
 		}
-		for (uint32_t i = 0; i < sw->nports; i++)
+		for (uint32_t i = 0; i < sw->nfwd; i++)
 			if (sw->active[i] != in)
 				sw_output(sw, sw->active[i], f, now);
 		return;
