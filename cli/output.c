@@ -229,6 +229,33 @@ static void print_mirror(FILE *f, const struct cli_opts *o, const struct swp_mir
 	wr_text(&w, "\n");
 }
 
+static const char *trace_stage_name(uint32_t stage)
+{
+	static const char *const names[] = {
+		[SWP_TRACE_INGRESS] = "ingress", [SWP_TRACE_VLAN] = "vlan",	  [SWP_TRACE_LEARN] = "learning",
+		[SWP_TRACE_LOOKUP] = "lookup",	 [SWP_TRACE_EGRESS] = "egress", [SWP_TRACE_VERDICT] = "verdict",
+	};
+
+	return stage < sizeof(names) / sizeof(names[0]) && names[stage] ? names[stage] : "?";
+}
+
+/* trace: one line per step, "stage     detail", as ofproto/trace lays its steps out. */
+static void print_trace_step(FILE *f, const struct cli_opts *o, const struct swp_trace_step *s, bool first)
+{
+	struct wr w;
+
+	wr_record(&w, f, o, first);
+	wr_obj_open(&w, NULL);
+	wr_str(&w, "stage", "%-9s", trace_stage_name(s->stage));
+	wr_str(&w, "result", NULL, s->result);
+	wr_str(&w, "port", NULL, s->port);
+	wr_uint(&w, "vlan", NULL, s->vlan);
+	wr_bool(&w, "drop", NULL, s->drop);
+	wr_str(&w, "detail", " %s", s->detail);
+	wr_obj_close(&w);
+	wr_text(&w, "\n");
+}
+
 void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
 		      const struct swp_hdr *hdr, const void *body, bool first)
 {
@@ -246,6 +273,9 @@ void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *c
 	case SWP_MIRROR_INFO:
 		print_mirror(f, o, body, first);
 		break;
+	case SWP_TRACE_STEP:
+		print_trace_step(f, o, body, first);
+		break;
 	}
 }
 
@@ -258,6 +288,7 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 	case SWP_PORT_SHOW:
 	case SWP_MAC_SHOW:
 	case SWP_MIRROR_SHOW:
+	case SWP_TRACE:
 		/* Records opened the array; an empty one still prints, and an empty table its header. */
 		wr_record(&w, f, o, !done->count);
 		if (cmd->type == SWP_MAC_SHOW && !done->count)

@@ -471,6 +471,80 @@ static enum cli_parse_result parse_mirror(const char *obj, int argc, char *const
 	return CLI_RUN;
 }
 
+/* aa:bb:cc:dd:ee:ff, any address (a trace may ask about a group or zero source). */
+static bool parse_mac_any(const char *s, uint8_t mac[6])
+{
+	int rc = parse_mac_addr(s, mac);
+	unsigned v[6];
+	char end;
+
+	if (rc != -EDOM)
+		return !rc;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return true;
+}
+
+/* trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE] */
+static enum cli_parse_result parse_trace(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+					 char *err, size_t errlen)
+{
+	(void)obj;
+	static const char usage[] = "trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]";
+	struct swp_trace_req *t = &cmd->body.trace;
+	bool dst = false, typed = false;
+	uint64_t v;
+
+	cmd->type = SWP_TRACE;
+	cmd->blen = sizeof(*t);
+	if (argc < 2 || strcmp(argv[0], "in"))
+		return usage_err(err, errlen, "trace: expected 'in PORT' (%s)", usage);
+	if (!argv[1][0] || swp_set_name(t->port, argv[1]) < 0)
+		return usage_err(err, errlen, "trace: invalid interface name '%s'", argv[1]);
+	for (int i = 2; i < argc; i += 2) {
+		const char *key = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!val)
+			return usage_err(err, errlen, "trace: %s needs a value (%s)", key, usage);
+		if (!strcmp(key, "src") && !(t->flags & SWP_TRACE_F_SRC)) {
+			if (!parse_mac_any(val, t->src))
+				return usage_err(err, errlen, "trace: src: not a MAC address: '%s'", val);
+			t->flags |= SWP_TRACE_F_SRC;
+		} else if (!strcmp(key, "dst") && !dst) {
+			if (!parse_mac_any(val, t->dst))
+				return usage_err(err, errlen, "trace: dst: not a MAC address: '%s'", val);
+			dst = true;
+		} else if (!strcmp(key, "vlan") && !(t->flags & SWP_TRACE_F_VLAN)) {
+			if (!parse_number(val, 0, 4095, &v))
+				return usage_err(err, errlen, "trace: vlan needs a VLAN ID in 0..4095 (0: a priority tag)");
+			t->vlan = (uint16_t)v;
+			t->flags |= SWP_TRACE_F_VLAN;
+		} else if (!strcmp(key, "type") && !typed) {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(val, &end, 16);
+			if (!strcmp(val, "ipv4") || !strcmp(val, "arp") || !strcmp(val, "ipv6"))
+				n = val[0] == 'a' ? 0x0806 : val[3] == '4' ? 0x0800 : 0x86dd;
+			else if (strncmp(val, "0x", 2) || !val[2] || *end || errno || n > 0xffff || n < 0x600)
+				return usage_err(err, errlen,
+						 "trace: type needs an ethertype: 0x0600..0xffff (0x0800), ipv4, arp or "
+						 "ipv6: '%s'",
+						 val);
+			t->type = (uint16_t)n;
+			typed = true;
+		} else {
+			return usage_err(err, errlen, "trace: unexpected argument '%s' (%s)", key, usage);
+		}
+	}
+	if (!dst)
+		return usage_err(err, errlen, "trace: missing dst MAC (%s)", usage);
+	return CLI_RUN;
+}
+
 /* A command of one word: status, monitor. */
 static enum cli_parse_result parse_bare(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
 					char *err, size_t errlen)
@@ -489,7 +563,7 @@ static const struct {
 } cmdline_objects[] = {
 	{ "port", parse_port },	  { "mac", parse_mac }, { "fdb", parse_mac },
 	{ "status", parse_bare }, { "set", parse_set }, { "monitor", parse_bare },
-	{ "mirror", parse_mirror },
+	{ "mirror", parse_mirror }, { "trace", parse_trace },
 };
 
 #define NOBJECTS (sizeof(cmdline_objects) / sizeof(cmdline_objects[0]))

@@ -605,6 +605,45 @@ static void cmd_mirror_show(struct daemon *d, const void *body, struct ctl_reply
 	}
 }
 
+static void cmd_trace_step(void *ctx, const struct swp_trace_step *s)
+{
+	ctl_reply_add(ctx, SWP_TRACE_STEP, s);
+}
+
+/* trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]: a minimum-size frame, traced, not sent. */
+static void cmd_trace(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	static const uint8_t nobody[6] = { 0x02 }; /* a unicast source that passes the ingress checks */
+	const struct swp_trace_req *req = body;
+	uint8_t buf[64] = { 0 };
+	struct frame f = { .data = buf, .len = 60 };
+	uint16_t type = req->type ? req->type : 0x0800;
+	char name[SWP_NAME_MAX];
+	struct port *p;
+	size_t off = 12;
+
+	if (cmd_name(name, req->port) < 0 || !(p = sw_port_by_name(&d->sw, name))) {
+		ctl_reply_error(r, -ENOENT, "trace in %.*s: no such port", SWP_NAME_MAX - 1, req->port);
+		return;
+	}
+	if ((req->flags & SWP_TRACE_F_VLAN) && req->vlan > 4095) {
+		ctl_reply_error(r, -ERANGE, "trace: vlan %u is not in 0..4095", req->vlan);
+		return;
+	}
+	memcpy(buf, req->dst, 6);
+	memcpy(buf + 6, req->flags & SWP_TRACE_F_SRC ? req->src : nobody, 6);
+	if (req->flags & SWP_TRACE_F_VLAN) {
+		buf[12] = 0x81;
+		buf[14] = (uint8_t)(req->vlan >> 8);
+		buf[15] = (uint8_t)req->vlan;
+		off = 16;
+		f.len = 64;
+	}
+	buf[off] = (uint8_t)(type >> 8);
+	buf[off + 1] = (uint8_t)type;
+	sw_trace(&d->sw, p, &f, req->flags & SWP_TRACE_F_SRC, d->sw.now(), cmd_trace_step, r);
+}
+
 /* What a changing request is about, for the log: a port name, a setting's name, a MAC. */
 #define CMD_SUBJECT_MAX 24
 
@@ -709,6 +748,7 @@ static const struct cmd_def {
 	{ SWP_MIRROR_ADD, "mirror add", cmd_mirror_add, cmd_subject_mirror },
 	{ SWP_MIRROR_DEL, "mirror del", cmd_mirror_del, cmd_subject_mirror },
 	{ SWP_MIRROR_SHOW, "mirror show", cmd_mirror_show, NULL },
+	{ SWP_TRACE, "trace", cmd_trace, NULL },
 };
 
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)

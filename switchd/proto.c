@@ -146,6 +146,24 @@ static const struct swp_field mirror[] = {
 };
 #undef MIR
 
+static const struct swp_field trace_req[] = {
+	FIELD(struct swp_trace_req, SWP_A_TRACE_PORT, K_STR, port),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_SRC, K_MAC, src),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_DST, K_MAC, dst),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_FLAGS, K_U32, flags),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_VLAN, K_U16, vlan),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_TYPE, K_U16, type),
+};
+
+static const struct swp_field trace_step[] = {
+	FIELD(struct swp_trace_step, SWP_A_TRACE_STAGE, K_U32, stage),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_RESULT, K_STR, result),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_PORT, K_STR, port),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_VLAN, K_U16, vlan),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_DROP, K_U32, drop),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_DETAIL, K_STR, detail),
+};
+
 static const struct swp_field done[] = {
 	FIELD(struct swp_done, SWP_A_DONE_STATUS, K_S32, status),
 	FIELD(struct swp_done, SWP_A_DONE_COUNT, K_U32, count),
@@ -175,19 +193,21 @@ static const struct swp_msgdef {
 	MSG(SWP_MIRROR_ADD, struct swp_mirror, mirror),
 	MSG(SWP_MIRROR_DEL, struct swp_mirror, mirror),
 	MSG(SWP_MIRROR_SHOW, struct swp_mirror, mirror),
+	MSG(SWP_TRACE, struct swp_trace_req, trace_req),
 	MSG(SWP_DONE, struct swp_done, done),
 	MSG(SWP_PORT_INFO, struct swp_port_info, port_info),
 	MSG(SWP_MAC_ENTRY, struct swp_mac_entry, mac_entry),
 	MSG(SWP_STATUS_INFO, struct swp_status_info, status_info),
 	MSG(SWP_EVENT, struct swp_event, event),
 	MSG(SWP_MIRROR_INFO, struct swp_mirror, mirror),
+	MSG(SWP_TRACE_STEP, struct swp_trace_step, trace_step),
 #undef MSG
 };
 
 _Static_assert(sizeof(struct swp_port_info) <= SWP_BODY_MAX && sizeof(struct swp_event) <= SWP_BODY_MAX &&
 		       sizeof(struct swp_status_info) <= SWP_BODY_MAX && sizeof(struct swp_done) <= SWP_BODY_MAX &&
 		       sizeof(struct swp_port_req) <= SWP_BODY_MAX && sizeof(struct swp_port_set_req) <= SWP_BODY_MAX &&
-		       sizeof(struct swp_mirror) <= SWP_BODY_MAX,
+		       sizeof(struct swp_mirror) <= SWP_BODY_MAX && sizeof(struct swp_trace_step) <= SWP_BODY_MAX,
 	       "SWP_BODY_MAX holds every struct");
 
 static const struct swp_msgdef *swp_msgdef(uint16_t type)

@@ -169,6 +169,17 @@ void sw_observer_update(struct sw *sw);
  */
 void sw_observer_queue(struct sw *sw, struct port *p, const struct frame *f);
 
+/*
+ * switchctl trace: what sw_input would do now with f received by in, told
+ * stage by stage to step (ingress checks, VLAN, learning, lookup, each egress
+ * port, the verdict), by the same stage functions, and nothing done: no frame
+ * queued, nothing learned, no storm token taken, no counter moved. learn
+ * false: the frame's source is no one's (no learning stage). f is at most 64
+ * bytes.
+ */
+void sw_trace(struct sw *sw, struct port *in, const struct frame *f, bool learn, uint64_t now,
+	      void (*step)(void *ctx, const struct swp_trace_step *s), void *ctx);
+
 /* Once a second: ageing, and ports whose block has run out. */
 void sw_tick(struct sw *sw);
 

@@ -52,6 +52,7 @@ enum swp_type {
 	SWP_MIRROR_ADD = 29,  /* struct swp_mirror: name, from, dir, to */
 	SWP_MIRROR_DEL = 30,  /* struct swp_mirror: name; -ENOENT when there is none */
 	SWP_MIRROR_SHOW = 31, /* struct swp_mirror: name, empty for every mirror; SWP_MIRROR_INFO records */
+	SWP_TRACE = 32,       /* struct swp_trace_req; SWP_TRACE_STEP records, in the order the switch decides */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
@@ -59,6 +60,7 @@ enum swp_type {
 	SWP_STATUS_INFO = 103,
 	SWP_EVENT = 104,
 	SWP_MIRROR_INFO = 106,
+	SWP_TRACE_STEP = 107,
 };
 
 enum swp_port_type {
@@ -400,6 +402,58 @@ struct swp_mirror {
 	char to[SWP_NAME_MAX];
 	uint64_t packets; /* SWP_MIRROR_INFO: frames copied */
 	uint32_t origin;  /* SWP_MIRROR_INFO: enum swp_port_origin */
+};
+
+enum swp_trace_attr {
+	SWP_A_TRACE_UNSPEC,
+	SWP_A_TRACE_PORT,   /* string, < SWP_NAME_MAX: the request's ingress port; a step's port */
+	SWP_A_TRACE_SRC,    /* 6 bytes (with SWP_TRACE_F_SRC) */
+	SWP_A_TRACE_DST,    /* 6 bytes */
+	SWP_A_TRACE_FLAGS,  /* u32, SWP_TRACE_F_* */
+	SWP_A_TRACE_VLAN,   /* u16: an 802.1Q tag of this VID (with SWP_TRACE_F_VLAN); a step's VLAN */
+	SWP_A_TRACE_TYPE,   /* u16: the ethertype; absent: 0x0800 */
+	SWP_A_TRACE_STAGE,  /* u32, enum swp_trace_stage */
+	SWP_A_TRACE_RESULT, /* string, < 32: what the stage decided, a keyword ("ok", "new", "flood", "pop", "isolated") */
+	SWP_A_TRACE_DETAIL, /* string, < SWP_ERR_MAX: the same in words */
+	SWP_A_TRACE_DROP,   /* u32, 0 or 1: the frame (or this egress copy) goes no further here */
+};
+
+/*
+ * SWP_TRACE: what switchd would do now with a frame dst <- src (no src: the
+ * learning stage is skipped), of ethertype type, with an 802.1Q tag of vlan,
+ * received by port; nothing is sent or learned.
+ */
+#define SWP_TRACE_F_SRC 1u
+#define SWP_TRACE_F_VLAN 2u
+struct swp_trace_req {
+	char port[SWP_NAME_MAX];
+	uint8_t src[6];
+	uint8_t dst[6];
+	uint32_t flags; /* SWP_TRACE_F_* */
+	uint16_t vlan;  /* 0..4095 */
+	uint16_t type;  /* 0: 0x0800 */
+};
+
+/* The stages, in the order sw_input runs them. */
+enum swp_trace_stage {
+	SWP_TRACE_INGRESS = 1, /* ingress checks */
+	SWP_TRACE_VLAN = 2,    /* VLAN classification */
+	SWP_TRACE_LEARN = 3,   /* learning */
+	SWP_TRACE_LOOKUP = 4,  /* the table entry used, or why it floods */
+	SWP_TRACE_EGRESS = 5,  /* one per port it could leave by: its tag action or why not */
+	SWP_TRACE_VERDICT = 6, /* forwarded to N ports, or dropped and counted as what */
+};
+
+struct swp_trace_step {
+	uint32_t stage;	 /* enum swp_trace_stage */
+	char result[32]; /* ingress: ok, mirror_destination, blocked, runt, bad_src, link_local; vlan: ok, vlan;
+			    learning: new, move, refresh, off, static, mac_limit, skipped; lookup: unicast,
+			    flood, filtered, storm; egress: keep, push, pop, isolated, flood_off, vlan, blocked,
+			    mtu, mirror_destination; verdict: forwarded, dropped */
+	char port[SWP_NAME_MAX]; /* the port the step is about (learning: a move's old port, a static entry's) */
+	uint16_t vlan;		 /* vlan: the frame's VLAN; egress push: the VID pushed */
+	uint32_t drop;		 /* 1: the frame, or this egress copy, stops here */
+	char detail[SWP_ERR_MAX];
 };
 
 /* SWP_DONE */
