@@ -190,6 +190,24 @@ static const struct fz_field fz_mirror[] = {
 	FZ_F(struct swp_mirror, SWP_A_MIRROR_ORIGIN, FZ_FIXED, origin),
 };
 
+static const struct fz_field fz_trace_req[] = {
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_PORT, FZ_STR, port),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_SRC, FZ_FIXED, src),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_DST, FZ_FIXED, dst),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_FLAGS, FZ_FIXED, flags),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_VLAN, FZ_FIXED, vlan),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_TYPE, FZ_FIXED, type),
+};
+
+static const struct fz_field fz_trace_step[] = {
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_STAGE, FZ_FIXED, stage),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_RESULT, FZ_STR, result),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_PORT, FZ_STR, port),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_VLAN, FZ_FIXED, vlan),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_DROP, FZ_FIXED, drop),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_DETAIL, FZ_STR, detail),
+};
+
 static const struct fz_type {
 	uint16_t type;
 	uint16_t record; /* a request: the type of its records; 0 when it has none */
@@ -216,12 +234,14 @@ static const struct fz_type {
 	FZ_T(SWP_MIRROR_ADD, 0, struct swp_mirror, fz_mirror),
 	FZ_T(SWP_MIRROR_DEL, 0, struct swp_mirror, fz_mirror),
 	FZ_T(SWP_MIRROR_SHOW, SWP_MIRROR_INFO, struct swp_mirror, fz_mirror),
+	FZ_T(SWP_TRACE, SWP_TRACE_STEP, struct swp_trace_req, fz_trace_req),
 	FZ_T(SWP_DONE, 0, struct swp_done, fz_done),
 	FZ_T(SWP_PORT_INFO, 0, struct swp_port_info, fz_port_info),
 	FZ_T(SWP_MAC_ENTRY, 0, struct swp_mac_entry, fz_mac_entry),
 	FZ_T(SWP_STATUS_INFO, 0, struct swp_status_info, fz_status_info),
 	FZ_T(SWP_EVENT, 0, struct swp_event, fz_event),
 	FZ_T(SWP_MIRROR_INFO, 0, struct swp_mirror, fz_mirror),
+	FZ_T(SWP_TRACE_STEP, 0, struct swp_trace_step, fz_trace_step),
 #undef FZ_T
 };
 
@@ -1071,6 +1091,16 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		else if ((hdr->type == SWP_MIRROR_DEL || nm[0]) && !mirror_find(&z->d.mirrors, nm))
 			why[nwhy++] = -ENOENT;
 		break;
+	case SWP_TRACE: {
+		const struct swp_trace_req *req = body;
+
+		nm = req->port;
+		if (!nm[0] || !(named = sw_port_by_name(sw, nm)))
+			why[nwhy++] = -ENOENT;
+		if ((req->flags & SWP_TRACE_F_VLAN) && req->vlan > 4095)
+			why[nwhy++] = -ERANGE;
+		break;
+	}
 	case SWP_STATUS:
 	case SWP_MONITOR: /* without a server there are no other monitors: never -EBUSY */
 		break;
@@ -1214,6 +1244,13 @@ run:
 		if (!r->status)
 			fz_check(r->count == (nm[0] ? 1 : nmirrors), "mirror show %s: %u records for %u mirrors", nm,
 				 r->count, nmirrors);
+		break;
+	case SWP_TRACE:
+		/* Steps up to a verdict (one per port at most, and five stages); nothing learned or changed. */
+		if (!r->status)
+			fz_check(r->count >= 2 && r->count <= nports + 6 && sw->fdb.count == macs &&
+					 learned_after == learned,
+				 "trace in %s: %u steps, %u entries of %u", nm, r->count, sw->fdb.count, macs);
 		break;
 	case SWP_STATUS:
 		fz_check(r->count == 1, "status: %u records", r->count);

@@ -305,6 +305,20 @@ def ctl_seeds():
             swp.mirror_req(swp.MIRROR_SHOW, 21), mac_req(MAC_SHOW, 22),
         ] + [swp.mirror_req(swp.MIRROR_ADD, 30 + i, b"n%d" % i, b"p0", 0, b"p5") for i in range(10)]
             + [msg(STATUS, 45)]), ports=6, macs=30),
+        # trace (32): flood, unicast to a learned entry, a tag, a bad source, no such port, a VLAN out
+        # of range; the table is unchanged after.
+        "trace": ctl_input(b"".join([
+            msg(swp.TRACE, 1, [string(swp.A_TRACE_PORT, b"p0"), swp.mac(swp.A_TRACE_DST, b"\xff" * 6)]),
+            msg(swp.TRACE, 2, [string(swp.A_TRACE_PORT, b"p0"), swp.mac(swp.A_TRACE_DST, learned(1)),
+                               swp.mac(swp.A_TRACE_SRC, b"\x02\xab\0\0\0\1"), u32(swp.A_TRACE_FLAGS, 1)]),
+            msg(swp.TRACE, 3, [string(swp.A_TRACE_PORT, b"p1"), swp.mac(swp.A_TRACE_DST, learned(2)),
+                               u32(swp.A_TRACE_FLAGS, 2), u16(swp.A_TRACE_VLAN, 1), u16(swp.A_TRACE_TYPE, 0x86dd)]),
+            msg(swp.TRACE, 4, [string(swp.A_TRACE_PORT, b"p1"), swp.mac(swp.A_TRACE_SRC, b"\x01" * 6),
+                               u32(swp.A_TRACE_FLAGS, 1)]),
+            msg(swp.TRACE, 5, [string(swp.A_TRACE_PORT, b"nosuch")]),
+            msg(swp.TRACE, 6, [string(swp.A_TRACE_PORT, b"p0"), u32(swp.A_TRACE_FLAGS, 2), u16(swp.A_TRACE_VLAN, 5000)]),
+            mac_req(MAC_SHOW, 7), msg(STATUS, 8),
+        ]), ports=4, macs=12),
         # The read-only socket: every changing request -EPERM, whatever it holds; shows answered.
         "readonly": ctl_input(b"".join([
             port_req(PORT_ADD, 1, b"tap0", 1), port_req(PORT_DEL, 2, b"p0"), port_req(PORT_CLEAR, 3),
