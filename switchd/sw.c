@@ -1120,9 +1120,9 @@ static bool sw_trace_out(const struct sw_tracer *t, struct sw *sw, const struct 
 		       out->name, x->c.vlan);
 		break;
 	case SW_TAG_PUSH:
-		sw_say(t, SWP_TRACE_EGRESS, "push", out, x->c.tci & FWD_VID_MASK, false,
-		       "%s: tagged %s VID %u (TPID 0x%04x)", out->name, x->c.tag_len ? "with" : "pushed,",
-		       x->c.tci & FWD_VID_MASK, x->c.tpid);
+		sw_say(t, SWP_TRACE_EGRESS, "push", out, x->c.tci & FWD_VID_MASK, false, "%s: %s VID %u (TPID 0x%04x)",
+		       out->name, x->c.tag_len ? "its priority tag given" : "a tag pushed,", x->c.tci & FWD_VID_MASK,
+		       x->c.tpid);
 		break;
 	default:
 		sw_say(t, SWP_TRACE_EGRESS, "keep", out, x->c.vlan, false, "%s: as it came", out->name);
