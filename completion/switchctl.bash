@@ -129,7 +129,23 @@ _switchctl()
 
 	local words=
 	case ${#args[@]}:${args[0]:-} in
-	0:) words=$'port\nmac\nfdb\nmirror\nstatus\nset\nmonitor\nhelp' ;;
+	0:) words=$'port\nmac\nfdb\nmirror\ntrace\nstatus\nset\nmonitor\nhelp' ;;
+	1:trace) words=in ;;
+	[2-9]:trace | 1[0-9]:trace)
+		# trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]: the keywords not given yet
+		if [ "$prev" = in ] && [ "${#args[@]}" -eq 2 ]; then
+			words=$(_switchctl_ports "$ctl" "${sock[@]}")
+		elif [ "$prev" = type ]; then
+			words=$'ipv4\narp\nipv6'
+		elif [ $((${#args[@]} % 2)) -eq 1 ]; then
+			local k a seen
+			for k in src dst vlan type; do
+				seen=
+				for a in "${args[@]:3}"; do [ "$a" = "$k" ] && seen=1; done
+				[ -n "$seen" ] || words+=$k$'\n'
+			done
+		fi
+		;;
 	1:mirror) words=$'add\ndel\nshow' ;;
 	2:mirror)
 		case ${args[1]} in
