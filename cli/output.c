@@ -216,6 +216,56 @@ static void print_status(FILE *f, const struct cli_opts *o, const struct swp_sta
 	wr_json_line(&w);
 }
 
+static const char *mirror_dir_name(uint32_t dir)
+{
+	return dir == SWP_MIRROR_IN ? "in" : dir == SWP_MIRROR_OUT ? "out" : "both";
+}
+
+/* mirror show: a line as mirror add takes it, then what it copied. */
+static void print_mirror(FILE *f, const struct cli_opts *o, const struct swp_mirror *m, bool first)
+{
+	struct wr w;
+
+	wr_record(&w, f, o, first);
+	wr_obj_open(&w, NULL);
+	wr_str(&w, "name", "%s:", m->name);
+	wr_str(&w, "from", " from %s", m->from);
+	wr_str(&w, "direction", " %s", mirror_dir_name(m->dir));
+	wr_str(&w, "to", " to %s", m->to);
+	wr_uint(&w, "packets", " packets %" PRIu64, m->packets);
+	wr_str(&w, "origin", m->origin == SWP_ORIGIN_CONFIG ? " config" : NULL,
+	       m->origin == SWP_ORIGIN_CONFIG ? "config" : "switchctl");
+	wr_obj_close(&w);
+	wr_text(&w, "\n");
+}
+
+static const char *trace_stage_name(uint32_t stage)
+{
+	static const char *const names[] = {
+		[SWP_TRACE_INGRESS] = "ingress", [SWP_TRACE_VLAN] = "vlan",	  [SWP_TRACE_LEARN] = "learning",
+		[SWP_TRACE_LOOKUP] = "lookup",	 [SWP_TRACE_EGRESS] = "egress", [SWP_TRACE_VERDICT] = "verdict",
+	};
+
+	return stage < sizeof(names) / sizeof(names[0]) && names[stage] ? names[stage] : "?";
+}
+
+/* trace: one line per step, "stage     detail", as ofproto/trace lays its steps out. */
+static void print_trace_step(FILE *f, const struct cli_opts *o, const struct swp_trace_step *s, bool first)
+{
+	struct wr w;
+
+	wr_record(&w, f, o, first);
+	wr_obj_open(&w, NULL);
+	wr_str(&w, "stage", "%-9s", trace_stage_name(s->stage));
+	wr_str(&w, "result", NULL, s->result);
+	wr_str(&w, "port", NULL, s->port);
+	wr_uint(&w, "vlan", NULL, s->vlan);
+	wr_bool(&w, "drop", NULL, s->drop);
+	wr_str(&w, "detail", " %s", s->detail);
+	wr_obj_close(&w);
+	wr_text(&w, "\n");
+}
+
 void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd,
 		      const struct swp_hdr *hdr, const void *body, bool first)
 {
@@ -230,6 +280,12 @@ void cli_print_record(FILE *f, const struct cli_opts *o, const struct cli_cmd *c
 	case SWP_STATUS_INFO:
 		print_status(f, o, body);
 		break;
+	case SWP_MIRROR_INFO:
+		print_mirror(f, o, body, first);
+		break;
+	case SWP_TRACE_STEP:
+		print_trace_step(f, o, body, first);
+		break;
 	}
 }
 
@@ -241,6 +297,8 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 	switch (cmd->type) {
 	case SWP_PORT_SHOW:
 	case SWP_MAC_SHOW:
+	case SWP_MIRROR_SHOW:
+	case SWP_TRACE:
 		/* Records opened the array; an empty one still prints, and an empty table its header. */
 		wr_record(&w, f, o, !done->count);
 		if (cmd->type == SWP_MAC_SHOW && !done->count)
@@ -299,6 +357,13 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 		wr_str(&w, "result", NULL, cmd->type == SWP_MAC_ADD ? "added" : "deleted");
 		break;
 	}
+	case SWP_MIRROR_ADD:
+	case SWP_MIRROR_DEL:
+		wr_init(&w, f, o->json);
+		wr_obj_open(&w, NULL);
+		wr_str(&w, "mirror", NULL, cmd->body.mirror.name);
+		wr_str(&w, "result", NULL, cmd->type == SWP_MIRROR_ADD ? "added" : "deleted");
+		break;
 	case SWP_PORT_ADD:
 	case SWP_PORT_DEL:
 		wr_init(&w, f, o->json);
@@ -368,6 +433,11 @@ void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *
 		wr_str(&w, "port", " %s", port);
 		wr_str(&w, "setting", " %s", ev->setting);
 		wr_str(&w, "value", " %s", ev->value);
+		break;
+	case SWP_EV_MIRROR_REMOVED:
+		wr_str(&w, "mirror", " %s", ev->mirror);
+		wr_str(&w, "port", " (port %s", port);
+		wr_str(&w, "reason", ": %s)", ev->reason);
 		break;
 	case SWP_EV_LOST:
 		wr_uint(&w, "lost", " %" PRIu64 " events (the monitor did not read fast enough)", ev->count);

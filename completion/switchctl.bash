@@ -6,14 +6,26 @@
 # Silent, and quick, when no switchd answers: completion must never hang.
 _switchctl_ports()
 {
-	local ctl=$1
-	shift
+	_switchctl_names port "$@"
+}
+
+# Mirror names, the same way.
+_switchctl_mirrors()
+{
+	_switchctl_names mirror "$@"
+}
+
+# The "name"s of OBJECT show -j (port, mirror).
+_switchctl_names()
+{
+	local obj=$1 ctl=$2
+	shift 2
 	local out
 	command -v -- "$ctl" >/dev/null 2>&1 || return 0
 	if command -v timeout >/dev/null 2>&1; then
-		out=$(timeout 2 "$ctl" "$@" -j port show 2>/dev/null) || return 0
+		out=$(timeout 2 "$ctl" "$@" -j "$obj" show 2>/dev/null) || return 0
 	else
-		out=$("$ctl" "$@" -j port show 2>/dev/null) || return 0
+		out=$("$ctl" "$@" -j "$obj" show 2>/dev/null) || return 0
 	fi
 	# -j port show is [{"name":"veth1",...},...]; no jq needed for the names.
 	# Names with a quote or backslash (escaped in JSON) are left out.
@@ -125,7 +137,40 @@ _switchctl()
 
 	local words=
 	case ${#args[@]}:${args[0]:-} in
-	0:) words=$'port\nmac\nfdb\nstatus\nset\nmonitor\nhelp' ;;
+	0:) words=$'port\nmac\nfdb\nmirror\ntrace\nstatus\nset\nmonitor\nhelp' ;;
+	1:trace) words=in ;;
+	[2-9]:trace | 1[0-9]:trace)
+		# trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]: the keywords not given yet
+		if [ "$prev" = in ] && [ "${#args[@]}" -eq 2 ]; then
+			words=$(_switchctl_ports "$ctl" "${sock[@]}")
+		elif [ "$prev" = type ]; then
+			words=$'ipv4\narp\nipv6'
+		elif [ $((${#args[@]} % 2)) -eq 1 ]; then
+			local k a seen
+			for k in src dst vlan type; do
+				seen=
+				for a in "${args[@]:3}"; do [ "$a" = "$k" ] && seen=1; done
+				[ -n "$seen" ] || words+=$k$'\n'
+			done
+		fi
+		;;
+	1:mirror) words=$'add\ndel\nshow' ;;
+	2:mirror)
+		case ${args[1]} in
+		del | delete | show | list) words=$(_switchctl_mirrors "$ctl" "${sock[@]}") ;;
+		esac
+		;;
+	[3-9]:mirror)
+		# mirror add NAME from PORT[,PORT...] [in|out|both] to PORT
+		if [ "${args[1]}" = add ]; then
+			case ${#args[@]}:$prev in
+			3:*) words=from ;;
+			4:from | *:to) words=$(_switchctl_ports "$ctl" "${sock[@]}") ;;
+			5:*) words=$'in\nout\nboth\nto' ;;
+			6:in | 6:out | 6:both) words=to ;;
+			esac
+		fi
+		;;
 	1:port) words=$'add\ndel\nset\nshow\nclear' ;;
 	1:mac | 1:fdb) words=$'show\nflush\nadd\ndel' ;;
 	1:set) words=$'ageing\nmax-macs\nflap-moves\nflap-hold\nstorm-broadcast\nstorm-multicast\nstorm-unknown' ;;

@@ -186,6 +186,34 @@ static const struct fz_field fz_event[] = {
 	FZ_F(struct swp_event, SWP_A_EV_SETTING, FZ_STR, setting),
 	FZ_F(struct swp_event, SWP_A_EV_VALUE, FZ_STR, value),
 	FZ_F(struct swp_event, SWP_A_EV_STATIC, FZ_FIXED, is_static),
+	FZ_F(struct swp_event, SWP_A_EV_MIRROR, FZ_STR, mirror),
+};
+
+static const struct fz_field fz_mirror[] = {
+	FZ_F(struct swp_mirror, SWP_A_MIRROR_NAME, FZ_STR, name),
+	FZ_F(struct swp_mirror, SWP_A_MIRROR_FROM, FZ_STR, from),
+	FZ_F(struct swp_mirror, SWP_A_MIRROR_DIR, FZ_FIXED, dir),
+	FZ_F(struct swp_mirror, SWP_A_MIRROR_TO, FZ_STR, to),
+	FZ_F(struct swp_mirror, SWP_A_MIRROR_PACKETS, FZ_FIXED, packets),
+	FZ_F(struct swp_mirror, SWP_A_MIRROR_ORIGIN, FZ_FIXED, origin),
+};
+
+static const struct fz_field fz_trace_req[] = {
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_PORT, FZ_STR, port),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_SRC, FZ_FIXED, src),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_DST, FZ_FIXED, dst),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_FLAGS, FZ_FIXED, flags),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_VLAN, FZ_FIXED, vlan),
+	FZ_F(struct swp_trace_req, SWP_A_TRACE_TYPE, FZ_FIXED, type),
+};
+
+static const struct fz_field fz_trace_step[] = {
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_STAGE, FZ_FIXED, stage),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_RESULT, FZ_STR, result),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_PORT, FZ_STR, port),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_VLAN, FZ_FIXED, vlan),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_DROP, FZ_FIXED, drop),
+	FZ_F(struct swp_trace_step, SWP_A_TRACE_DETAIL, FZ_STR, detail),
 };
 
 static const struct fz_type {
@@ -211,11 +239,17 @@ static const struct fz_type {
 	FZ_T(SWP_PORT_SET, 0, struct swp_port_set_req, fz_port_set_req),
 	FZ_T(SWP_MAC_ADD, 0, struct swp_mac_req, fz_mac_req),
 	FZ_T(SWP_MAC_DEL, 0, struct swp_mac_req, fz_mac_req),
+	FZ_T(SWP_MIRROR_ADD, 0, struct swp_mirror, fz_mirror),
+	FZ_T(SWP_MIRROR_DEL, 0, struct swp_mirror, fz_mirror),
+	FZ_T(SWP_MIRROR_SHOW, SWP_MIRROR_INFO, struct swp_mirror, fz_mirror),
+	FZ_T(SWP_TRACE, SWP_TRACE_STEP, struct swp_trace_req, fz_trace_req),
 	FZ_T(SWP_DONE, 0, struct swp_done, fz_done),
 	FZ_T(SWP_PORT_INFO, 0, struct swp_port_info, fz_port_info),
 	FZ_T(SWP_MAC_ENTRY, 0, struct swp_mac_entry, fz_mac_entry),
 	FZ_T(SWP_STATUS_INFO, 0, struct swp_status_info, fz_status_info),
 	FZ_T(SWP_EVENT, 0, struct swp_event, fz_event),
+	FZ_T(SWP_MIRROR_INFO, 0, struct swp_mirror, fz_mirror),
+	FZ_T(SWP_TRACE_STEP, 0, struct swp_trace_step, fz_trace_step),
 #undef FZ_T
 };
 
@@ -762,10 +796,92 @@ static bool fz_changes(uint16_t type)
 	case SWP_PORT_SET:
 	case SWP_MAC_ADD:
 	case SWP_MAC_DEL:
+	case SWP_MIRROR_ADD:
+	case SWP_MIRROR_DEL:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* Whether p is a source (to false) or the destination (to true) of a running mirror. */
+static bool fz_in_mirror(const struct mirrors *ms, const struct port *p, bool to)
+{
+	for (uint32_t i = 0; i < ms->n; i++) {
+		if (to && ms->m[i]->to == p)
+			return true;
+		for (uint32_t k = 0; !to && k < ms->m[i]->nfrom; k++)
+			if (ms->m[i]->from[k] == p)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * The reasons a mirror add may fail for, by docs/cli.md's rules: a bad name,
+ * direction or source list; a name taken; too many mirrors; a port that is
+ * not there; the destination among the sources; a chain of mirrors; static
+ * entries on the destination.
+ */
+static int fz_mirror_reasons(struct sw *sw, const struct mirrors *ms, const struct swp_mirror *m, int *why)
+{
+	struct port *srcs[SWITCHD_MIRROR_SOURCES_MAX + 1], *to;
+	const char *s = m->from;
+	size_t nsrc = 0, len = strlen(m->name);
+	int n = 0;
+
+	if (!len)
+		why[n++] = -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)m->name[i] <= ' ' || (unsigned char)m->name[i] >= 0x7f || m->name[i] == ',') {
+			why[n++] = -EINVAL;
+			break;
+		}
+	if (m->dir > 3)
+		why[n++] = -EINVAL;
+	if (len && mirror_find(ms, m->name))
+		why[n++] = -EEXIST;
+	if (ms->n >= SWITCHD_MIRRORS_MAX)
+		why[n++] = -ENOSPC;
+	if (!*s)
+		why[n++] = -EINVAL;
+	while (*s) {
+		size_t l = strcspn(s, ",");
+		char name[SWP_NAME_MAX];
+		struct port *p;
+
+		if (!l || l >= SWP_NAME_MAX || (s[l] == ',' && !s[l + 1])) {
+			why[n++] = -EINVAL;
+			break;
+		}
+		memcpy(name, s, l);
+		name[l] = '\0';
+		s += l + (s[l] == ',');
+		if (!(p = sw_port_by_name(sw, name))) {
+			why[n++] = -ENOENT;
+			break;
+		}
+		for (size_t k = 0; k < nsrc; k++)
+			if (srcs[k] == p)
+				why[n++] = -EINVAL;
+		if (fz_in_mirror(ms, p, true) || nsrc == SWITCHD_MIRROR_SOURCES_MAX) {
+			why[n++] = -EINVAL;
+			break;
+		}
+		srcs[nsrc++] = p;
+	}
+	if (!(to = m->to[0] ? sw_port_by_name(sw, m->to) : NULL)) {
+		why[n++] = -ENOENT;
+		return n;
+	}
+	for (size_t k = 0; k < nsrc; k++)
+		if (srcs[k] == to)
+			why[n++] = -EINVAL;
+	if (fz_in_mirror(ms, to, false))
+		why[n++] = -EINVAL;
+	if (fz_count(sw, to, NULL, -1, FZ_ALL) != fz_count(sw, to, NULL, -1, FZ_LEARNED))
+		why[n++] = -EBUSY;
+	return n;
 }
 
 static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)
@@ -782,6 +898,8 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	struct swp_set_req set = { 0 };
 	struct swp_port_set_req pset = { 0 };
 	struct swp_mac_req mreq = { 0 };
+	struct swp_mirror mir = { 0 };
+	const uint32_t nmirrors = z->d.mirrors.n;
 	/* The ports there before, by slot, and their settings. */
 	static const struct port *had[SWITCHD_PORTS_MAX];
 	static uint64_t psets[SWITCHD_PORTS_MAX][SWP_PSET_KEY_MAX];
@@ -789,7 +907,7 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	uint32_t on_named = 0, learned_after, statics_after;
 	bool existed = false, existed_static = false;
 	int vlan = -1; /* mac show, flush: the VLAN asked for, or -1 */
-	int why[8], nwhy = 0;
+	int why[32], nwhy = 0;
 	const struct fz_msg *m;
 	size_t j = z->next_handled;
 	uint16_t bad;
@@ -957,6 +1075,9 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			why[nwhy++] = -ENOENT;
 		if (fz_mac_zero(mreq.mac) || (mreq.mac[0] & 1))
 			why[nwhy++] = -EINVAL;
+		/* A mirror's destination gets no regular traffic: no static entry either. */
+		if (named && (named->observed & SW_DIR_DST))
+			why[nwhy++] = -EBUSY;
 		/* A new entry in a full table takes a learned one's place: none left, no room. */
 		if (!e && macs >= sw->fdb.max && !learned)
 			why[nwhy++] = -ENOSPC;
@@ -969,6 +1090,26 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 		if (!(s = swp_setting_by_key(set.key)))
 			why[nwhy++] = -EINVAL;
 		else if (set.value < s->min || set.value > s->max)
+			why[nwhy++] = -ERANGE;
+		break;
+	}
+	case SWP_MIRROR_ADD:
+	case SWP_MIRROR_DEL:
+	case SWP_MIRROR_SHOW:
+		memcpy(&mir, body, sizeof(mir));
+		nm = mir.name;
+		if (hdr->type == SWP_MIRROR_ADD)
+			nwhy = fz_mirror_reasons(sw, &z->d.mirrors, &mir, why);
+		else if ((hdr->type == SWP_MIRROR_DEL || nm[0]) && !mirror_find(&z->d.mirrors, nm))
+			why[nwhy++] = -ENOENT;
+		break;
+	case SWP_TRACE: {
+		const struct swp_trace_req *req = body;
+
+		nm = req->port;
+		if (!nm[0] || !(named = sw_port_by_name(sw, nm)))
+			why[nwhy++] = -ENOENT;
+		if ((req->flags & SWP_TRACE_F_VLAN) && req->vlan > 4095)
 			why[nwhy++] = -ERANGE;
 		break;
 	}
@@ -992,7 +1133,8 @@ run:
 		 "type %u: status %d, but %d reasons to fail (first %d)", hdr->type, r->status, nwhy,
 		 nwhy ? why[0] : 0);
 	if (r->status) {
-		fz_check(sw->nports == nports && sw->fdb.count == macs && learned_after == learned,
+		fz_check(sw->nports == nports && sw->fdb.count == macs && learned_after == learned &&
+				 z->d.mirrors.n == nmirrors,
 			 "failed request changed the switch");
 		fz_check(!r->count || hdr->type == SWP_MAC_FLUSH, "failed request sent %u records", r->count);
 	}
@@ -1096,6 +1238,32 @@ run:
 				 "mac del vlan %u: count %u, %u entries of %u (%u learned of %u)", mreq.vlan,
 				 r->count, sw->fdb.count, macs, learned_after, learned);
 		break;
+	case SWP_MIRROR_ADD:
+		if (!r->status) {
+			const struct mirror *mm = mirror_find(&z->d.mirrors, nm);
+
+			fz_check(mm && z->d.mirrors.n == nmirrors + 1 && (mm->to->observed & SW_DIR_DST) &&
+					 !fz_count(sw, mm->to, NULL, -1, FZ_LEARNED) && r->count == 0,
+				 "mirror add %s: not running, or its destination not one", nm);
+		}
+		break;
+	case SWP_MIRROR_DEL:
+		if (!r->status)
+			fz_check(!mirror_find(&z->d.mirrors, nm) && z->d.mirrors.n == nmirrors - 1,
+				 "mirror del %s: still there", nm);
+		break;
+	case SWP_MIRROR_SHOW:
+		if (!r->status)
+			fz_check(r->count == (nm[0] ? 1 : nmirrors), "mirror show %s: %u records for %u mirrors", nm,
+				 r->count, nmirrors);
+		break;
+	case SWP_TRACE:
+		/* Steps up to a verdict (one per port at most, and five stages); nothing learned or changed. */
+		if (!r->status)
+			fz_check(r->count >= 2 && r->count <= nports + 6 && sw->fdb.count == macs &&
+					 learned_after == learned,
+				 "trace in %s: %u steps, %u entries of %u", nm, r->count, sw->fdb.count, macs);
+		break;
 	case SWP_STATUS:
 		fz_check(r->count == 1, "status: %u records", r->count);
 		break;
@@ -1135,6 +1303,16 @@ run:
 		}
 	}
 	fz_check_table(sw);
+	/* Every mirror's ports are attached (a port del takes its mirrors); its destination is marked. */
+	for (uint32_t i = 0; i < z->d.mirrors.n; i++) {
+		const struct mirror *mm = z->d.mirrors.m[i];
+
+		fz_check(sw->slots[mm->to->slot] == mm->to && (mm->to->observed & SW_DIR_DST),
+			 "mirror %s: destination detached or unmarked", mm->name);
+		for (uint32_t k = 0; k < mm->nfrom; k++)
+			fz_check(sw->slots[mm->from[k]->slot] == mm->from[k], "mirror %s: a source detached",
+				 mm->name);
+	}
 
 	/*
 	 * The bound on queued replies: a record is queued only with room for the
@@ -1299,6 +1477,7 @@ static void fz_setup(struct fz_ctl *z, unsigned nports, unsigned nmacs)
 	fz_clock_ms = 1000000;
 	if (sw_init(&z->d.sw, NULL, &cfg, fz_clock))
 		abort();
+	mirrors_init(&z->d.mirrors, &z->d.sw);
 	for (unsigned i = 0; i < nports; i++) {
 		char name[IFNAMSIZ];
 		struct port *p;
@@ -1415,6 +1594,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	ctl_conn_fini(&z->conn);
+	mirrors_fini(&z->d.mirrors);
 	sw_fini(&z->d.sw);
 	free(z->msgs);
 	free(z->calls);

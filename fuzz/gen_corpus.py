@@ -280,6 +280,45 @@ def ctl_seeds():
              mac_req(MAC_DEL, 12, addr=b"\x02\xcc\0\0\0\0"), mac_req(MAC_DEL, 13, addr=b"\x02\xcc\0\0\0\1", vlan=1),
              mac_req(MAC_ADD, 14, b"p0", b"\x02\xcc\0\0\0\x09"), set_req(15, 2, 1024),
              mac_req(MAC_SHOW, 16), port_req(PORT_DEL, 17, b"p1"), msg(STATUS, 18)]), ports=2, macs=6),
+        # Mirrors (29-31): added, shown, the errors (name taken, no such port, the destination a
+        # source, chains, static entries on the destination, bad names and lists, too many),
+        # mac add on a destination, deleted; gone with a source port.
+        "mirror": ctl_input(b"".join([
+            swp.mirror_req(swp.MIRROR_ADD, 1, b"m1", b"p0,p1", 0, b"p2"),
+            swp.mirror_req(swp.MIRROR_SHOW, 2), swp.mirror_req(swp.MIRROR_SHOW, 3, b"m1"),
+            swp.mirror_req(swp.MIRROR_ADD, 4, b"m1", b"p0", 1, b"p3"),        # name taken
+            swp.mirror_req(swp.MIRROR_ADD, 5, b"m2", b"p0,nosuch", 2, b"p3"),  # no such port
+            swp.mirror_req(swp.MIRROR_ADD, 6, b"m2", b"p3", 2, b"p3"),         # destination a source
+            swp.mirror_req(swp.MIRROR_ADD, 7, b"m2", b"p2", 0, b"p3"),         # a destination as a source
+            swp.mirror_req(swp.MIRROR_ADD, 8, b"m2", b"p3", 0, b"p0"),         # a source as a destination
+            swp.mirror_req(swp.MIRROR_ADD, 9, b"m 2", b"p3", 0, b"p4"),        # bad name
+            swp.mirror_req(swp.MIRROR_ADD, 10, b"m2", b"p3,", 0, b"p4"),       # bad list
+            swp.mirror_req(swp.MIRROR_ADD, 11, b"m2", b"p3,p3", 0, b"p4"),     # twice
+            swp.mirror_req(swp.MIRROR_ADD, 12, b"m2", b"p3", 9, b"p4"),        # bad direction
+            swp.mirror_req(swp.MIRROR_ADD, 13, b"m2", b"p3", 1, b"p2"),        # shares m1's destination
+            mac_req(MAC_ADD, 14, b"p2", b"\x02\xee\0\0\0\1"),             # on a destination: -EBUSY
+            mac_req(MAC_ADD, 15, b"p4", b"\x02\xee\0\0\0\2"),
+            swp.mirror_req(swp.MIRROR_ADD, 16, b"m3", b"p3", 0, b"p4"),        # static entries on p4
+            swp.mirror_req(swp.MIRROR_DEL, 17, b"m2"), swp.mirror_req(swp.MIRROR_DEL, 18, b"m2"),
+            swp.mirror_req(swp.MIRROR_SHOW, 19, b"m2"),
+            port_req(PORT_DEL, 20, b"p1"),                                      # takes m1
+            swp.mirror_req(swp.MIRROR_SHOW, 21), mac_req(MAC_SHOW, 22),
+        ] + [swp.mirror_req(swp.MIRROR_ADD, 30 + i, b"n%d" % i, b"p0", 0, b"p5") for i in range(10)]
+            + [msg(STATUS, 45)]), ports=6, macs=30),
+        # trace (32): flood, unicast to a learned entry, a tag, a bad source, no such port, a VLAN out
+        # of range; the table is unchanged after.
+        "trace": ctl_input(b"".join([
+            msg(swp.TRACE, 1, [string(swp.A_TRACE_PORT, b"p0"), swp.mac(swp.A_TRACE_DST, b"\xff" * 6)]),
+            msg(swp.TRACE, 2, [string(swp.A_TRACE_PORT, b"p0"), swp.mac(swp.A_TRACE_DST, learned(1)),
+                               swp.mac(swp.A_TRACE_SRC, b"\x02\xab\0\0\0\1"), u32(swp.A_TRACE_FLAGS, 1)]),
+            msg(swp.TRACE, 3, [string(swp.A_TRACE_PORT, b"p1"), swp.mac(swp.A_TRACE_DST, learned(2)),
+                               u32(swp.A_TRACE_FLAGS, 2), u16(swp.A_TRACE_VLAN, 1), u16(swp.A_TRACE_TYPE, 0x86dd)]),
+            msg(swp.TRACE, 4, [string(swp.A_TRACE_PORT, b"p1"), swp.mac(swp.A_TRACE_SRC, b"\x01" * 6),
+                               u32(swp.A_TRACE_FLAGS, 1)]),
+            msg(swp.TRACE, 5, [string(swp.A_TRACE_PORT, b"nosuch")]),
+            msg(swp.TRACE, 6, [string(swp.A_TRACE_PORT, b"p0"), u32(swp.A_TRACE_FLAGS, 2), u16(swp.A_TRACE_VLAN, 5000)]),
+            mac_req(MAC_SHOW, 7), msg(STATUS, 8),
+        ]), ports=4, macs=12),
         # The read-only socket: every changing request -EPERM, whatever it holds; shows answered.
         "readonly": ctl_input(b"".join([
             port_req(PORT_ADD, 1, b"tap0", 1), port_req(PORT_DEL, 2, b"p0"), port_req(PORT_CLEAR, 3),
@@ -287,6 +326,8 @@ def ctl_seeds():
             port_set(7, b"nosuch", 99, 1), mac_req(MAC_ADD, 8, b"p0", b"\x02\xdd\0\0\0\1"),
             mac_req(MAC_DEL, 9, addr=learned(0)), mac_req(MAC_DEL, 10, addr=bytes(6), vlan=9999),
             port_req(PORT_SHOW, 11), mac_req(MAC_SHOW, 12, vlan=0), msg(STATUS, 13), msg(MONITOR, 14),
+            swp.mirror_req(swp.MIRROR_ADD, 15, b"m", b"p0", 0, b"p1"), swp.mirror_req(swp.MIRROR_DEL, 16, b"m"),
+            swp.mirror_req(swp.MIRROR_SHOW, 17),
         ]), readonly=True),
         # port set (25: a u64 setting, or key 8 with a VLAN mode), mac add (26) and mac del (27),
         # in and out of range; a static entry survives a flush.

@@ -460,6 +460,175 @@ static enum cli_parse_result parse_set(const char *obj, int argc, char *const *a
 	return CLI_RUN;
 }
 
+/* A mirror's name: printable, without spaces or commas, as the daemon checks it too. */
+static bool mirror_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= SWP_MIRROR_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == ',')
+			return false;
+	return true;
+}
+
+/* "a,b": interface names, none empty. */
+static bool port_list_ok(const char *s)
+{
+	if (!s[0] || strlen(s) >= SWP_MIRROR_FROM_MAX)
+		return false;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		if (!n || n >= SWP_NAME_MAX || (s[n] == ',' && !s[n + 1]))
+			return false;
+		s += n + (s[n] == ',');
+	}
+	return true;
+}
+
+/*
+ * mirror add NAME from PORT[,PORT...] [in|out|both] to PORT
+ * mirror del NAME
+ * mirror show [NAME]
+ */
+static enum cli_parse_result parse_mirror(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+					  char *err, size_t errlen)
+{
+	(void)obj;
+	const char *verb = argc > 0 ? argv[0] : "show";
+	struct swp_mirror *m = &cmd->body.mirror;
+	static const char usage[] = "mirror add NAME from PORT[,PORT...] [in|out|both] to PORT";
+
+	cmd->blen = sizeof(*m);
+	if (!strcmp(verb, "show") || !strcmp(verb, "list")) {
+		cmd->type = SWP_MIRROR_SHOW;
+		if (argc > 2)
+			return usage_err(err, errlen, "mirror show: unexpected argument '%s'", argv[2]);
+	} else if (!strcmp(verb, "del") || !strcmp(verb, "delete")) {
+		cmd->type = SWP_MIRROR_DEL;
+		if (argc < 2)
+			return usage_err(err, errlen, "mirror del: missing mirror name");
+		if (argc > 2)
+			return usage_err(err, errlen, "mirror del: unexpected argument '%s'", argv[2]);
+	} else if (!strcmp(verb, "add")) {
+		cmd->type = SWP_MIRROR_ADD;
+		if (argc < 2)
+			return usage_err(err, errlen, "mirror add: missing mirror name (%s)", usage);
+	} else {
+		return usage_err(err, errlen, "mirror: unknown command '%s' (add, del, show)", verb);
+	}
+	if (argc >= 2) {
+		if (!mirror_name_ok(argv[1]))
+			return usage_err(err, errlen,
+					 "mirror %s: invalid mirror name '%s' (1 to %d printable bytes, no spaces or "
+					 "commas)",
+					 verb, argv[1], SWP_MIRROR_NAME_MAX - 1);
+		memcpy(m->name, argv[1], strlen(argv[1]) + 1);
+	}
+	if (cmd->type != SWP_MIRROR_ADD)
+		return CLI_RUN;
+	/* from LIST, then optionally in|out|both, then to PORT. */
+	int i = 2;
+
+	if (i >= argc || strcmp(argv[i], "from"))
+		return usage_err(err, errlen, "mirror add %s: expected 'from PORT[,PORT...]' (%s)", m->name, usage);
+	if (++i >= argc || !port_list_ok(argv[i]))
+		return usage_err(err, errlen, "mirror add %s: from needs port names, comma-separated: '%s'", m->name,
+				 i < argc ? argv[i] : "");
+	memcpy(m->from, argv[i], strlen(argv[i]) + 1);
+	i++;
+	if (i < argc && (!strcmp(argv[i], "in") || !strcmp(argv[i], "out") || !strcmp(argv[i], "both"))) {
+		m->dir = argv[i][0] == 'i' ? SWP_MIRROR_IN : argv[i][0] == 'o' ? SWP_MIRROR_OUT : SWP_MIRROR_BOTH;
+		i++;
+	} else {
+		m->dir = SWP_MIRROR_BOTH;
+	}
+	if (i >= argc || strcmp(argv[i], "to"))
+		return usage_err(err, errlen, "mirror add %s: expected in, out, both or 'to PORT' after the sources (%s)",
+				 m->name, usage);
+	if (++i >= argc || !argv[i][0] || swp_set_name(m->to, argv[i]) < 0)
+		return usage_err(err, errlen, "mirror add %s: to needs an interface name", m->name);
+	if (++i < argc)
+		return usage_err(err, errlen, "mirror add %s: unexpected argument '%s'", m->name, argv[i]);
+	return CLI_RUN;
+}
+
+/* aa:bb:cc:dd:ee:ff, any address (a trace may ask about a group or zero source). */
+static bool parse_mac_any(const char *s, uint8_t mac[6])
+{
+	int rc = parse_mac_addr(s, mac);
+	unsigned v[6];
+	char end;
+
+	if (rc != -EDOM)
+		return !rc;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return true;
+}
+
+/* trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE] */
+static enum cli_parse_result parse_trace(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
+					 char *err, size_t errlen)
+{
+	(void)obj;
+	static const char usage[] = "trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]";
+	struct swp_trace_req *t = &cmd->body.trace;
+	bool dst = false, typed = false;
+	uint64_t v;
+
+	cmd->type = SWP_TRACE;
+	cmd->blen = sizeof(*t);
+	if (argc < 2 || strcmp(argv[0], "in"))
+		return usage_err(err, errlen, "trace: expected 'in PORT' (%s)", usage);
+	if (!argv[1][0] || swp_set_name(t->port, argv[1]) < 0)
+		return usage_err(err, errlen, "trace: invalid interface name '%s'", argv[1]);
+	for (int i = 2; i < argc; i += 2) {
+		const char *key = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!val)
+			return usage_err(err, errlen, "trace: %s needs a value (%s)", key, usage);
+		if (!strcmp(key, "src") && !(t->flags & SWP_TRACE_F_SRC)) {
+			if (!parse_mac_any(val, t->src))
+				return usage_err(err, errlen, "trace: src: not a MAC address: '%s'", val);
+			t->flags |= SWP_TRACE_F_SRC;
+		} else if (!strcmp(key, "dst") && !dst) {
+			if (!parse_mac_any(val, t->dst))
+				return usage_err(err, errlen, "trace: dst: not a MAC address: '%s'", val);
+			dst = true;
+		} else if (!strcmp(key, "vlan") && !(t->flags & SWP_TRACE_F_VLAN)) {
+			if (!parse_number(val, 0, 4095, &v))
+				return usage_err(err, errlen, "trace: vlan needs a VLAN ID in 0..4095 (0: a priority tag)");
+			t->vlan = (uint16_t)v;
+			t->flags |= SWP_TRACE_F_VLAN;
+		} else if (!strcmp(key, "type") && !typed) {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(val, &end, 16);
+			if (!strcmp(val, "ipv4") || !strcmp(val, "arp") || !strcmp(val, "ipv6"))
+				n = val[0] == 'a' ? 0x0806 : val[3] == '4' ? 0x0800 : 0x86dd;
+			else if (strncmp(val, "0x", 2) || !val[2] || *end || errno || n > 0xffff || n < 0x600)
+				return usage_err(err, errlen,
+						 "trace: type needs an ethertype: 0x0600..0xffff (0x0800), ipv4, arp or "
+						 "ipv6: '%s'",
+						 val);
+			t->type = (uint16_t)n;
+			typed = true;
+		} else {
+			return usage_err(err, errlen, "trace: unexpected argument '%s' (%s)", key, usage);
+		}
+	}
+	if (!dst)
+		return usage_err(err, errlen, "trace: missing dst MAC (%s)", usage);
+	return CLI_RUN;
+}
+
 /* A command of one word: status, monitor. */
 static enum cli_parse_result parse_bare(const char *obj, int argc, char *const *argv, struct cli_cmd *cmd,
 					char *err, size_t errlen)
@@ -478,6 +647,7 @@ static const struct {
 } cmdline_objects[] = {
 	{ "port", parse_port },	  { "mac", parse_mac }, { "fdb", parse_mac },
 	{ "status", parse_bare }, { "set", parse_set }, { "monitor", parse_bare },
+	{ "mirror", parse_mirror }, { "trace", parse_trace },
 };
 
 #define NOBJECTS (sizeof(cmdline_objects) / sizeof(cmdline_objects[0]))

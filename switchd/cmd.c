@@ -528,6 +528,11 @@ static void cmd_mac_add(struct daemon *d, const void *body, struct ctl_reply *r)
 		ctl_reply_error(r, -EINVAL, "mac add %s: a group or all-zero address", mac);
 		return;
 	}
+	if (p->observed & SW_DIR_DST) {
+		ctl_reply_error(r, -EBUSY, "mac add %s: port %s is the destination of mirror %s: it gets no "
+				"regular traffic", mac, p->name, mirror_of_dst(&d->mirrors, p)->name);
+		return;
+	}
 	rc = sw_mac_add(&d->sw, req->mac, req->vlan, p);
 	if (rc == -ENOSPC)
 		ctl_reply_error(r, rc, "mac add %s: the MAC table is full of static entries (max-macs %u)",
@@ -586,6 +591,88 @@ static void cmd_monitor(struct daemon *d, const void *body, struct ctl_reply *r)
 				SWITCHD_CTL_MAX_MONITORS);
 }
 
+/* mirror add NAME from PORT[,PORT...] [in|out|both] to PORT */
+static void cmd_mirror_add(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_mirror *req = body;
+	char why[SWP_ERR_MAX];
+	int err = mirror_add(&d->mirrors, req->name, req->from, req->dir, req->to, r->conn->peer.config, why,
+			     sizeof(why));
+
+	if (err) {
+		ctl_reply_error(r, err, "%s", why);
+		return;
+	}
+	log_info("mirror %s: from %s (%s) to %s", req->name, req->from,
+		 req->dir == SWP_MIRROR_IN ? "in" : req->dir == SWP_MIRROR_OUT ? "out" : "both", req->to);
+}
+
+static void cmd_mirror_del(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_mirror *req = body;
+
+	if (mirror_del(&d->mirrors, req->name) < 0)
+		ctl_reply_error(r, -ENOENT, "mirror del %.*s: no such mirror", SWP_MIRROR_NAME_MAX - 1, req->name);
+}
+
+/* Every mirror, in the order they were added, or the one named. */
+static void cmd_mirror_show(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	const struct swp_mirror *req = body;
+
+	if (req->name[0] && !mirror_find(&d->mirrors, req->name)) {
+		ctl_reply_error(r, -ENOENT, "mirror show %.*s: no such mirror", SWP_MIRROR_NAME_MAX - 1, req->name);
+		return;
+	}
+	for (uint32_t i = 0; i < d->mirrors.n; i++) {
+		struct swp_mirror info;
+
+		if (req->name[0] && strcmp(req->name, d->mirrors.m[i]->name))
+			continue;
+		mirror_info(d->mirrors.m[i], &info);
+		ctl_reply_add(r, SWP_MIRROR_INFO, &info);
+	}
+}
+
+static void cmd_trace_step(void *ctx, const struct swp_trace_step *s)
+{
+	ctl_reply_add(ctx, SWP_TRACE_STEP, s);
+}
+
+/* trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]: a minimum-size frame, traced, not sent. */
+static void cmd_trace(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	static const uint8_t nobody[6] = { 0x02 }; /* a unicast source that passes the ingress checks */
+	const struct swp_trace_req *req = body;
+	uint8_t buf[64] = { 0 };
+	struct frame f = { .data = buf, .len = 60 };
+	uint16_t type = req->type ? req->type : 0x0800;
+	char name[SWP_NAME_MAX];
+	struct port *p;
+	size_t off = 12;
+
+	if (cmd_name(name, req->port) < 0 || !(p = sw_port_by_name(&d->sw, name))) {
+		ctl_reply_error(r, -ENOENT, "trace in %.*s: no such port", SWP_NAME_MAX - 1, req->port);
+		return;
+	}
+	if ((req->flags & SWP_TRACE_F_VLAN) && req->vlan > 4095) {
+		ctl_reply_error(r, -ERANGE, "trace: vlan %u is not in 0..4095", req->vlan);
+		return;
+	}
+	memcpy(buf, req->dst, 6);
+	memcpy(buf + 6, req->flags & SWP_TRACE_F_SRC ? req->src : nobody, 6);
+	if (req->flags & SWP_TRACE_F_VLAN) {
+		buf[12] = 0x81;
+		buf[14] = (uint8_t)(req->vlan >> 8);
+		buf[15] = (uint8_t)req->vlan;
+		off = 16;
+		f.len = 64;
+	}
+	buf[off] = (uint8_t)(type >> 8);
+	buf[off + 1] = (uint8_t)type;
+	sw_trace(&d->sw, p, &f, req->flags & SWP_TRACE_F_SRC, d->sw.now(), cmd_trace_step, r);
+}
+
 /* What a changing request is about, for the log: a port name, a setting's name, a MAC. */
 #define CMD_SUBJECT_MAX 24
 
@@ -622,6 +709,11 @@ static void cmd_subject_port_set(const void *body, char out[CMD_SUBJECT_MAX])
 static void cmd_subject_mac_addr(const void *body, char out[CMD_SUBJECT_MAX])
 {
 	cmd_mac_fmt(out, CMD_SUBJECT_MAX, ((const struct swp_mac_req *)body)->mac);
+}
+
+static void cmd_subject_mirror(const void *body, char out[CMD_SUBJECT_MAX])
+{
+	cmd_printable(out, ((const struct swp_mirror *)body)->name, CMD_SUBJECT_MAX, false);
 }
 
 static void cmd_subject_set(const void *body, char out[CMD_SUBJECT_MAX])
@@ -682,6 +774,10 @@ static const struct cmd_def {
 	{ SWP_PORT_SET, "port set", cmd_port_set, cmd_subject_port_set },
 	{ SWP_MAC_ADD, "mac add", cmd_mac_add, cmd_subject_mac_addr },
 	{ SWP_MAC_DEL, "mac del", cmd_mac_del, cmd_subject_mac_addr },
+	{ SWP_MIRROR_ADD, "mirror add", cmd_mirror_add, cmd_subject_mirror },
+	{ SWP_MIRROR_DEL, "mirror del", cmd_mirror_del, cmd_subject_mirror },
+	{ SWP_MIRROR_SHOW, "mirror show", cmd_mirror_show, NULL },
+	{ SWP_TRACE, "trace", cmd_trace, NULL },
 };
 
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)

@@ -42,7 +42,7 @@ const struct conf_port *conf_port_find(const struct conf *c, const char *name)
 	return i < 0 ? NULL : &c->ports[i];
 }
 
-#define CONF_ONLY "only 'port add', 'port set', 'mac add' and 'set' belong in a config file"
+#define CONF_ONLY "only 'port add', 'port set', 'mac add', 'mirror add' and 'set' belong in a config file"
 
 /* The first words of a command a file may hold. */
 static bool conf_command(int argc, char *const *argv)
@@ -53,7 +53,8 @@ static bool conf_command(int argc, char *const *argv)
 		return false;
 	if (!strcmp(argv[0], "port"))
 		return !strcmp(argv[1], "add") || !strcmp(argv[1], "set");
-	return (!strcmp(argv[0], "mac") || !strcmp(argv[0], "fdb")) && !strcmp(argv[1], "add");
+	return (!strcmp(argv[0], "mac") || !strcmp(argv[0], "fdb") || !strcmp(argv[0], "mirror")) &&
+	       !strcmp(argv[1], "add");
 }
 
 /* A `port set` line: of a port an earlier line adds, each setting once. */
@@ -117,6 +118,41 @@ static int conf_mac_add(struct conf *c, const struct swp_mac_req *req, unsigned 
 	return 0;
 }
 
+static const struct conf_mirror *conf_mirror_find(const struct conf *c, const char *name)
+{
+	for (uint32_t i = 0; i < c->nmirrors; i++)
+		if (!strcmp(c->mirrors[i].req.name, name))
+			return &c->mirrors[i];
+	return NULL;
+}
+
+/* A `mirror add` line: each name once, of ports earlier lines add. */
+static int conf_mirror_add(struct conf *c, const struct swp_mirror *req, unsigned lineno, char *err,
+			   size_t errlen)
+{
+	const struct conf_mirror *dup = conf_mirror_find(c, req->name);
+	char from[SWP_MIRROR_FROM_MAX], *save = NULL;
+	struct conf_mirror *m;
+
+	if (dup)
+		return conf_err(err, errlen, "mirror %s is already added on line %u", req->name, dup->line);
+	/* The grammar checked the list: names of at most SWP_NAME_MAX - 1 bytes. */
+	snprintf(from, sizeof(from), "%s", req->from);
+	for (char *w = strtok_r(from, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		if (!conf_port_find(c, w))
+			return conf_err(err, errlen, "mirror add %s: no 'port add %s' line before it", req->name, w);
+	if (!conf_port_find(c, req->to))
+		return conf_err(err, errlen, "mirror add %s: no 'port add %s' line before it", req->name, req->to);
+	if (c->nmirrors >= SWITCHD_MIRRORS_MAX)
+		return conf_err(err, errlen, "more than %u mirrors", SWITCHD_MIRRORS_MAX);
+	m = realloc(c->mirrors, (c->nmirrors + 1) * sizeof(*c->mirrors));
+	if (!m)
+		return conf_err(err, errlen, "out of memory");
+	c->mirrors = m;
+	c->mirrors[c->nmirrors++] = (struct conf_mirror){ .req = *req, .line = lineno };
+	return 0;
+}
+
 int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t errlen)
 {
 	char *argv[CONF_MAX_WORDS + 1], *save = NULL, *w;
@@ -146,7 +182,7 @@ int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t err
 		return conf_err(err, errlen, "%s", why);
 	case CLI_RUN:
 		if (cmd.type == SWP_PORT_ADD || cmd.type == SWP_SET || cmd.type == SWP_PORT_SET ||
-		    cmd.type == SWP_MAC_ADD)
+		    cmd.type == SWP_MAC_ADD || cmd.type == SWP_MIRROR_ADD)
 			break;
 		/* fall through */
 	default:
@@ -156,6 +192,8 @@ int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t err
 		return conf_port_set(c, &cmd.body.port_set, lineno, err, errlen);
 	if (cmd.type == SWP_MAC_ADD)
 		return conf_mac_add(c, &cmd.body.mac, lineno, err, errlen);
+	if (cmd.type == SWP_MIRROR_ADD)
+		return conf_mirror_add(c, &cmd.body.mirror, lineno, err, errlen);
 
 	if (cmd.type == SWP_SET) {
 		const struct swp_setting *s = swp_setting_by_key(cmd.body.set.key);
@@ -236,6 +274,7 @@ void conf_free(struct conf *c)
 	free(c->path);
 	free(c->ports);
 	free(c->macs);
+	free(c->mirrors);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -460,6 +499,59 @@ static void conf_macs_reload(struct daemon *d, const struct conf *old, const str
 	}
 }
 
+/* A `mirror add` line applied: 0, or the error with its file:line in err. */
+static int conf_mirror_apply(struct daemon *d, const struct conf *c, const struct conf_mirror *m, char *err,
+			     size_t errlen)
+{
+	struct cli_cmd cmd = { .type = SWP_MIRROR_ADD, .blen = sizeof(struct swp_mirror) };
+	char why[SWP_ERR_MAX];
+	int rc;
+
+	cmd.body.mirror = m->req;
+	rc = conf_request(d, &cmd, why, sizeof(why));
+	if (rc)
+		snprintf(err, errlen, "%s:%u: %s", c->path, m->line, why);
+	return rc;
+}
+
+/*
+ * The mirrors of a reload: the file's own mirrors whose line changed or went
+ * are deleted; those of the new file that do not run (new, changed, or gone
+ * with a port the reload removed or re-created) are added. A mirror
+ * switchctl added under a name the file uses is left alone.
+ */
+static void conf_mirrors_reload(struct daemon *d, const struct conf *old, const struct conf *next, unsigned *plus,
+				unsigned *minus)
+{
+	char err[512];
+
+	for (uint32_t i = 0; i < old->nmirrors; i++) {
+		const struct conf_mirror *o = &old->mirrors[i], *n = conf_mirror_find(next, o->req.name);
+		const struct mirror *m = mirror_find(&d->mirrors, o->req.name);
+
+		if (!m || !m->conf || (n && !memcmp(&n->req, &o->req, sizeof(o->req))))
+			continue;
+		mirror_del(&d->mirrors, o->req.name);
+		log_info("reload: mirror %s removed: %s", o->req.name,
+			 n ? "its line changed" : "no longer in the configuration file");
+		(*minus)++;
+	}
+	for (uint32_t i = 0; i < next->nmirrors; i++) {
+		const struct conf_mirror *n = &next->mirrors[i];
+		const struct mirror *m = mirror_find(&d->mirrors, n->req.name);
+
+		if (m && !m->conf)
+			log_warn("reload: %s:%u: mirror %s was added by switchctl, not by the file: left as it is",
+				 next->path, n->line, n->req.name);
+		if (m)
+			continue;
+		if (conf_mirror_apply(d, next, n, err, sizeof(err)))
+			log_err("reload: %s", err);
+		else
+			(*plus)++;
+	}
+}
+
 static void conf_remove(struct daemon *d, const char *name, const char *why)
 {
 	struct port *p = sw_port_by_name(&d->sw, name);
@@ -519,8 +611,18 @@ int conf_start(struct daemon *d, const char *path)
 			return rc;
 		}
 	}
-	log_info("configuration %s: %u ports, %u settings, %u static MACs", path, d->conf.nports, nset,
-		 d->conf.nmacs);
+	for (uint32_t i = 0; i < d->conf.nmirrors; i++) {
+		rc = conf_mirror_apply(d, &d->conf, &d->conf.mirrors[i], err, sizeof(err));
+		if (rc) {
+			log_err("%s", err);
+			/* The ports go, and their mirrors with them. */
+			for (uint32_t k = d->conf.nports; k-- > 0;)
+				conf_remove(d, d->conf.ports[k].name, "configuration file failed");
+			return rc;
+		}
+	}
+	log_info("configuration %s: %u ports, %u settings, %u static MACs, %u mirrors", path, d->conf.nports,
+		 nset, d->conf.nmacs, d->conf.nmirrors);
 	return 0;
 }
 
@@ -580,7 +682,7 @@ void conf_reload(struct daemon *d)
 	struct conf next;
 	struct conf_step *steps = NULL;
 	size_t *done = NULL, nsteps, ndone = 0, at = 0;
-	unsigned added = 0, removed = 0, recreated = 0, psets = 0, mplus = 0, mminus = 0;
+	unsigned added = 0, removed = 0, recreated = 0, psets = 0, mplus = 0, mminus = 0, rplus = 0, rminus = 0;
 	static const enum conf_action passes[] = { CONF_ADD, CONF_RECREATE };
 
 	memset(&next, 0, sizeof(next));
@@ -643,6 +745,7 @@ void conf_reload(struct daemon *d)
 	}
 
 	conf_macs_reload(d, &d->conf, &next, steps, nsteps, &mplus, &mminus);
+	conf_mirrors_reload(d, &d->conf, &next, &rplus, &rminus);
 
 	sum[0] = '\0';
 	if (psets)
@@ -651,6 +754,10 @@ void conf_reload(struct daemon *d)
 		conf_summary(sum, sizeof(sum), &at, "+%u static MAC%s", mplus, mplus == 1 ? "" : "s");
 	if (mminus)
 		conf_summary(sum, sizeof(sum), &at, "-%u static MAC%s", mminus, mminus == 1 ? "" : "s");
+	if (rplus)
+		conf_summary(sum, sizeof(sum), &at, "+%u mirror%s", rplus, rplus == 1 ? "" : "s");
+	if (rminus)
+		conf_summary(sum, sizeof(sum), &at, "-%u mirror%s", rminus, rminus == 1 ? "" : "s");
 	if (added)
 		conf_summary(sum, sizeof(sum), &at, "+%u port%s", added, added == 1 ? "" : "s");
 	if (removed)

@@ -1,7 +1,8 @@
 /*
  * The configuration file (switchd -c FILE): switchctl commands, one a line,
- * of which only `port add`, `port set`, `mac add` and `set` belong (a port's
- * `port set` and `mac add` lines come after its `port add`). Each line goes through
+ * of which only `port add`, `port set`, `mac add`, `mirror add` and `set`
+ * belong (a port's `port set`, `mac add` and `mirror add` lines come after its
+ * `port add`). Each line goes through
  * switchctl's own grammar (cli_cmd_parse) into the request switchctl would send,
  * and is applied through the daemon's request handler (cmd_handle): the file
  * and the CLI cannot disagree.
@@ -37,12 +38,20 @@ struct conf_mac {
 	unsigned line;
 };
 
+/* A `mirror add` line. */
+struct conf_mirror {
+	struct swp_mirror req;
+	unsigned line;
+};
+
 struct conf {
 	char *path;
 	struct conf_port *ports;
 	uint32_t nports;
 	struct conf_mac *macs;
 	uint32_t nmacs;
+	struct conf_mirror *mirrors;
+	uint32_t nmirrors;
 	/* `set` lines, by enum swp_setting_key; line 0: the file does not set it. */
 	uint64_t value[SWP_SET_KEY_MAX + 1];
 	unsigned set_line[SWP_SET_KEY_MAX + 1];

@@ -220,6 +220,7 @@ int daemon_start(struct daemon *d, const struct daemon_opts *opts)
 		log_err("%s: %s", __func__, strerror(-err));
 		return err;
 	}
+	mirrors_init(&d->mirrors, &d->sw);
 	err = nl_open(&d->nl);
 	if (!err)
 		err = nl_monitor_start(&d->nl, d->loop, daemon_link_cb, daemon_resync_cb, d);
@@ -260,6 +261,7 @@ fail:
 	daemon_release_fds(d);
 	ctl_close(&d->ctl);
 	nl_close(&d->nl);
+	mirrors_fini(&d->mirrors);
 	sw_fini(&d->sw);
 	conf_free(&d->conf);
 	return err;
@@ -275,6 +277,7 @@ void daemon_stop(struct daemon *d)
 	notify_stopping();
 	ctl_close(&d->ctl);
 	ctl_close(&d->ctl_ro);
+	mirrors_fini(&d->mirrors);
 	sw_fini(&d->sw);
 	nl_close(&d->nl);
 	conf_free(&d->conf);

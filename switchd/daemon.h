@@ -6,6 +6,7 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "mirror.h"
 #include "nl.h"
 #include "notify.h"
 #include "sw.h"
@@ -22,6 +23,7 @@ struct daemon_opts {
 struct daemon {
 	struct ev_loop *loop;
 	struct sw sw;
+	struct mirrors mirrors;
 	struct nl nl;
 	struct ctl ctl;
 	struct ctl ctl_ro;

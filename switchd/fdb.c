@@ -105,6 +105,26 @@ static struct fdb_entry *fdb_victim(struct fdb *fdb)
 	return port < 0 ? NULL : fdb->ports[port].head;
 }
 
+int fdb_learn_would(const struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port, uint16_t *old)
+{
+	const struct fdb_entry *e = fdb_find((struct fdb *)fdb, mac, vlan);
+	const struct fdb_port_list *l = &fdb->ports[port];
+
+	if (fdb_mac_is_group(mac) || fdb_mac_is_zero(mac) || port >= SWITCHD_PORTS_MAX)
+		return -EINVAL;
+	if (e && e->is_static) {
+		*old = e->port;
+		return e->port == port ? FDB_REFRESHED : -EPERM;
+	}
+	if (e && e->port == port)
+		return FDB_REFRESHED;
+	if (fdb->port_max[port] && l->count >= fdb->port_max[port])
+		return -EDQUOT;
+	if (e)
+		*old = e->port;
+	return e ? FDB_MOVED : FDB_LEARNED;
+}
+
 int fdb_learn(struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port, uint64_t now)
 {
 	struct fdb_port_list *l;

@@ -98,6 +98,14 @@ uint32_t fdb_age(struct fdb *fdb, uint64_t now);
 
 /* Removes every learned entry of port, or of all ports when port < 0; returns how many. */
 uint32_t fdb_flush(struct fdb *fdb, int port);
+/*
+ * What fdb_learn(fdb, mac, vlan, port, ...) would return now, without doing
+ * it (switchctl trace): FDB_REFRESHED, FDB_LEARNED, FDB_MOVED (*old: the port
+ * it moves from), -EPERM (*old: the static entry's port) or -EDQUOT. A new
+ * entry in a full table evicts one (fdb_learn's -ENOSPC and -ENOMEM are not
+ * foreseen). test_trace holds the two together.
+ */
+int fdb_learn_would(const struct fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port, uint16_t *old);
 /* The same, of one VLAN only. */
 uint32_t fdb_flush_vlan(struct fdb *fdb, int port, uint16_t vlan);
 /*

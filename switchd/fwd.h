@@ -34,6 +34,7 @@ enum fwd_reason {
 	FWD_STATIC,	/* the source is pinned to another port by a static entry */
 	FWD_ISOLATED,	/* from an isolated port to an isolated port */
 	FWD_VLAN,	/* not in a VLAN the port carries, or VID 4095 (rx_drop_vlan) */
+	FWD_MIRROR,	/* received by a mirror's destination port (rx_drop_mirror) */
 };
 
 /* What kind of flood, for storm control. */

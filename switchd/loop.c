@@ -25,6 +25,14 @@ bool loop_mac_flaps(const struct loop *l, struct fdb_entry *e, uint64_t now)
 	return l->flap_moves && e->moves > l->flap_moves;
 }
 
+bool loop_storm_would(const struct loop *l, uint16_t slot, enum fwd_flood kind, uint64_t now)
+{
+	/* A copy's bucket takes the token: the very function decides, on the same numbers. */
+	struct loop copy = *l;
+
+	return loop_storm_allows(&copy, slot, kind, now);
+}
+
 /*
  * A token bucket per port and kind of flood, in thousandths of a frame:
  * SWITCHD_STORM_BURST_MS of the rate deep, at least one frame.

@@ -55,5 +55,7 @@ bool loop_mac_flaps(const struct loop *l, struct fdb_entry *e, uint64_t now);
 /* Whether slot may start one more flood of kind now, and takes a token if so.
  */
 bool loop_storm_allows(struct loop *l, uint16_t slot, enum fwd_flood kind, uint64_t now);
+/* Whether loop_storm_allows would now, taking nothing (switchctl trace). */
+bool loop_storm_would(const struct loop *l, uint16_t slot, enum fwd_flood kind, uint64_t now);
 
 #endif

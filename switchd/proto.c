@@ -139,8 +139,38 @@ static const struct swp_field event[] = {
 	EV(SWP_A_EV_SETTING, K_STR, setting),
 	EV(SWP_A_EV_VALUE, K_STR, value),
 	EV(SWP_A_EV_STATIC, K_U32, is_static),
+	EV(SWP_A_EV_MIRROR, K_STR, mirror),
 };
 #undef EV
+
+#define MIR(a, k, m) FIELD(struct swp_mirror, a, k, m)
+static const struct swp_field mirror[] = {
+	MIR(SWP_A_MIRROR_NAME, K_STR, name),
+	MIR(SWP_A_MIRROR_FROM, K_STR, from),
+	MIR(SWP_A_MIRROR_DIR, K_U32, dir),
+	MIR(SWP_A_MIRROR_TO, K_STR, to),
+	MIR(SWP_A_MIRROR_PACKETS, K_U64, packets),
+	MIR(SWP_A_MIRROR_ORIGIN, K_U32, origin),
+};
+#undef MIR
+
+static const struct swp_field trace_req[] = {
+	FIELD(struct swp_trace_req, SWP_A_TRACE_PORT, K_STR, port),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_SRC, K_MAC, src),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_DST, K_MAC, dst),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_FLAGS, K_U32, flags),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_VLAN, K_U16, vlan),
+	FIELD(struct swp_trace_req, SWP_A_TRACE_TYPE, K_U16, type),
+};
+
+static const struct swp_field trace_step[] = {
+	FIELD(struct swp_trace_step, SWP_A_TRACE_STAGE, K_U32, stage),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_RESULT, K_STR, result),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_PORT, K_STR, port),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_VLAN, K_U16, vlan),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_DROP, K_U32, drop),
+	FIELD(struct swp_trace_step, SWP_A_TRACE_DETAIL, K_STR, detail),
+};
 
 static const struct swp_field done[] = {
 	FIELD(struct swp_done, SWP_A_DONE_STATUS, K_S32, status),
@@ -168,17 +198,24 @@ static const struct swp_msgdef {
 	MSG(SWP_PORT_SET, struct swp_port_set_req, port_set_req),
 	MSG(SWP_MAC_ADD, struct swp_mac_req, mac_req),
 	MSG(SWP_MAC_DEL, struct swp_mac_req, mac_req),
+	MSG(SWP_MIRROR_ADD, struct swp_mirror, mirror),
+	MSG(SWP_MIRROR_DEL, struct swp_mirror, mirror),
+	MSG(SWP_MIRROR_SHOW, struct swp_mirror, mirror),
+	MSG(SWP_TRACE, struct swp_trace_req, trace_req),
 	MSG(SWP_DONE, struct swp_done, done),
 	MSG(SWP_PORT_INFO, struct swp_port_info, port_info),
 	MSG(SWP_MAC_ENTRY, struct swp_mac_entry, mac_entry),
 	MSG(SWP_STATUS_INFO, struct swp_status_info, status_info),
 	MSG(SWP_EVENT, struct swp_event, event),
+	MSG(SWP_MIRROR_INFO, struct swp_mirror, mirror),
+	MSG(SWP_TRACE_STEP, struct swp_trace_step, trace_step),
 #undef MSG
 };
 
 _Static_assert(sizeof(struct swp_port_info) <= SWP_BODY_MAX && sizeof(struct swp_event) <= SWP_BODY_MAX &&
 		       sizeof(struct swp_status_info) <= SWP_BODY_MAX && sizeof(struct swp_done) <= SWP_BODY_MAX &&
-		       sizeof(struct swp_port_req) <= SWP_BODY_MAX && sizeof(struct swp_port_set_req) <= SWP_BODY_MAX,
+		       sizeof(struct swp_port_req) <= SWP_BODY_MAX && sizeof(struct swp_port_set_req) <= SWP_BODY_MAX &&
+		       sizeof(struct swp_mirror) <= SWP_BODY_MAX && sizeof(struct swp_trace_step) <= SWP_BODY_MAX,
 	       "SWP_BODY_MAX holds every struct");
 
 static const struct swp_msgdef *swp_msgdef(uint16_t type)
@@ -395,7 +432,7 @@ static const char *const swp_counters_names[] = {
 	"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
 	"rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
 	"tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
-	"rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan", "tx_drop_gso",
+	"rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan", "tx_drop_gso", "rx_drop_mirror",
 };
 _Static_assert(sizeof(swp_counters_names) / sizeof(swp_counters_names[0]) == SWP_COUNTERS,
 	       "a name for every counter");
@@ -648,6 +685,7 @@ const char *swp_event_name(uint32_t kind)
 		[SWP_EV_PORT_CHANGED] = "port_changed",
 		[SWP_EV_MAC_ADDED] = "mac_added",
 		[SWP_EV_MAC_DELETED] = "mac_deleted",
+		[SWP_EV_MIRROR_REMOVED] = "mirror_removed",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;

@@ -1,6 +1,7 @@
 #include "sw.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,15 +126,39 @@ void sw_fini(struct sw *sw)
 	sw->varbuf = NULL;
 }
 
-/* Hands a frame crossing p to each observer that watches p that way. */
-static void sw_observe(struct sw *sw, struct port *p, const struct frame *f, enum sw_dir dir)
+/*
+ * Hands a frame crossing p to each observer that watches p that way. True
+ * when one of them may have queued it (sw_observer.queues).
+ */
+static bool sw_observe(struct sw *sw, struct port *p, const struct frame *f, enum sw_dir dir)
 {
+	bool queued = false;
+
 	for (uint32_t i = 0; i < sw->nobservers; i++) {
 		struct sw_observer *o = sw->observers[i];
 
-		if (o->dirs[p->slot] & dir)
+		if (o->dirs[p->slot] & dir) {
 			o->fn(o->ctx, p, f, dir);
+			queued |= o->queues;
+		}
 	}
+	return queued;
+}
+
+/* The ports that forward first, the mirror destinations after them: floods walk active[0..nfwd). */
+static void sw_partition(struct sw *sw)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < sw->nports; i++) {
+		if (!(sw->active[i]->observed & SW_DIR_DST)) {
+			struct port *t = sw->active[k];
+
+			sw->active[k++] = sw->active[i];
+			sw->active[i] = t;
+		}
+	}
+	sw->nfwd = k;
 }
 
 void sw_observer_update(struct sw *sw)
@@ -144,8 +169,16 @@ void sw_observer_update(struct sw *sw)
 
 		for (uint32_t k = 0; k < sw->nobservers; k++)
 			d |= sw->observers[k]->dirs[p->slot];
+		/* A new mirror destination learns nothing: what it learned before goes (static entries stay). */
+		if ((d & SW_DIR_DST) && !(p->observed & SW_DIR_DST)) {
+			uint32_t flushed = fdb_flush(&sw->fdb, p->slot);
+
+			if (flushed)
+				sw_event(sw, SWP_EV_MAC_FLUSHED, p, flushed, "mirror destination");
+		}
 		p->observed = d;
 	}
+	sw_partition(sw);
 }
 
 int sw_observer_add(struct sw *sw, struct sw_observer *o)
@@ -170,11 +203,15 @@ void sw_observer_del(struct sw *sw, struct sw_observer *o)
 	sw_observer_update(sw);
 }
 
-/* A removed port leaves every observer that watched it. */
+/* A removed port leaves every observer that watched it; gone may delete its own observer. */
 static void sw_observers_port_gone(struct sw *sw, struct port *p)
 {
-	for (uint32_t i = 0; i < sw->nobservers; i++) {
-		struct sw_observer *o = sw->observers[i];
+	struct sw_observer *obs[SW_OBSERVERS_MAX];
+	uint32_t n = sw->nobservers;
+
+	memcpy(obs, sw->observers, n * sizeof(obs[0]));
+	for (uint32_t i = 0; i < n; i++) {
+		struct sw_observer *o = obs[i];
 
 		if (o->dirs[p->slot]) {
 			o->dirs[p->slot] = 0;
@@ -213,6 +250,7 @@ int sw_port_attach(struct sw *sw, struct port *p)
 	sw->fdb.port_max[slot] = 0;
 	sw->slots[slot] = p;
 	sw->active[sw->nports++] = p;
+	sw_partition(sw);
 	if (sw->loop && p->fd >= 0) {
 		ev_io_init(&p->io, sw_port_cb, p->fd, EV_READ);
 		p->io.data = p;
@@ -253,6 +291,7 @@ void sw_port_remove(struct sw *sw, struct port *p, const char *why)
 		}
 	}
 	sw_observers_port_gone(sw, p);
+	sw_partition(sw);
 	sw->slots[p->slot] = NULL;
 	if (p->no_flood)
 		sw->nnoflood--;
@@ -297,6 +336,16 @@ static void sw_queue(struct sw *sw, struct port *p, const struct frame *f)
 	/* A caller feeding more than a batch between flushes gets it sent now (copies stay). */
 	if (p->txn == PORT_BATCH)
 		sw_send(sw);
+}
+
+void sw_observer_queue(struct sw *sw, struct port *p, const struct frame *f)
+{
+	if (!sw_fits(p, f)) {
+		p->c.tx_drop_mtu++;
+		p->c.tx_dropped++;
+		return;
+	}
+	sw_queue(sw, p, f);
 }
 
 static void sw_count_tx_error(struct port *p, int err)
@@ -691,6 +740,9 @@ static void sw_count_drop(struct port *in, enum fwd_reason why)
 	case FWD_VLAN:
 		in->c.rx_drop_vlan++;
 		break;
+	case FWD_MIRROR:
+		in->c.rx_drop_mirror++;
+		break;
 	case FWD_OK:
 	case FWD_FILTERED:
 		in->c.rx_drop_filtered++;
@@ -805,6 +857,26 @@ __attribute__((noinline)) static const struct frame *sw_retag(struct sw *sw, str
 	return v;
 }
 
+/* The egress port's tag action, decided (sw_tag_action carries it out; switchctl trace reports it). */
+enum sw_tag {
+	SW_TAG_NONE, /* out does not carry the frame's VLAN */
+	SW_TAG_KEEP, /* as it came */
+	SW_TAG_POP,  /* its VLAN untagged */
+	SW_TAG_PUSH, /* tagged: a tag pushed, or a priority tag given the VID */
+};
+
+static inline enum sw_tag sw_tag_decide(const struct fwd_vlan *c, const struct port *out)
+{
+	bool untag;
+
+	if (!fwd_vlan_carries(&out->vlan, c->vlan))
+		return SW_TAG_NONE;
+	untag = c->vlan == out->vlan.untagged;
+	if (untag ? !c->tag_len : c->tag_as_came)
+		return SW_TAG_KEEP;
+	return untag ? SW_TAG_POP : SW_TAG_PUSH;
+}
+
 /*
  * Egress filtering by VLAN and the port's tag action: the form the frame
  * leaves out in (its VLAN untagged or tagged), NULL when out does not carry
@@ -812,12 +884,12 @@ __attribute__((noinline)) static const struct frame *sw_retag(struct sw *sw, str
  */
 static const struct frame *sw_tag_action(struct sw *sw, struct sw_frame *x, const struct port *out, bool alone)
 {
-	bool untag;
+	enum sw_tag t = sw_tag_decide(&x->c, out);
+	bool untag = t == SW_TAG_POP;
 
-	if (!fwd_vlan_carries(&out->vlan, x->c.vlan))
+	if (t == SW_TAG_NONE)
 		return NULL;
-	untag = x->c.vlan == out->vlan.untagged;
-	if (untag ? !x->c.tag_len : x->c.tag_as_came)
+	if (t == SW_TAG_KEEP)
 		return x->f;
 	return x->form[untag] ? x->form[untag] : sw_retag(sw, x, untag, alone);
 }
@@ -844,13 +916,25 @@ static inline bool sw_floods_to(const struct port *in, const struct port *out, e
 /* A flood while some port has a VLAN mode: to the ports that carry its VLAN, each in its form. */
 static void sw_flood_vlan(struct sw *sw, struct port *in, struct sw_frame *x, enum fwd_flood flood, uint64_t now)
 {
-	for (uint32_t i = 0; i < sw->nports; i++) {
+	for (uint32_t i = 0; i < sw->nfwd; i++) {
 		struct port *out = sw->active[i];
 		const struct frame *g;
 
 		if (sw_floods_to(in, out, flood) && (g = sw_tag_action(sw, x, out, false)))
 			sw_output(sw, out, g, now);
 	}
+}
+
+/*
+ * A frame received by a port someone watches, to its observers. True when the
+ * port is a mirror's destination: the frame goes no further.
+ */
+static bool sw_observe_in(struct sw *sw, struct port *in, const struct frame *f)
+{
+	/* A mirror queued it as it came: not to be retagged in place (a writable frame is sw_port_poll's own). */
+	if ((in->observed & SW_DIR_IN) && sw_observe(sw, in, f, SW_DIR_IN) && f->writable)
+		((struct frame *)f)->writable = false;
+	return in->observed & SW_DIR_DST;
 }
 
 void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t now)
@@ -863,8 +947,10 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 
 	in->c.rx_packets++;
 	in->c.rx_bytes += f->len;
-	if (__builtin_expect(in->observed & SW_DIR_IN, 0))
-		sw_observe(sw, in, f, SW_DIR_IN);
+	if (__builtin_expect(in->observed & (SW_DIR_IN | SW_DIR_DST), 0) && sw_observe_in(sw, in, f)) {
+		why = FWD_MIRROR;
+		goto drop;
+	}
 	/* Ingress checks. */
 	if (loop_blocked(&sw->policy, in->slot, now) || (why = fwd_check(f->data, f->len)) != FWD_OK)
 		goto drop;
@@ -908,12 +994,12 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 		}
 		/* Egress filtering only from an isolated port, or of unknown unicast while a port has flood off. */
 		if (in->isolated || (sw->nnoflood && r.flood == FWD_FLOOD_UNKNOWN)) {
-			for (uint32_t i = 0; i < sw->nports; i++)
+			for (uint32_t i = 0; i < sw->nfwd; i++)
 				if (sw_floods_to(in, sw->active[i], r.flood))
 					sw_output(sw, sw->active[i], f, now);
 			return;
 		}
-		for (uint32_t i = 0; i < sw->nports; i++)
+		for (uint32_t i = 0; i < sw->nfwd; i++)
 			if (sw->active[i] != in)
 				sw_output(sw, sw->active[i], f, now);
 		return;
@@ -923,6 +1009,272 @@ void sw_input(struct sw *sw, struct port *in, const struct frame *f, uint64_t no
 	}
 drop:
 	sw_count_drop(in, why);
+}
+
+/* ---- switchctl trace: the same stages, asked instead of done ---- */
+
+struct sw_tracer {
+	void (*step)(void *ctx, const struct swp_trace_step *s);
+	void *ctx;
+};
+
+static void sw_say(const struct sw_tracer *t, uint32_t stage, const char *result, const struct port *p,
+		   uint16_t vlan, bool drop, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static void sw_say(const struct sw_tracer *t, uint32_t stage, const char *result, const struct port *p,
+		   uint16_t vlan, bool drop, const char *fmt, ...)
+{
+	struct swp_trace_step s = { .stage = stage, .vlan = vlan, .drop = drop };
+	va_list ap;
+
+	snprintf(s.result, sizeof(s.result), "%s", result);
+	if (p)
+		swp_set_name(s.port, p->name);
+	va_start(ap, fmt);
+	vsnprintf(s.detail, sizeof(s.detail), fmt, ap);
+	va_end(ap);
+	t->step(t->ctx, &s);
+}
+
+static const char *sw_mac_str(const uint8_t *m, char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+/* The drop reasons as their counters name them. */
+static const char *sw_reason_counter(enum fwd_reason why)
+{
+	static const char *const names[] = {
+		[FWD_RUNT] = "rx_drop_runt",	       [FWD_BAD_SRC] = "rx_drop_bad_src",
+		[FWD_FILTERED] = "rx_drop_filtered",   [FWD_LINK_LOCAL] = "rx_drop_link_local",
+		[FWD_BLOCKED] = "rx_drop_blocked",     [FWD_STORM] = "rx_drop_storm",
+		[FWD_MAC_LIMIT] = "rx_drop_mac_limit", [FWD_STATIC] = "rx_drop_static",
+		[FWD_ISOLATED] = "rx_drop_isolated",   [FWD_VLAN] = "rx_drop_vlan",
+		[FWD_MIRROR] = "rx_drop_mirror",
+	};
+
+	return why < sizeof(names) / sizeof(names[0]) && names[why] ? names[why] : "rx_dropped";
+}
+
+static void sw_trace_drop(const struct sw_tracer *t, const struct port *in, enum fwd_reason why)
+{
+	sw_say(t, SWP_TRACE_VERDICT, "dropped", in, 0, true, "dropped, counted on %s as %s", in->name,
+	       sw_reason_counter(why));
+}
+
+/*
+ * One egress port of the frame: its tag action (the form it leaves in) and
+ * the output checks (blocked, MTU), as sw_tag_action and sw_output decide
+ * them. True when the frame would be queued there.
+ */
+static bool sw_trace_out(const struct sw_tracer *t, struct sw *sw, const struct sw_frame *x, bool tags,
+			 const struct port *out, uint64_t now)
+{
+	enum sw_tag tag = tags ? sw_tag_decide(&x->c, out) : SW_TAG_KEEP;
+	uint8_t buf[64 + FWD_TAG_LEN];
+	struct frame g = *x->f;
+	int delta = 0;
+
+	if (tag == SW_TAG_NONE) {
+		sw_say(t, SWP_TRACE_EGRESS, "vlan", out, x->c.vlan, true, "%s: does not carry VLAN %u", out->name,
+		       x->c.vlan);
+		return false;
+	}
+	/* The form it leaves in, for the MTU check: a trace's frame is at most 64 bytes. */
+	if (tag != SW_TAG_KEEP) {
+		bool untag = tag == SW_TAG_POP;
+
+		delta = (untag ? 0 : FWD_TAG_LEN) - x->c.tag_len;
+		sw_put_head(x, buf, x->f->data, untag);
+		memcpy(buf + 12 + (untag ? 0 : FWD_TAG_LEN), x->f->data + 12 + x->c.tag_len,
+		       x->f->len - 12 - x->c.tag_len);
+		g.data = buf;
+		g.len = (size_t)((int)x->f->len + delta);
+	}
+	if (loop_blocked(&sw->policy, out->slot, now)) {
+		sw_say(t, SWP_TRACE_EGRESS, "blocked", out, 0, true, "%s: blocked (a loop) for %llu ms more",
+		       out->name, (unsigned long long)loop_blocked_ms(&sw->policy, out->slot, now));
+		return false;
+	}
+	if (!sw_fits(out, &g)) {
+		sw_say(t, SWP_TRACE_EGRESS, "mtu", out, 0, true, "%s: larger than its MTU %u (tx_drop_mtu)", out->name,
+		       out->mtu);
+		return false;
+	}
+	switch (tag) {
+	case SW_TAG_POP:
+		sw_say(t, SWP_TRACE_EGRESS, "pop", out, x->c.vlan, false, "%s: VLAN %u untagged (tag popped)",
+		       out->name, x->c.vlan);
+		break;
+	case SW_TAG_PUSH:
+		sw_say(t, SWP_TRACE_EGRESS, "push", out, x->c.tci & FWD_VID_MASK, false, "%s: %s VID %u (TPID 0x%04x)",
+		       out->name, x->c.tag_len ? "its priority tag given" : "a tag pushed,", x->c.tci & FWD_VID_MASK,
+		       x->c.tpid);
+		break;
+	default:
+		sw_say(t, SWP_TRACE_EGRESS, "keep", out, x->c.vlan, false, "%s: as it came", out->name);
+		break;
+	}
+	return true;
+}
+
+void sw_trace(struct sw *sw, struct port *in, const struct frame *f, bool learn, uint64_t now,
+	      void (*step)(void *ctx, const struct swp_trace_step *s), void *ctx)
+{
+	const struct sw_tracer t = { step, ctx };
+	static const char *const floods[] = {
+		[FWD_FLOOD_BROADCAST] = "broadcast",
+		[FWD_FLOOD_MULTICAST] = "multicast",
+		[FWD_FLOOD_UNKNOWN] = "unknown unicast",
+	};
+	bool tags = sw->vlan_ports;
+	struct sw_frame x = { .f = f, .base = -1 };
+	enum fwd_reason why;
+	struct fwd_result r;
+	char mac[18];
+	uint32_t n = 0;
+
+	/* Ingress checks, in sw_input's order. */
+	if (in->observed & SW_DIR_DST) {
+		sw_say(&t, SWP_TRACE_INGRESS, "mirror_destination", in, 0, true,
+		       "%s is a mirror's destination: what it sends goes no further", in->name);
+		sw_trace_drop(&t, in, FWD_MIRROR);
+		return;
+	}
+	if (loop_blocked(&sw->policy, in->slot, now)) {
+		sw_say(&t, SWP_TRACE_INGRESS, "blocked", in, 0, true, "%s is blocked (a loop) for %llu ms more",
+		       in->name, (unsigned long long)loop_blocked_ms(&sw->policy, in->slot, now));
+		sw_trace_drop(&t, in, FWD_BLOCKED);
+		return;
+	}
+	if ((why = fwd_check(f->data, f->len)) != FWD_OK) {
+		sw_say(&t, SWP_TRACE_INGRESS,
+		       why == FWD_RUNT ? "runt" : why == FWD_BAD_SRC ? "bad_src" : "link_local", in, 0, true, "%s",
+		       why == FWD_RUNT	  ? "shorter than an Ethernet header"
+		       : why == FWD_BAD_SRC ? "a group or all-zero source MAC"
+					    : "to 01:80:c2:00:00:0x: for the link only, never forwarded");
+		sw_trace_drop(&t, in, why);
+		return;
+	}
+	sw_say(&t, SWP_TRACE_INGRESS, "ok", in, 0, false, "received by %s: not blocked, a unicast source, not link-local",
+	       in->name);
+	/* VLAN classification. */
+	if (!tags) {
+		x.c.vlan = fwd_frame_vlan(f->data, f->len);
+		sw_say(&t, SWP_TRACE_VLAN, "ok", in, x.c.vlan, false,
+		       "VLAN %u (every port in the default mode: frames leave as they came)", x.c.vlan);
+	} else if ((why = fwd_vlan_classify(&in->vlan, f->data, f->len, &x.c)) != FWD_OK) {
+		sw_say(&t, SWP_TRACE_VLAN, "vlan", in, fwd_frame_vlan(f->data, f->len), true,
+		       "%s does not take it (VLAN %u; its mode: %s)", in->name, fwd_frame_vlan(f->data, f->len),
+		       swp_vlan_mode_name(in->vcfg.mode) ? swp_vlan_mode_name(in->vcfg.mode) : "?");
+		sw_trace_drop(&t, in, why);
+		return;
+	} else {
+		sw_say(&t, SWP_TRACE_VLAN, "ok", in, x.c.vlan, false, "VLAN %u", x.c.vlan);
+	}
+	/* Learning, as sw_learn would. */
+	sw_mac_str(f->data + 6, mac);
+	if (!learn) {
+		sw_say(&t, SWP_TRACE_LEARN, "skipped", NULL, x.c.vlan, false, "no source given: nothing to learn");
+	} else if (in->no_learning) {
+		const struct fdb_entry *e = fdb_find(&sw->fdb, f->data + 6, x.c.vlan);
+
+		if (e && e->is_static && e->port != in->slot) {
+			sw_say(&t, SWP_TRACE_LEARN, "static", sw->slots[e->port], x.c.vlan, true,
+			       "%s is pinned to %s by a static entry", mac, sw->slots[e->port]->name);
+			sw_trace_drop(&t, in, FWD_STATIC);
+			return;
+		}
+		sw_say(&t, SWP_TRACE_LEARN, "off", in, x.c.vlan, false, "learning off on %s: %s not learned", in->name,
+		       mac);
+	} else {
+		uint16_t old = 0;
+
+		switch (fdb_learn_would(&sw->fdb, f->data + 6, x.c.vlan, in->slot, &old)) {
+		case FDB_REFRESHED:
+			sw_say(&t, SWP_TRACE_LEARN, "refresh", in, x.c.vlan, false, "%s vlan %u is known on %s", mac,
+			       x.c.vlan, in->name);
+			break;
+		case FDB_LEARNED:
+			sw_say(&t, SWP_TRACE_LEARN, "new", in, x.c.vlan, false, "%s vlan %u would be learned on %s%s", mac,
+			       x.c.vlan, in->name,
+			       sw->fdb.count >= sw->fdb.max ? " (the table is full: the least recently seen entry goes)"
+							    : "");
+			break;
+		case FDB_MOVED:
+			sw_say(&t, SWP_TRACE_LEARN, "move", sw->slots[old], x.c.vlan, false,
+			       "%s vlan %u would move from %s to %s (more than flap-moves a second block %s)", mac,
+			       x.c.vlan, sw->slots[old]->name, in->name, in->name);
+			break;
+		case -EPERM:
+			sw_say(&t, SWP_TRACE_LEARN, "static", sw->slots[old], x.c.vlan, true,
+			       "%s is pinned to %s by a static entry", mac, sw->slots[old]->name);
+			sw_trace_drop(&t, in, FWD_STATIC);
+			return;
+		default: /* -EDQUOT */
+			sw_say(&t, SWP_TRACE_LEARN, "mac_limit", in, x.c.vlan, true,
+			       "a new source over %s's max-macs %u", in->name, sw->fdb.port_max[in->slot]);
+			sw_trace_drop(&t, in, FWD_MAC_LIMIT);
+			return;
+		}
+	}
+	/* Lookup. */
+	sw_mac_str(f->data, mac);
+	fwd_lookup(&sw->fdb, f->data, x.c.vlan, in->slot, &r);
+	if (r.action == FWD_DROP) {
+		sw_say(&t, SWP_TRACE_LOOKUP, "filtered", in, x.c.vlan, true, "%s vlan %u lives on %s, the ingress port",
+		       mac, x.c.vlan, in->name);
+		sw_trace_drop(&t, in, r.reason);
+		return;
+	}
+	if (r.action == FWD_UNICAST) {
+		struct port *out = sw->slots[r.port];
+		const struct fdb_entry *e = fdb_find(&sw->fdb, f->data, x.c.vlan);
+
+		sw_say(&t, SWP_TRACE_LOOKUP, "unicast", out, x.c.vlan, false, "%s vlan %u: %s entry on %s", mac,
+		       x.c.vlan, e && e->is_static ? "a static" : "a learned", out->name);
+		if (in->isolated && out->isolated) {
+			sw_say(&t, SWP_TRACE_EGRESS, "isolated", out, 0, true, "%s: isolated, as %s is", out->name,
+			       in->name);
+			sw_trace_drop(&t, in, FWD_ISOLATED);
+			return;
+		}
+		if (tags && sw_tag_decide(&x.c, out) == SW_TAG_NONE) {
+			sw_say(&t, SWP_TRACE_EGRESS, "vlan", out, x.c.vlan, true, "%s: does not carry VLAN %u", out->name,
+			       x.c.vlan);
+			sw_trace_drop(&t, in, FWD_VLAN);
+			return;
+		}
+		n = sw_trace_out(&t, sw, &x, tags, out, now);
+	} else {
+		sw_say(&t, SWP_TRACE_LOOKUP, "flood", NULL, x.c.vlan, false, "%s vlan %u: %s%s", mac, x.c.vlan,
+		       floods[r.flood], r.flood == FWD_FLOOD_UNKNOWN ? " (no entry): flooded" : ": flooded");
+		if (!loop_storm_would(&sw->policy, in->slot, r.flood, now)) {
+			sw_say(&t, SWP_TRACE_LOOKUP, "storm", in, x.c.vlan, true,
+			       "over %s's storm limit for %s floods", in->name, floods[r.flood]);
+			sw_trace_drop(&t, in, FWD_STORM);
+			return;
+		}
+		/* Every port, as the flood loops walk them (mirror destinations after the others). */
+		for (uint32_t i = 0; i < sw->nports; i++) {
+			struct port *out = sw->active[i];
+
+			if (out == in)
+				continue;
+			if (i >= sw->nfwd)
+				sw_say(&t, SWP_TRACE_EGRESS, "mirror_destination", out, 0, true,
+				       "%s: a mirror's destination gets no regular traffic", out->name);
+			else if (!sw_floods_to(in, out, r.flood))
+				sw_say(&t, SWP_TRACE_EGRESS, in->isolated && out->isolated ? "isolated" : "flood_off", out,
+				       0, true, "%s: %s", out->name,
+				       in->isolated && out->isolated ? "isolated, as the ingress port is"
+								     : "flood off: no unknown unicast");
+			else
+				n += sw_trace_out(&t, sw, &x, tags, out, now);
+		}
+	}
+	sw_say(&t, SWP_TRACE_VERDICT, "forwarded", NULL, 0, !n, "forwarded to %u port%s", n, n == 1 ? "" : "s");
 }
 
 void sw_port_poll(struct sw *sw, struct port *p)

@@ -17,6 +17,12 @@
 enum sw_dir {
 	SW_DIR_IN = 1,	/* received by the port, before any check (as tcpdump on it sees) */
 	SW_DIR_OUT = 2, /* sent by the port (at sw_flush, before the send), in the form it leaves in */
+	/*
+	 * Not a direction: the port is a mirror's destination. It gets only what
+	 * observers queue to it (sw_observer_queue): it is no flood's or unicast's
+	 * egress, and what it receives is dropped before learning (rx_drop_mirror).
+	 */
+	SW_DIR_DST = 4,
 };
 
 /*
@@ -24,12 +30,17 @@ enum sw_dir {
  * which ports and directions it wants (dirs[slot], SW_DIR_* bits); fn is
  * called with each such frame, synchronously, from the frame path: it must
  * not block, and what it keeps of the frame it copies (a frame read by
- * sw_port_poll may be rewritten in place after fn returns). gone, optional,
- * is called when a watched port is removed, after its dirs[slot] is cleared.
+ * sw_port_poll may be rewritten in place after fn returns), unless it sets
+ * queues: it then may queue the frame itself to a port (sw_observer_queue),
+ * and the frame path leaves such a frame as it is until sw_flush. gone,
+ * optional, is called when a port it watches (any bit of dirs, SW_DIR_DST
+ * too) is removed, after its dirs[slot] is cleared; it may sw_observer_del
+ * its own observer.
  */
 struct sw_observer {
 	uint8_t dirs[SWITCHD_PORTS_MAX];
 	uint8_t new_ports; /* dirs a port attached later gets (capture of all) */
+	bool queues;
 	void (*fn)(void *ctx, struct port *p, const struct frame *f, enum sw_dir dir);
 	void (*gone)(void *ctx, struct port *p);
 	void *ctx;
@@ -50,8 +61,10 @@ struct sw {
 	struct ev_loop *loop; /* NULL: ports are driven by the caller (tests, bench) */
 	struct fdb fdb;
 	struct port *slots[SWITCHD_PORTS_MAX]; /* by slot, for unicast */
-	struct port *active[SWITCHD_PORTS_MAX]; /* dense, for flooding */
+	/* Dense: the nfwd ports that forward (for flooding), then the mirror destinations (SW_DIR_DST). */
+	struct port *active[SWITCHD_PORTS_MAX];
 	uint32_t nports;
+	uint32_t nfwd;
 	uint32_t nnoflood; /* ports with flood off: none, and a flood skips the check */
 	uint64_t (*now)(void); /* monotonic milliseconds */
 	uint64_t start_ms;
@@ -149,6 +162,23 @@ int sw_mac_del(struct sw *sw, const uint8_t *mac, uint16_t vlan);
 int sw_observer_add(struct sw *sw, struct sw_observer *o);
 void sw_observer_del(struct sw *sw, struct sw_observer *o);
 void sw_observer_update(struct sw *sw);
+/*
+ * From an observer's fn (queues set): f to be sent by p as it is, counted as
+ * p's (tx_drop_mtu when it does not fit). Never blocks: a full socket drops
+ * it at sw_flush (tx_drop_busy).
+ */
+void sw_observer_queue(struct sw *sw, struct port *p, const struct frame *f);
+
+/*
+ * switchctl trace: what sw_input would do now with f received by in, told
+ * stage by stage to step (ingress checks, VLAN, learning, lookup, each egress
+ * port, the verdict), by the same stage functions, and nothing done: no frame
+ * queued, nothing learned, no storm token taken, no counter moved. learn
+ * false: the frame's source is no one's (no learning stage). f is at most 64
+ * bytes.
+ */
+void sw_trace(struct sw *sw, struct port *in, const struct frame *f, bool learn, uint64_t now,
+	      void (*step)(void *ctx, const struct swp_trace_step *s), void *ctx);
 
 /* Once a second: ageing, and ports whose block has run out. */
 void sw_tick(struct sw *sw);

@@ -21,6 +21,8 @@ struct cli_cmd {
 		struct swp_port_set_req port_set;
 		struct swp_mac_req mac;
 		struct swp_set_req set;
+		struct swp_mirror mirror;
+		struct swp_trace_req trace;
 	} body;
 	size_t blen;
 };

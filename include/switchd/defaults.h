@@ -113,6 +113,14 @@
 /* After traffic, poll this long before sleeping (latency against CPU; 0 disables). */
 #define SWITCHD_SPIN_US 50
 
+/*
+ * Mirrors (switchctl mirror add): at most this many at once, each of at most
+ * SOURCES source ports. Each is an observer of the frame path (sw.h's
+ * SW_OBSERVERS_MAX), which captures share.
+ */
+#define SWITCHD_MIRRORS_MAX 8
+#define SWITCHD_MIRROR_SOURCES_MAX 16
+
 /* Housekeeping period: ageing sweep, idle clients, port liveness. */
 #define SWITCHD_TICK_SEC 1.0
 

@@ -30,6 +30,8 @@
 #define SWP_NAME_MAX 16 /* IFNAMSIZ, NUL included */
 #define SWP_PATH_MAX 108 /* a network namespace's name or path, NUL included */
 #define SWP_ERR_MAX 128
+#define SWP_MIRROR_NAME_MAX 32  /* a mirror's name, NUL included */
+#define SWP_MIRROR_FROM_MAX 256 /* a mirror's source ports, comma-separated, NUL included */
 #define SWP_BODY_MAX 2048 /* no message's struct (below) is larger */
 
 /* Netlink's own control types are 1..15: ours start above them. */
@@ -47,12 +49,18 @@ enum swp_type {
 	SWP_PORT_SET = 25,   /* one setting of one port; SWP_DONE count 1: changed, 0: it had it */
 	SWP_MAC_ADD = 26,    /* a static entry */
 	SWP_MAC_DEL = 27,    /* an entry, static or learned: -ENOENT when there is none */
+	SWP_MIRROR_ADD = 29,  /* struct swp_mirror: name, from, dir, to */
+	SWP_MIRROR_DEL = 30,  /* struct swp_mirror: name; -ENOENT when there is none */
+	SWP_MIRROR_SHOW = 31, /* struct swp_mirror: name, empty for every mirror; SWP_MIRROR_INFO records */
+	SWP_TRACE = 32,       /* struct swp_trace_req; SWP_TRACE_STEP records, in the order the switch decides */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
 	SWP_MAC_ENTRY = 102,
 	SWP_STATUS_INFO = 103,
 	SWP_EVENT = 104,
+	SWP_MIRROR_INFO = 106,
+	SWP_TRACE_STEP = 107,
 };
 
 enum swp_port_type {
@@ -170,6 +178,17 @@ enum swp_event_attr {
 	SWP_A_EV_SETTING,  /* string, < 32: a port setting's name (SWP_EV_PORT_CHANGED) */
 	SWP_A_EV_VALUE,    /* string, < 64: its new value, as port set takes it */
 	SWP_A_EV_STATIC,   /* u32, 0 or 1: SWP_EV_MAC_DELETED of a static entry */
+	SWP_A_EV_MIRROR,   /* string, < SWP_MIRROR_NAME_MAX: SWP_EV_MIRROR_REMOVED */
+};
+
+enum swp_mirror_attr {
+	SWP_A_MIRROR_UNSPEC,
+	SWP_A_MIRROR_NAME,    /* string, < SWP_MIRROR_NAME_MAX */
+	SWP_A_MIRROR_FROM,    /* string, < SWP_MIRROR_FROM_MAX: the source ports, comma-separated */
+	SWP_A_MIRROR_DIR,     /* u32, SWP_MIRROR_* bits; absent (0) in a request: both */
+	SWP_A_MIRROR_TO,      /* string, < SWP_NAME_MAX: the destination port */
+	SWP_A_MIRROR_PACKETS, /* u64: frames copied to the destination (SWP_MIRROR_INFO) */
+	SWP_A_MIRROR_ORIGIN,  /* u32, enum swp_port_origin (SWP_MIRROR_INFO) */
 };
 
 enum swp_done_attr {
@@ -249,6 +268,7 @@ struct swp_counters {
 	uint64_t rx_drop_isolated;   /* to an isolated port from an isolated port */
 	uint64_t rx_drop_vlan;       /* tagged for a VLAN the port does not carry, untagged without one, VID 4095 */
 	uint64_t tx_drop_gso;        /* a GSO frame a port without offloads cannot take (UFO) */
+	uint64_t rx_drop_mirror;     /* sent by the port while it is a mirror's destination */
 };
 
 /* SWP_SET: one runtime setting, the same as switchd's command-line option of that name. */
@@ -361,6 +381,7 @@ enum swp_event_kind {
 	SWP_EV_PORT_CHANGED = 13,  /* a port setting: setting, value */
 	SWP_EV_MAC_ADDED = 14,     /* a static entry added (mac add) */
 	SWP_EV_MAC_DELETED = 15,   /* an entry deleted (mac del, or its port's removal for a static one) */
+	SWP_EV_MIRROR_REMOVED = 16, /* mirror, because port (a source or its destination) went: reason */
 };
 
 /* SWP_EVENT: one thing that happened, as it happened. */
@@ -376,6 +397,76 @@ struct swp_event {
 	char setting[32];   /* SWP_EV_PORT_CHANGED */
 	char value[64];     /* SWP_EV_PORT_CHANGED */
 	uint32_t is_static; /* SWP_EV_MAC_DELETED */
+	char mirror[SWP_MIRROR_NAME_MAX]; /* SWP_EV_MIRROR_REMOVED */
+};
+
+/*
+ * SWP_MIRROR_ADD, SWP_MIRROR_DEL, SWP_MIRROR_SHOW and SWP_MIRROR_INFO: a
+ * mirror copies the frames its sources receive (in), send (out) or both to
+ * its destination port.
+ */
+#define SWP_MIRROR_IN 1u
+#define SWP_MIRROR_OUT 2u
+#define SWP_MIRROR_BOTH (SWP_MIRROR_IN | SWP_MIRROR_OUT)
+struct swp_mirror {
+	char name[SWP_MIRROR_NAME_MAX];
+	char from[SWP_MIRROR_FROM_MAX]; /* "vm1,vm2" */
+	uint32_t dir;                   /* SWP_MIRROR_* bits; 0: both */
+	char to[SWP_NAME_MAX];
+	uint64_t packets; /* SWP_MIRROR_INFO: frames copied */
+	uint32_t origin;  /* SWP_MIRROR_INFO: enum swp_port_origin */
+};
+
+enum swp_trace_attr {
+	SWP_A_TRACE_UNSPEC,
+	SWP_A_TRACE_PORT,   /* string, < SWP_NAME_MAX: the request's ingress port; a step's port */
+	SWP_A_TRACE_SRC,    /* 6 bytes (with SWP_TRACE_F_SRC) */
+	SWP_A_TRACE_DST,    /* 6 bytes */
+	SWP_A_TRACE_FLAGS,  /* u32, SWP_TRACE_F_* */
+	SWP_A_TRACE_VLAN,   /* u16: an 802.1Q tag of this VID (with SWP_TRACE_F_VLAN); a step's VLAN */
+	SWP_A_TRACE_TYPE,   /* u16: the ethertype; absent: 0x0800 */
+	SWP_A_TRACE_STAGE,  /* u32, enum swp_trace_stage */
+	SWP_A_TRACE_RESULT, /* string, < 32: what the stage decided, a keyword ("ok", "new", "flood", "pop", "isolated") */
+	SWP_A_TRACE_DETAIL, /* string, < SWP_ERR_MAX: the same in words */
+	SWP_A_TRACE_DROP,   /* u32, 0 or 1: the frame (or this egress copy) goes no further here */
+};
+
+/*
+ * SWP_TRACE: what switchd would do now with a frame dst <- src (no src: the
+ * learning stage is skipped), of ethertype type, with an 802.1Q tag of vlan,
+ * received by port; nothing is sent or learned.
+ */
+#define SWP_TRACE_F_SRC 1u
+#define SWP_TRACE_F_VLAN 2u
+struct swp_trace_req {
+	char port[SWP_NAME_MAX];
+	uint8_t src[6];
+	uint8_t dst[6];
+	uint32_t flags; /* SWP_TRACE_F_* */
+	uint16_t vlan;  /* 0..4095 */
+	uint16_t type;  /* 0: 0x0800 */
+};
+
+/* The stages, in the order sw_input runs them. */
+enum swp_trace_stage {
+	SWP_TRACE_INGRESS = 1, /* ingress checks */
+	SWP_TRACE_VLAN = 2,    /* VLAN classification */
+	SWP_TRACE_LEARN = 3,   /* learning */
+	SWP_TRACE_LOOKUP = 4,  /* the table entry used, or why it floods */
+	SWP_TRACE_EGRESS = 5,  /* one per port it could leave by: its tag action or why not */
+	SWP_TRACE_VERDICT = 6, /* forwarded to N ports, or dropped and counted as what */
+};
+
+struct swp_trace_step {
+	uint32_t stage;	 /* enum swp_trace_stage */
+	char result[32]; /* ingress: ok, mirror_destination, blocked, runt, bad_src, link_local; vlan: ok, vlan;
+			    learning: new, move, refresh, off, static, mac_limit, skipped; lookup: unicast,
+			    flood, filtered, storm; egress: keep, push, pop, isolated, flood_off, vlan, blocked,
+			    mtu, mirror_destination; verdict: forwarded, dropped */
+	char port[SWP_NAME_MAX]; /* the port the step is about (learning: a move's old port, a static entry's) */
+	uint16_t vlan;		 /* vlan: the frame's VLAN; egress push: the VID pushed */
+	uint32_t drop;		 /* 1: the frame, or this egress copy, stops here */
+	char detail[SWP_ERR_MAX];
 };
 
 /* SWP_DONE */

@@ -32,10 +32,12 @@ NAME_MAX, PATH_MAX, ERR_MAX, REASON_MAX = 16, 108, 128, 64  # string fields, NUL
 # Requests, then replies.
 (PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR, PORT_SET, MAC_ADD,
  MAC_DEL) = range(16, 28)
+MIRROR_ADD, MIRROR_DEL, MIRROR_SHOW, TRACE = 29, 30, 31, 32
 DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT = range(100, 105)
+MIRROR_INFO, TRACE_STEP = 106, 107
 REQUESTS = (PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR, PORT_SET,
-            MAC_ADD, MAC_DEL)
-REPLIES = (DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT)
+            MAC_ADD, MAC_DEL, MIRROR_ADD, MIRROR_DEL, MIRROR_SHOW, TRACE)
+REPLIES = (DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT, MIRROR_INFO, TRACE_STEP)
 
 # Attribute numbers, by object (enum swp_*_attr).
 (A_PORT_NAME, A_PORT_TYPE, A_PORT_FLAGS, A_PORT_PEER, A_PORT_NETNS, A_PORT_STATE, A_PORT_IFINDEX,
@@ -47,7 +49,13 @@ A_SET_KEY, A_SET_VALUE = 1, 2
 (A_STATUS_VERSION, A_STATUS_UPTIME, A_STATUS_PORTS, A_STATUS_MACS, A_STATUS_LEARNED, A_STATUS_MOVED,
  A_STATUS_EVICTED, A_STATUS_AGED, A_STATUS_SETTINGS) = range(1, 10)
 (A_EV_KIND, A_EV_TIME_MS, A_EV_MAC, A_EV_VLAN, A_EV_COUNT, A_EV_PORT, A_EV_OLD_PORT,
- A_EV_REASON, A_EV_SETTING, A_EV_VALUE, A_EV_STATIC) = range(1, 12)
+ A_EV_REASON, A_EV_SETTING, A_EV_VALUE, A_EV_STATIC, A_EV_MIRROR) = range(1, 13)
+A_MIRROR_NAME, A_MIRROR_FROM, A_MIRROR_DIR, A_MIRROR_TO, A_MIRROR_PACKETS, A_MIRROR_ORIGIN = range(1, 7)
+MIRROR_NAME_MAX, MIRROR_FROM_MAX = 32, 256
+MIRROR_IN, MIRROR_OUT = 1, 2  # A_MIRROR_DIR bits; 0 in a request: both
+(A_TRACE_PORT, A_TRACE_SRC, A_TRACE_DST, A_TRACE_FLAGS, A_TRACE_VLAN, A_TRACE_TYPE, A_TRACE_STAGE,
+ A_TRACE_RESULT, A_TRACE_DETAIL, A_TRACE_DROP) = range(1, 11)
+TRACE_F_SRC, TRACE_F_VLAN = 1, 2
 A_DONE_STATUS, A_DONE_COUNT, A_DONE_MSG = 1, 2, 3
 
 PORT_F_NETNS_FD = 1
@@ -57,7 +65,8 @@ PORT_AUTO, PORT_TAP, PORT_AFPACKET, PORT_STREAM = 0, 1, 2, 3
 COUNTERS = ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
             "rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
             "tx_drop_busy", "tx_drop_error", "rx_drop_link_local", "rx_drop_storm", "rx_drop_blocked",
-            "rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan", "tx_drop_gso")
+            "rx_drop_mac_limit", "rx_drop_static", "rx_drop_isolated", "rx_drop_vlan", "tx_drop_gso",
+            "rx_drop_mirror")
 # Port settings (PORT_SET's key, inside A_PORT_SETTINGS), by enum swp_port_setting_key: (name, max).
 PORT_SETTINGS = {1: ("learning", 1), 2: ("flood", 1), 3: ("isolated", 1), 4: ("max-macs", 1 << 24),
                  5: ("storm-broadcast", 10000000), 6: ("storm-multicast", 10000000), 7: ("storm-unknown", 10000000)}
@@ -67,7 +76,8 @@ SETTINGS = {1: "ageing", 2: "max-macs", 3: "flap-moves", 4: "flap-hold", 5: "sto
             6: "storm-multicast", 7: "storm-unknown"}
 EVENTS = {1: "port_added", 2: "port_removed", 3: "port_up", 4: "port_down", 5: "port_blocked",
           6: "port_unblocked", 7: "mac_learned", 8: "mac_moved", 9: "mac_aged", 10: "mac_evicted",
-          11: "mac_flushed", 12: "events_lost", 13: "port_changed", 14: "mac_added", 15: "mac_deleted"}
+          11: "mac_flushed", 12: "events_lost", 13: "port_changed", 14: "mac_added", 15: "mac_deleted",
+          16: "mirror_removed"}
 
 # What each attribute carries, by object: number -> (name, kind, bound): a string's size with
 # its NUL, or the names of a nested attribute's u64s (attribute i + 1 is names[i]).
@@ -98,12 +108,23 @@ _EVENT = {A_EV_KIND: ("kind", "u32", 0), A_EV_TIME_MS: ("time_ms", "u64", 0), A_
           A_EV_VLAN: ("vlan", "u16", 0), A_EV_COUNT: ("count", "u64", 0),
           A_EV_PORT: ("port", "str", NAME_MAX), A_EV_OLD_PORT: ("old_port", "str", NAME_MAX),
           A_EV_REASON: ("reason", "str", REASON_MAX), A_EV_SETTING: ("setting", "str", 32),
-          A_EV_VALUE: ("value", "str", 64), A_EV_STATIC: ("static", "u32", 0)}
+          A_EV_VALUE: ("value", "str", 64), A_EV_STATIC: ("static", "u32", 0),
+          A_EV_MIRROR: ("mirror", "str", MIRROR_NAME_MAX)}
+_MIRROR = {A_MIRROR_NAME: ("name", "str", MIRROR_NAME_MAX), A_MIRROR_FROM: ("from", "str", MIRROR_FROM_MAX),
+           A_MIRROR_DIR: ("dir", "u32", 0), A_MIRROR_TO: ("to", "str", NAME_MAX),
+           A_MIRROR_PACKETS: ("packets", "u64", 0), A_MIRROR_ORIGIN: ("origin", "u32", 0)}
 _DONE = {A_DONE_STATUS: ("status", "s32", 0), A_DONE_COUNT: ("count", "u32", 0),
          A_DONE_MSG: ("msg", "str", ERR_MAX)}
 SCHEMA = {PORT_ADD: _PORT, PORT_DEL: _PORT, PORT_SHOW: _PORT, PORT_CLEAR: _PORT, MAC_SHOW: _MAC, MAC_FLUSH: _MAC,
           STATUS: {}, SET: _SET, MONITOR: {}, DONE: _DONE, PORT_INFO: _PORT, MAC_ENTRY: _MAC,
-          STATUS_INFO: _STATUS, EVENT: _EVENT, PORT_SET: _PORT_SET, MAC_ADD: _MAC, MAC_DEL: _MAC}
+          STATUS_INFO: _STATUS, EVENT: _EVENT, PORT_SET: _PORT_SET, MAC_ADD: _MAC, MAC_DEL: _MAC,
+          MIRROR_ADD: _MIRROR, MIRROR_DEL: _MIRROR, MIRROR_SHOW: _MIRROR, MIRROR_INFO: _MIRROR,
+          TRACE: {A_TRACE_PORT: ("port", "str", NAME_MAX), A_TRACE_SRC: ("src", "mac", 0),
+                  A_TRACE_DST: ("dst", "mac", 0), A_TRACE_FLAGS: ("flags", "u32", 0),
+                  A_TRACE_VLAN: ("vlan", "u16", 0), A_TRACE_TYPE: ("type", "u16", 0)},
+          TRACE_STEP: {A_TRACE_STAGE: ("stage", "u32", 0), A_TRACE_RESULT: ("result", "str", 32),
+                       A_TRACE_PORT: ("port", "str", NAME_MAX), A_TRACE_VLAN: ("vlan", "u16", 0),
+                       A_TRACE_DROP: ("drop", "u32", 0), A_TRACE_DETAIL: ("detail", "str", ERR_MAX)}}
 _FIXED = {"u16": "=H", "u32": "=I", "s32": "=i", "u64": "=Q"}
 
 
@@ -217,6 +238,19 @@ def port_set_req(seq, name, key, value):
     """PORT_SET: one setting of one port."""
     return msg(PORT_SET, seq, ([string(A_PORT_NAME, name)] if name else []) + [u32(A_PORT_SET_KEY, key)] +
                ([u64(A_PORT_SET_VALUE, value)] if value else []))
+
+
+def mirror_req(typ, seq, name=b"", frm=b"", direction=0, to=b""):
+    """MIRROR_ADD: name, from (b"vm1,vm2"), dir (MIRROR_* bits, 0: both), to; MIRROR_DEL: name;
+    MIRROR_SHOW: name or none (every mirror)."""
+    a = [string(A_MIRROR_NAME, name)] if name else []
+    if frm:
+        a.append(string(A_MIRROR_FROM, frm))
+    if direction:
+        a.append(u32(A_MIRROR_DIR, direction))
+    if to:
+        a.append(string(A_MIRROR_TO, to))
+    return msg(typ, seq, a)
 
 
 def set_req(seq, key, value):

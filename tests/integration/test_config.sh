@@ -35,7 +35,7 @@ assert_eq "$CONF: ok" "$OUT" "switchd -n -c as nobody"
 tap_gone "${P}t1" || fail "switchd -n created ${P}t1"
 printf '%s\n' "port add ${P}x" "" "mac flush" >"$T/bad1.conf"
 expect_exit 1 "$SWITCHD" -n -c "$T/bad1.conf"
-assert_eq "$T/bad1.conf:3: only 'port add', 'port set', 'mac add' and 'set' belong in a config file" "$ERR" "switchd -n on a 'mac flush' line"
+assert_eq "$T/bad1.conf:3: only 'port add', 'port set', 'mac add', 'mirror add' and 'set' belong in a config file" "$ERR" "switchd -n on a 'mac flush' line"
 printf '%s\n' "set ageing 60" "set max-macs 0" >"$T/bad2.conf"
 expect_exit 1 "$SWITCHD" -n -c "$T/bad2.conf"
 assert_eq "$T/bad2.conf:2: set max-macs: not a number in 1..16777216: '0'" "$ERR" "switchd -n on max-macs 0"
@@ -60,7 +60,7 @@ for l in "${P}b1" "${P}b2"; do
 done
 [ ! -e "$T/bad.sock" ] || fail "a switchd that failed on its file left its socket"
 expect_exit 1 "$SWITCHD" -s "$T/bad.sock" -c "$T/bad1.conf"
-assert_contains "$ERR" "$T/bad1.conf:3: only 'port add', 'port set', 'mac add' and 'set' belong" "start-up with a bad line"
+assert_contains "$ERR" "$T/bad1.conf:3: only 'port add', 'port set', 'mac add', 'mirror add' and 'set' belong" "start-up with a bad line"
 tap_gone "${P}x" || fail "TAP ${P}x exists after a start-up that failed on line 3"
 
 # ---- 3. start-up: the file's ports, its settings over the command line's -------------
@@ -114,7 +114,7 @@ before=$(ports_json | jq -c '[.[] | {name, ifindex}]')
 conf "set ageing 30" "port add ${P}t1 type tap" "port add ${P}a type afpacket" "port add ${P}t3 type tap" \
 	"port del ${P}t1"
 hup
-assert_eq "switchd: error: reload: $CONF:5: only 'port add', 'port set', 'mac add' and 'set' belong in a config file: nothing changed" \
+assert_eq "switchd: error: reload: $CONF:5: only 'port add', 'port set', 'mac add', 'mirror add' and 'set' belong in a config file: nothing changed" \
 	"$(last_reload)" "log of a reload with a bad line"
 assert_eq "$before" "$(ports_json | jq -c '[.[] | {name, ifindex}]')" "ports after a reload with a bad line"
 assert_eq 60 "$(status_field ageing)" "ageing after a reload with a bad line"

@@ -992,6 +992,61 @@ static void cli_socket_without_path_message_says_so(void **state)
 		fail_msg("'switchctl -s': misleading message: \"%s\"", p.err);
 }
 
+/* mirror add NAME from PORT[,PORT...] [in|out|both] to PORT; del NAME; show [NAME]. */
+static void cli_mirror_words_make_mirror_requests(void **state)
+{
+	(void)state;
+	struct parsed p;
+
+	PARSE(&p, "mirror", "add", "ids", "from", "vm1,vm2", "to", "tap-ids");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MIRROR_ADD);
+	assert_string_equal(p.cmd.body.mirror.name, "ids");
+	assert_string_equal(p.cmd.body.mirror.from, "vm1,vm2");
+	assert_int_equal(p.cmd.body.mirror.dir, SWP_MIRROR_BOTH);
+	assert_string_equal(p.cmd.body.mirror.to, "tap-ids");
+	PARSE(&p, "mirror", "add", "ids", "from", "vm1", "in", "to", "t");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.mirror.dir, SWP_MIRROR_IN);
+	PARSE(&p, "mirror", "add", "ids", "from", "vm1", "out", "to", "t");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.body.mirror.dir, SWP_MIRROR_OUT);
+	PARSE(&p, "mirror", "del", "ids");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MIRROR_DEL);
+	assert_string_equal(p.cmd.body.mirror.name, "ids");
+	PARSE(&p, "mirror");
+	assert_runs(&p);
+	assert_int_equal(p.cmd.type, SWP_MIRROR_SHOW);
+	PARSE(&p, "-j", "mirror", "show", "ids");
+	assert_runs(&p);
+	assert_string_equal(p.cmd.body.mirror.name, "ids");
+
+	PARSE(&p, "mirror", "add");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "add", "ids", "to", "t");
+	assert_usage(&p);
+	assert_non_null(strstr(p.err, "expected 'from PORT[,PORT...]'"));
+	PARSE(&p, "mirror", "add", "ids", "from", "vm1,", "to", "t");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "add", "ids", "from", "vm1,,vm2", "to", "t");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "add", "ids", "from", "vm1", "sideways", "to", "t");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "add", "ids", "from", "vm1", "to");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "add", "ids", "from", "vm1", "to", "t", "extra");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "add", "a,b", "from", "vm1", "to", "t");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "add", "ids", "from", "a-name-of-16-byt", "to", "t");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "del");
+	assert_usage(&p);
+	PARSE(&p, "mirror", "flip");
+	assert_usage(&p);
+}
+
 static void cli_parse_can_run_many_times(void **state)
 {
 	(void)state;
@@ -1078,7 +1133,7 @@ static struct swp_port_info sample_port(const char *name)
 	"\"rx_drop_bad_src\":7,\"rx_drop_runt\":8,\"rx_drop_filtered\":9,\"rx_drop_error\":10," \
 	"\"tx_drop_mtu\":11,\"tx_drop_busy\":12,\"tx_drop_error\":13,\"rx_drop_link_local\":14," \
 	"\"rx_drop_storm\":15,\"rx_drop_blocked\":16,\"rx_drop_mac_limit\":17,\"rx_drop_static\":18," \
-	"\"rx_drop_isolated\":19,\"rx_drop_vlan\":20,\"tx_drop_gso\":0,\"peer\":\"\",\"netns\":\"\",\"path\":\"\",\"peer_path\":\"\"}"
+	"\"rx_drop_isolated\":19,\"rx_drop_vlan\":20,\"tx_drop_gso\":0,\"rx_drop_mirror\":0,\"peer\":\"\",\"netns\":\"\",\"path\":\"\",\"peer_path\":\"\"}"
 
 static void print_records(struct out *out, const struct cli_opts *o, const struct cli_cmd *cmd,
 			  uint16_t type, const void *bodies, size_t bsize, uint32_t n)
@@ -1130,7 +1185,7 @@ static void cli_json_port_show_prints_an_array_of_ports(void **state)
 			    "\"rx_drop_error\":0,\"tx_drop_mtu\":0,\"tx_drop_busy\":0,"
 			    "\"tx_drop_error\":0,\"rx_drop_link_local\":0,\"rx_drop_storm\":0,"
 			    "\"rx_drop_blocked\":0,\"rx_drop_mac_limit\":0,\"rx_drop_static\":0,"
-			    "\"rx_drop_isolated\":0,\"rx_drop_vlan\":0,\"tx_drop_gso\":0,\"peer\":\"\",\"netns\":\"\",\"path\":\"\",\"peer_path\":\"\"}]\n");
+			    "\"rx_drop_isolated\":0,\"rx_drop_vlan\":0,\"tx_drop_gso\":0,\"rx_drop_mirror\":0,\"peer\":\"\",\"netns\":\"\",\"path\":\"\",\"peer_path\":\"\"}]\n");
 	free(out.buf);
 }
 
@@ -1555,6 +1610,7 @@ int main(void)
 		cmocka_unit_test(cli_help_forms),
 		cmocka_unit_test(cli_version_forms),
 		cmocka_unit_test(cli_usage_text_lists_the_commands),
+		cmocka_unit_test(cli_mirror_words_make_mirror_requests),
 		cmocka_unit_test(cli_parse_can_run_many_times),
 		/* usage errors */
 		cmocka_unit_test(cli_usage_unknown_object),

@@ -138,7 +138,7 @@ static void conf_other_commands_do_not_belong(void **state)
 
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
 		assert_line_err(&c, other[i],
-				"only 'port add', 'port set', 'mac add' and 'set' belong in a config file");
+				"only 'port add', 'port set', 'mac add', 'mirror add' and 'set' belong in a config file");
 	assert_int_equal(c.nports, 0);
 	conf_free(&c);
 }
@@ -180,6 +180,30 @@ static void conf_port_set_and_mac_add_lines_follow_their_port(void **state)
 	conf_free(&c);
 }
 
+/* A `mirror add` line: of ports earlier lines add, each name once. */
+static void conf_mirror_lines_follow_their_ports(void **state)
+{
+	(void)state;
+	struct conf c = { 0 };
+
+	assert_line_ok(&c, "port add vm1", 1);
+	assert_line_err(&c, "mirror add ids from vm1 to ids0", "mirror add ids: no 'port add ids0' line before it");
+	assert_line_err(&c, "mirror add ids from vm1,vm2 to vm1", "mirror add ids: no 'port add vm2' line before it");
+	assert_line_ok(&c, "port add vm2", 2);
+	assert_line_ok(&c, "port add ids0", 3);
+	assert_line_ok(&c, "mirror add ids from vm1,vm2 in to ids0", 4);
+	assert_line_err(&c, "mirror add ids from vm1 to ids0", "mirror ids is already added on line 4");
+	assert_line_err(&c, "mirror del ids", "belong in a config file");
+	assert_line_err(&c, "mirror add x from vm1", "mirror add x: expected");
+	assert_int_equal(c.nmirrors, 1);
+	assert_string_equal(c.mirrors[0].req.name, "ids");
+	assert_string_equal(c.mirrors[0].req.from, "vm1,vm2");
+	assert_int_equal(c.mirrors[0].req.dir, SWP_MIRROR_IN);
+	assert_string_equal(c.mirrors[0].req.to, "ids0");
+	assert_int_equal(c.mirrors[0].line, 4);
+	conf_free(&c);
+}
+
 static void conf_bad_lines_say_why(void **state)
 {
 	(void)state;
@@ -194,7 +218,7 @@ static void conf_bad_lines_say_why(void **state)
 	assert_line_err(&c, "port add x type vhost", "unknown type 'vhost'");
 	assert_line_err(&c, "port add abcdefghijklmnop", "invalid interface name");
 	assert_line_err(&c, "bridge add x",
-			"only 'port add', 'port set', 'mac add' and 'set' belong in a config file");
+			"only 'port add', 'port set', 'mac add', 'mirror add' and 'set' belong in a config file");
 	/* Options mean nothing in a file. */
 	assert_line_err(&c, "-j port add x", "options such as '-j'");
 	assert_line_err(&c, "port add x -s /tmp/sock", "options such as '-s'");
@@ -287,7 +311,7 @@ static void conf_load_reports_path_and_line_of_the_first_error(void **state)
 
 	write_file(text, sizeof(text) - 1);
 	assert_int_equal(conf_load(&c, tmp_path, err, sizeof(err)), -EINVAL);
-	snprintf(want, sizeof(want), "%s:3: only 'port add', 'port set', 'mac add' and 'set' belong in a config file",
+	snprintf(want, sizeof(want), "%s:3: only 'port add', 'port set', 'mac add', 'mirror add' and 'set' belong in a config file",
 		 tmp_path);
 	assert_string_equal(err, want);
 	conf_free(&c);
@@ -467,6 +491,7 @@ int main(void)
 		cmocka_unit_test(conf_set_lines_record_value_and_line),
 		cmocka_unit_test(conf_other_commands_do_not_belong),
 		cmocka_unit_test(conf_port_set_and_mac_add_lines_follow_their_port),
+		cmocka_unit_test(conf_mirror_lines_follow_their_ports),
 		cmocka_unit_test(conf_bad_lines_say_why),
 		cmocka_unit_test(conf_twice_is_an_error_naming_the_first_line),
 		cmocka_unit_test(conf_more_ports_than_the_switch_has_is_an_error),

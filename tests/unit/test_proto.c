@@ -509,7 +509,7 @@ static void proto_decode_requires_the_attributes_to_tile_the_message(void **stat
 static void proto_counter_names_cover_the_struct(void **state)
 {
 	(void)state;
-	assert_int_equal(SWP_COUNTERS, 21);
+	assert_int_equal(SWP_COUNTERS, 22);
 	assert_string_equal(swp_counter_name(0), "rx_packets");
 	assert_string_equal(swp_counter_name(offsetof(struct swp_counters, rx_drop_blocked) / 8),
 			    "rx_drop_blocked");
