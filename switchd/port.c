@@ -29,6 +29,9 @@ static int port_open_kind(struct port *p, const struct port_opts *po, const stru
 			snprintf(why, whylen, "TAP is held by another process; add it with type afpacket");
 		else if (err == -EINVAL)
 			snprintf(why, whylen, "not a TAP device");
+		else if (err == -EACCES)
+			snprintf(why, whylen, "/dev/net/tun is not writable for switchd's uid %u (Debian: 0666)",
+				 (unsigned)geteuid());
 		else if (!err)
 			p->created = !exists;
 		return err;
