@@ -164,6 +164,24 @@ int port_open_dgram(const char *name, const char *path, const char *peer, bool m
 	return err;
 }
 
+/* The fuzzed daemon is passed no descriptors: nothing is ever adopted. */
+int port_stream_adopt(const char *name, const char *path, int lfd, struct port **out, char *why, size_t whylen)
+{
+	(void)name;
+	(void)path;
+	(void)out;
+	snprintf(why, whylen, "no store here");
+	close(lfd);
+	return -EBADF;
+}
+
+bool port_stream_take_peer(struct port *p, int fd)
+{
+	(void)p;
+	close(fd);
+	return false;
+}
+
 /* No socket file here: the port has what was asked for, else what switchd would give it. */
 int port_unix_own(struct port *p, int64_t uid, int64_t gid, int32_t mode, char *why, size_t whylen)
 {

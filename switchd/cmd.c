@@ -185,13 +185,32 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		return;
 	}
 	if (sock) {
+		char sname[PORT_FDNAME_MAX], pname[PORT_FDNAME_MAX];
+		int lfd = -1, pfd = -1;
 		bool dflt;
 
+		snprintf(sname, sizeof(sname), "%s%s", PORT_FDNAME_STREAM, name);
+		snprintf(pname, sizeof(pname), "%s%s", PORT_FDNAME_PEER, name);
 		err = cmd_stream_path(d, name, req->path, path, sizeof(path), &dflt, why, sizeof(why));
-		if (!err && req->type == SWP_PORT_STREAM)
+		/* A stream port an earlier switchd left in the store: its socket, and its peer if one was on. */
+		if (!err && req->type == SWP_PORT_STREAM && (lfd = daemon_take_fd(d, sname)) >= 0) {
+			pfd = daemon_take_fd(d, pname);
+			err = port_stream_adopt(name, path, lfd, &p, why, sizeof(why));
+			if (err) {
+				notify_fd_remove(sname);
+				if (pfd >= 0) {
+					close(pfd);
+					notify_fd_remove(pname);
+					pfd = -1;
+				}
+			} else {
+				log_info("port %s: socket %s adopted from the descriptor store", name, path);
+			}
+		} else if (!err && req->type == SWP_PORT_STREAM) {
 			err = port_open_stream(name, path, dflt, &p, why, sizeof(why));
-		else if (!err)
+		} else if (!err) {
 			err = port_open_dgram(name, path, req->peer_path, dflt, &p, why, sizeof(why));
+		}
 		if (!err && (err = port_unix_own(p, req->flags & SWP_PORT_F_UID ? (int64_t)req->uid : -1,
 						   req->flags & SWP_PORT_F_GID ? (int64_t)req->gid : -1,
 						   req->flags & SWP_PORT_F_MODE ? (int32_t)req->mode : -1, why,
@@ -199,6 +218,15 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 			port_close(p);
 		else if (!err && (err = sw_port_attach(&d->sw, p)))
 			port_close(p);
+		if (err && pfd >= 0) {
+			close(pfd);
+			notify_fd_remove(pname);
+		}
+		/* Under systemd the socket goes in the store (and each peer's connection when it comes). */
+		if (!err && req->type == SWP_PORT_STREAM && !p->stored && notify_enabled())
+			p->stored = !notify_fd_store(p->fd, sname);
+		if (!err && pfd >= 0)
+			port_stream_take_peer(p, pfd);
 		if (err) {
 			ctl_reply_error(r, err, "port add %s: %s", name, why[0] ? why : cmd_errmsg(err));
 			return;

@@ -133,7 +133,7 @@ int daemon_take_fd(struct daemon *d, const char *fdname)
  */
 static void daemon_release_fds(struct daemon *d)
 {
-	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
+	char fdname[PORT_FDNAME_MAX];
 
 	for (int i = 0; i < d->npassed; i++) {
 		struct notify_fd *nf = &d->passed[i];
@@ -148,7 +148,7 @@ static void daemon_release_fds(struct daemon *d)
 		/* A name given twice: the remove took the port's copy too. Put it back. */
 		for (uint32_t j = 0; j < d->sw.nports; j++) {
 			p = d->sw.active[j];
-			port_fdname(fdname, sizeof(fdname), p->name);
+			port_store_name(p, fdname, sizeof(fdname));
 			if (p->stored && !strcmp(fdname, nf->name) && notify_fd_store(p->fd, fdname))
 				p->stored = false;
 		}

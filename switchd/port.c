@@ -345,12 +345,12 @@ fail:
 
 void port_close(struct port *p)
 {
-	char fdname[IFNAMSIZ + sizeof(PORT_FDNAME_TAP)];
+	char fdname[PORT_FDNAME_MAX];
 	int err;
 
-	/* Out of the store first: its copy there would keep the TAP alive. */
+	/* Out of the store first: its copy there would keep the TAP (or the stream socket) alive. */
 	if (p->stored) {
-		port_fdname(fdname, sizeof(fdname), p->name);
+		port_store_name(p, fdname, sizeof(fdname));
 		notify_fd_remove(fdname);
 	}
 

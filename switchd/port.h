@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <ev.h>
 #include <linux/virtio_net.h>
@@ -150,6 +151,23 @@ void port_netns_refresh(struct port *p);
 #define PORT_FDNAME_TAP "tap-"
 void port_fdname(char *buf, size_t len, const char *name);
 /*
+ * A stream port's listening socket and its peer's connection are stored as
+ * "stream-NAME" and "peer-NAME": after a crash, the next switchd takes both
+ * back, and a running QEMU (7.2 never reconnects) keeps its network.
+ */
+#define PORT_FDNAME_STREAM "stream-"
+#define PORT_FDNAME_PEER "peer-"
+#define PORT_FDNAME_MAX (IFNAMSIZ + sizeof(PORT_FDNAME_STREAM))
+
+/* The name p's own descriptor (p->fd) has in the store, as its kind names it. */
+static inline void port_store_name(const struct port *p, char *buf, size_t len)
+{
+	if (p->ops && p->ops->type == SWP_PORT_STREAM)
+		snprintf(buf, len, "%s%s", PORT_FDNAME_STREAM, p->name);
+	else
+		port_fdname(buf, len, p->name);
+}
+/*
  * Opens the TAP NAME from fd, a descriptor of it an earlier switchd created
  * and left in the store: checks it is such a TAP and sets it up again. Its
  * kernel side may since have moved into another namespace (the port is then
@@ -172,6 +190,19 @@ int port_afpacket_open(struct port *p, const char *name, unsigned rx_ring_kib);
 int port_open_stream(const char *name, const char *path, bool mkdir_parent, struct port **out, char *why,
 		     size_t whylen);
 int port_stream_open(struct port *p, const char *path);
+/*
+ * A stream port on lfd, the listening socket at PATH an earlier switchd left
+ * in the store (checked to be one); lfd is the port's from then on, closed on
+ * failure too. The port is marked stored.
+ */
+int port_stream_adopt(const char *name, const char *path, int lfd, struct port **out, char *why, size_t whylen);
+/*
+ * fd, a connection an earlier switchd's peer still has (from the store, so
+ * stored already), becomes the attached port p's peer as if it had just
+ * connected. A descriptor that is no connected Unix stream socket is closed
+ * and dropped from the store; false then.
+ */
+bool port_stream_take_peer(struct port *p, int fd);
 /*
  * A dgram port: NAME names it, PATH is the Unix datagram socket it is bound
  * to (as port_open_stream's), PEER where its frames go (empty: the last

@@ -12,16 +12,19 @@
  * new frames are dropped as busy.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "fdb.h"
 #include "gso.h"
 #include "log.h"
+#include "notify.h"
 #include "port.h"
 #include "sw.h"
 
@@ -32,6 +35,7 @@ struct stream {
 	ev_io rio, wio;	      /* the peer's readable, and writable while a frame is pending */
 	bool from_peer;	      /* this poll is the peer's, not the listener's */
 	bool accept_paused;   /* out of descriptors: the listener is stopped until the next tick */
+	bool peer_stored;     /* the peer's connection is in the store as peer-NAME */
 	uint64_t progress_ms; /* when the peer last sent something */
 	size_t rlen;	      /* bytes in rbuf */
 	size_t toff, tlen;    /* the pending rest of a frame: tbuf[toff..tlen) */
@@ -62,6 +66,13 @@ static void stream_peer_close(struct port *p)
 	close(s->peer);
 	s->peer = -1;
 	s->rlen = s->toff = s->tlen = 0;
+	if (s->peer_stored) {
+		char fdname[PORT_FDNAME_MAX];
+
+		snprintf(fdname, sizeof(fdname), "%s%s", PORT_FDNAME_PEER, p->name);
+		notify_fd_remove(fdname);
+		s->peer_stored = false;
+	}
 }
 
 /* The peer went away or broke the framing: the port waits for another; its MACs go. */
@@ -191,6 +202,60 @@ static bool stream_peer_ended(const struct stream *s)
 	return r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR);
 }
 
+/*
+ * fd is the peer from now on. A port whose listener is in the store puts the
+ * connection there too (peer-NAME), unless it came from there (stored).
+ */
+static void stream_peer_set(struct port *p, int fd, bool stored)
+{
+	struct stream *s = p->priv;
+
+	s->peer = fd;
+	s->rlen = s->toff = s->tlen = 0;
+	s->progress_ms = stream_now(p);
+	s->peer_stored = stored;
+	if (!stored && p->stored) {
+		char fdname[PORT_FDNAME_MAX];
+
+		snprintf(fdname, sizeof(fdname), "%s%s", PORT_FDNAME_PEER, p->name);
+		s->peer_stored = !notify_fd_store(fd, fdname);
+	}
+	p->state = SWP_STATE_CONNECTED;
+	if (stream_loop(p)) {
+		ev_io_init(&s->rio, stream_rio_cb, fd, EV_READ);
+		s->rio.data = p;
+		ev_io_init(&s->wio, stream_wio_cb, fd, EV_WRITE);
+		s->wio.data = p;
+		ev_io_start(stream_loop(p), &s->rio);
+	}
+	log_info("port %s: peer %s on %s", p->name, stored ? "taken back from the descriptor store" : "connected",
+		 p->path);
+	if (p->sw)
+		sw_event(p->sw, SWP_EV_PORT_UP, p, 0, NULL);
+}
+
+bool port_stream_take_peer(struct port *p, int fd)
+{
+	struct sockaddr_un peer;
+	socklen_t len = sizeof(peer);
+	int type = 0;
+	socklen_t tlen = sizeof(type);
+	char fdname[PORT_FDNAME_MAX];
+
+	if (getpeername(fd, (struct sockaddr *)&peer, &len) < 0 || peer.sun_family != AF_UNIX ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 || type != SOCK_STREAM) {
+		log_warn("port %s: the stored peer connection is not a connected Unix stream socket: closed",
+			 p->name);
+		close(fd);
+		snprintf(fdname, sizeof(fdname), "%s%s", PORT_FDNAME_PEER, p->name);
+		notify_fd_remove(fdname);
+		return false;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	stream_peer_set(p, fd, true);
+	return true;
+}
+
 static void stream_accept(struct port *p)
 {
 	struct stream *s = p->priv;
@@ -220,20 +285,7 @@ static void stream_accept(struct port *p)
 			continue;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-		s->peer = fd;
-		s->rlen = s->toff = s->tlen = 0;
-		s->progress_ms = stream_now(p);
-		p->state = SWP_STATE_CONNECTED;
-		if (stream_loop(p)) {
-			ev_io_init(&s->rio, stream_rio_cb, fd, EV_READ);
-			s->rio.data = p;
-			ev_io_init(&s->wio, stream_wio_cb, fd, EV_WRITE);
-			s->wio.data = p;
-			ev_io_start(stream_loop(p), &s->rio);
-		}
-		log_info("port %s: peer connected on %s", p->name, p->path);
-		if (p->sw)
-			sw_event(p->sw, SWP_EV_PORT_UP, p, 0, NULL);
+		stream_peer_set(p, fd, false);
 	}
 }
 
@@ -396,6 +448,44 @@ int port_stream_open(struct port *p, const char *path)
 	p->ifindex = 0;
 	p->mtu = 0;
 	p->state = SWP_STATE_WAITING;
+	return 0;
+}
+
+int port_stream_adopt(const char *name, const char *path, int lfd, struct port **out, char *why, size_t whylen)
+{
+	struct sockaddr_un sun, want;
+	socklen_t len = sizeof(sun);
+	int listening = 0;
+	socklen_t llen = sizeof(listening);
+	struct stream *s;
+	struct port *p;
+
+	why[0] = '\0';
+	if (port_unix_addr(&want, path) < 0 || getsockname(lfd, (struct sockaddr *)&sun, &len) < 0 ||
+	    sun.sun_family != AF_UNIX || strcmp(sun.sun_path, want.sun_path) ||
+	    getsockopt(lfd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &llen) < 0 || !listening) {
+		snprintf(why, whylen, "the stored descriptor is not a socket listening on %s", path);
+		close(lfd);
+		return -EBADF;
+	}
+	p = calloc(1, sizeof(*p));
+	s = calloc(1, sizeof(*s));
+	if (!p || !s) {
+		free(p);
+		free(s);
+		close(lfd);
+		return -ENOMEM;
+	}
+	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
+	s->peer = -1;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->path, sizeof(p->path), "%s", path);
+	p->fd = lfd;
+	p->priv = s;
+	p->ops = &stream_ops;
+	p->state = SWP_STATE_WAITING;
+	p->stored = true;
+	*out = p;
 	return 0;
 }
 
