@@ -148,9 +148,33 @@ static const struct port_ops fake_ops = {
 	.close = fake_close,
 };
 
-static void bench_fwd(size_t len, bool flood, bool vlan, const char *name)
+/* A switch of n fake ports; access: a port in access VLAN 10 (the others trunks of VLAN 10), -1: none. */
+static void micro_switch(struct sw *sw, struct port **ports, int n, int access)
 {
 	struct sw_config cfg = { .max_macs = 8192, .ageing = 300 };
+
+	if (sw_init(sw, NULL, &cfg, fake_clock) < 0)
+		exit(1);
+	for (int i = 0; i < n; i++) {
+		ports[i] = calloc(1, sizeof(*ports[i]));
+		ports[i]->fd = -1;
+		ports[i]->mtu = 1500;
+		ports[i]->ops = &fake_ops;
+		snprintf(ports[i]->name, sizeof(ports[i]->name), "fake%d", i);
+		sw_port_attach(sw, ports[i]);
+		if (access >= 0) {
+			struct swp_vlan v = { .mode = i == access ? SWP_VLAN_ACCESS : SWP_VLAN_TRUNK,
+					      .vid = i == access ? 10 : 0 };
+
+			if (i != access)
+				v.vlans[0] = 1u << 10;
+			sw_port_set_vlan(sw, ports[i], &v);
+		}
+	}
+}
+
+static void bench_fwd(size_t len, bool flood, bool vlan, const char *name)
+{
 	struct sw sw;
 	static uint8_t buf[1514];
 	const uint32_t frames = 2000000;
@@ -159,23 +183,7 @@ static void bench_fwd(size_t len, bool flood, bool vlan, const char *name)
 	uint8_t mac[6];
 	double t0;
 
-	if (sw_init(&sw, NULL, &cfg, fake_clock) < 0)
-		exit(1);
-	for (int i = 0; i < 8; i++) {
-		ports[i] = calloc(1, sizeof(*ports[i]));
-		ports[i]->fd = -1;
-		ports[i]->mtu = 1500;
-		ports[i]->ops = &fake_ops;
-		snprintf(ports[i]->name, sizeof(ports[i]->name), "fake%d", i);
-		sw_port_attach(&sw, ports[i]);
-		if (vlan) {
-			struct swp_vlan v = { .mode = i ? SWP_VLAN_TRUNK : SWP_VLAN_ACCESS, .vid = i ? 0 : 10 };
-
-			if (i)
-				v.vlans[0] = 1u << 10;
-			sw_port_set_vlan(&sw, ports[i], &v);
-		}
-	}
+	micro_switch(&sw, ports, 8, vlan ? 0 : -1);
 	/* Host 1 lives on port 1; frames come from host 0 on port 0. */
 	mac_of(mac, 1);
 	fdb_learn(&sw.fdb, mac, vlan ? 10 : 0, 1, 0);
@@ -209,7 +217,6 @@ static void bench_fwd(size_t len, bool flood, bool vlan, const char *name)
  */
 static void bench_inplace(size_t len, int mode, const char *name)
 {
-	struct sw_config cfg = { .max_macs = 8192, .ageing = 300 };
 	struct sw sw;
 	static uint8_t buf[PORT_HEADROOM + 1514];
 	const uint32_t frames = 2000000;
@@ -218,25 +225,8 @@ static void bench_inplace(size_t len, int mode, const char *name)
 	size_t hlen = mode == 2 ? 18 : 14;
 	double t0;
 
-	if (sw_init(&sw, NULL, &cfg, fake_clock) < 0)
-		exit(1);
-	for (int i = 0; i < 2; i++) {
-		ports[i] = calloc(1, sizeof(*ports[i]));
-		ports[i]->fd = -1;
-		ports[i]->mtu = 1500;
-		ports[i]->ops = &fake_ops;
-		snprintf(ports[i]->name, sizeof(ports[i]->name), "fake%d", i);
-		sw_port_attach(&sw, ports[i]);
-		if (mode) {
-			bool access = (i == 0) == (mode == 1);
-			struct swp_vlan v = { .mode = access ? SWP_VLAN_ACCESS : SWP_VLAN_TRUNK,
-					      .vid = access ? 10 : 0 };
-
-			if (!access)
-				v.vlans[0] = 1u << 10;
-			sw_port_set_vlan(&sw, ports[i], &v);
-		}
-	}
+	/* Mode 1: port 0 access, 1 trunk (a push); mode 2: port 1 access (a pop). */
+	micro_switch(&sw, ports, 2, mode ? mode - 1 : -1);
 	mac_of(mac, 1);
 	fdb_learn(&sw.fdb, mac, mode ? 10 : 0, 1, 0);
 	memset(buf, 0, sizeof(buf));

@@ -338,6 +338,41 @@ in_host() {
 
 host_mac() { ip -n "$P$1" -j link show eth0 | jq -r '.[0].address'; }
 
+# tcp_md5 FROM TO IP PORT MIB: MIB MiB of random bytes over TCP from host FROM to a server at IP:PORT
+# in host TO's namespace; fails unless what arrived has the md5 of what was sent.
+tcp_md5() {
+	local from=$1 to=$2 ip=$3 port=$4 mib=$5 want srv
+	head -c $((mib << 20)) /dev/urandom >"$T/tcp.data"
+	want=$(md5sum <"$T/tcp.data" | cut -d' ' -f1)
+	rm -f "$T/tcp.got" "$T/tcp.ready"
+	in_host "$to" timeout 30 "$PY" - "$ip" "$port" "$T/tcp.got" "$T/tcp.ready" <<'PYEOF' &
+import hashlib, socket, sys
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind((sys.argv[1], int(sys.argv[2])))
+l.listen(1)
+open(sys.argv[4], "w").close()
+c, _ = l.accept()
+h = hashlib.md5()
+while True:
+    b = c.recv(1 << 16)
+    if not b:
+        break
+    h.update(b)
+open(sys.argv[3], "w").write(h.hexdigest() + "\n")
+PYEOF
+	srv=$!
+	BG_PIDS+=("$srv")
+	wait_until 10 "TCP server in $to" test -e "$T/tcp.ready"
+	in_host "$from" timeout 30 "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+s.sendall(open(sys.argv[3], "rb").read())
+s.close()' "$ip" "$port" "$T/tcp.data"
+	wait "$srv" || fail "TCP server in $to failed"
+	assert_eq "$want" "$(cat "$T/tcp.got")" "md5 of $mib MiB sent over TCP from $from to $to"
+}
+
 # ping_ok FROM IP: at least one echo reply within a bounded time.
 ping_ok() {
 	in_host "$1" timeout 15 ping -n -q -c 3 -i 0.2 -W 2 "$2" >/dev/null ||

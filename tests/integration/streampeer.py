@@ -36,6 +36,20 @@ def on_signal(_sig, _frm):
     stopping = True
 
 
+def tap_frames(tap):
+    """Up to 64 frames the TAP has now; None when it is gone."""
+    frames = []
+    for _ in range(64):
+        try:
+            frames.append(os.read(tap, 65536))
+        except BlockingIOError:
+            break
+        except OSError as e:
+            print("streampeer: tap read: %s" % e, file=sys.stderr)
+            return None
+    return frames
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("socket")
@@ -66,14 +80,10 @@ def main():
         except InterruptedError:
             continue
         if tap in r:
-            for _ in range(64):
-                try:
-                    frame = os.read(tap, 65536)
-                except BlockingIOError:
-                    break
-                except OSError as e:
-                    print("streampeer: tap read: %s" % e, file=sys.stderr)
-                    return 1
+            frames = tap_frames(tap)
+            if frames is None:
+                return 1
+            for frame in frames:
                 s.sendall(struct.pack(">I", len(frame)) + frame)
         if s in r:
             data = s.recv(1 << 20)
@@ -104,14 +114,10 @@ def dgram_loop(a, tap, s):
         except InterruptedError:
             continue
         if tap in r:
-            for _ in range(64):
-                try:
-                    frame = os.read(tap, 65536)
-                except BlockingIOError:
-                    break
-                except OSError as e:
-                    print("streampeer: tap read: %s" % e, file=sys.stderr)
-                    return 1
+            frames = tap_frames(tap)
+            if frames is None:
+                return 1
+            for frame in frames:
                 try:
                     s.sendto(frame, a.socket)
                 except OSError:

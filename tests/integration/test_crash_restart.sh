@@ -20,25 +20,11 @@
 CYCLES=${CRASH_CYCLES:-20}
 command -v iperf3 >/dev/null || fail "missing tool: iperf3"
 CONF=$T/switchd.conf
-SUP=$T/sup
-mkdir "$SUP"
 NET=10.$((RANDOM % 200 + 20)).$((RANDOM % 250))
 IP_C=$NET.1 IP_T=$NET.2 IP_G=$NET.3
-SUP_PID=
 PING_PIDS=()
-SWITCHD_PIDS=() # every switchd this test started, for the cleanup
+. "$HERE/supervise.sh"
 
-# switchd processes outlive a supervisor killed with -9: end them by PID (checked to be ours).
-kill_orphans() {
-	local pid
-	for pid in "${SWITCHD_PIDS[@]}"; do
-		if running "$pid" && grep -qF -- "$SOCK" "/proc/$pid/cmdline" 2>/dev/null; then
-			kill -TERM "$pid" 2>/dev/null
-		fi
-	done
-}
-# lib.sh's cleanup reads the test's status from $?: hand it on.
-trap 'rc=$?; trap - ERR; set +eE; kill_orphans; (exit $rc); cleanup' EXIT
 
 # ---- the hosts -----------------------------------------------------------------
 
@@ -61,27 +47,6 @@ port add ${P}c netns ${P}c
 port add ${P}t type tap
 port add ${P}h
 EOF
-
-sup_state() { jq -r "$1" "$SUP/state.json" 2>/dev/null; }
-sup_pid() { sup_state .pid; }
-# The running switchd answers, and it is not the one before (PID $1).
-restarted() {
-	local pid
-	pid=$(sup_pid)
-	[ -n "$pid" ] && [ "$pid" != 0 ] && [ "$pid" != "$1" ] && [ "$(sup_state .ready)" = true ] &&
-		daemon_answers
-}
-
-start_supervised() {
-	echo "==== fdstore.py -- $SWITCHD -s $SOCK -c $CONF ====" >>"$LOG"
-	rm -f "$SUP/state.json"
-	"$PY" "$HERE/fdstore.py" --dir "$SUP" --restart-sec 0.1 -- "$SWITCHD" -s "$SOCK" -c "$CONF" \
-		2>>"$LOG" &
-	SUP_PID=$!
-	BG_PIDS+=("$SUP_PID")
-	wait_until 5 "switchd under fdstore.py to answer" restarted 0
-	SWITCHD_PIDS+=("$(sup_pid)")
-}
 
 links_root() { ip -o link show | awk -F': ' -v p="$P" '{ sub(/@.*/, "", $2) } index($2, p) == 1 { print $2 }' | sort | xargs; }
 links_in() { ip -n "$1" -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort | xargs; }

@@ -50,36 +50,9 @@ ping_ok s 10.75.0.1
 wait_for 5 "a MAC learned on $S" '[ "$(mac_count_on "$S")" -ge 1 ]'
 
 # 4 MiB of TCP from a (offloads on: GSO super-frames) to the stream peer's namespace.
-head -c $((4 << 20)) /dev/urandom >"$T/data"
-want=$(md5sum <"$T/data" | cut -d' ' -f1)
-in_host s timeout 30 "$PY" - "$T/got.md5" "$T/srv.ready" <<'PYEOF' &
-import hashlib, socket, sys
-l = socket.socket()
-l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("10.75.0.2", 5400))
-l.listen(1)
-open(sys.argv[2], "w").close()
-c, _ = l.accept()
-h = hashlib.md5()
-while True:
-    b = c.recv(1 << 16)
-    if not b:
-        break
-    h.update(b)
-open(sys.argv[1], "w").write(h.hexdigest() + "\n")
-PYEOF
-SRV=$!
-BG_PIDS+=("$SRV")
-wait_until 10 "TCP server in $S" test -e "$T/srv.ready"
 rxp0=$(port_field "${P}a" rx_packets)
 rxb0=$(port_field "${P}a" rx_bytes)
-in_host a timeout 30 "$PY" -c '
-import socket, sys
-s = socket.create_connection(("10.75.0.2", 5400))
-s.sendall(open(sys.argv[1], "rb").read())
-s.close()' "$T/data"
-wait "$SRV" || fail "TCP server in $S failed"
-assert_eq "$want" "$(cat "$T/got.md5")" "md5 of 4 MiB sent over TCP to the stream peer"
+tcp_md5 a s 10.75.0.2 5400 4
 rxp=$(($(port_field "${P}a" rx_packets) - rxp0))
 rxb=$(($(port_field "${P}a" rx_bytes) - rxb0))
 say "TCP a -> $S: switchd got $rxp frames from a, $((rxb / rxp)) bytes each"

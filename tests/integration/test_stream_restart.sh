@@ -13,22 +13,11 @@
 
 CYCLES=${STREAM_CRASH_CYCLES:-5}
 CONF=$T/switchd.conf
-SUP=$T/sup
-mkdir "$SUP"
 S=${P}s
 SP=$T/s.sock
 D=${P}d
 DP=$T/d.sock
-SWITCHD_PIDS=()
-kill_orphans() {
-	local pid
-	for pid in "${SWITCHD_PIDS[@]}"; do
-		if running "$pid" && grep -qF -- "$SOCK" "/proc/$pid/cmdline" 2>/dev/null; then
-			kill -TERM "$pid" 2>/dev/null
-		fi
-	done
-}
-trap 'rc=$?; trap - ERR; set +eE; kill_orphans; (exit $rc); cleanup' EXIT
+. "$HERE/supervise.sh"
 
 new_netns "${P}a"
 new_netns "$S"
@@ -39,53 +28,38 @@ port add $S type stream path $SP
 port add $D type dgram path $DP
 EOF
 
-sup_state() { jq -r "$1" "$SUP/state.json" 2>/dev/null; }
-sup_pid() { sup_state .pid; }
-restarted() {
-	local pid
-	pid=$(sup_pid)
-	[ -n "$pid" ] && [ "$pid" != 0 ] && [ "$pid" != "$1" ] && [ "$(sup_state .ready)" = true ] &&
-		daemon_answers
-}
-store() { sup_state '.store | sort | tojson'; }
-"$PY" "$HERE/fdstore.py" --dir "$SUP" --restart-sec 0.1 -- "$SWITCHD" -s "$SOCK" -c "$CONF" 2>>"$LOG" &
-SUP_PID=$!
-BG_PIDS+=("$SUP_PID")
-wait_until 5 "switchd under fdstore.py to answer" restarted 0
-SWITCHD_PIDS+=("$(sup_pid)")
+start_supervised
 config_eth0 "${P}a" 10.78.0.1
-assert_eq '["stream-'"$S"'"]' "$(store)" "the store with no peer"
+assert_eq '["stream-'"$S"'"]' "$(sup_store)" "the store with no peer"
 
-rm -f "$T/peer.ready"
-"$PY" "$HERE/streampeer.py" "$SP" "${P}t1" --ready "$T/peer.ready" 2>>"$T/peer.log" &
-SPEER=$!
-BG_PIDS+=("$SPEER")
-wait_until 5 "the stream peer to connect" test -s "$T/peer.ready"
-ip link set "${P}t1" netns "$S"
-ip -n "$S" link set "${P}t1" name eth0
-config_eth0 "$S" 10.78.0.2
+# peer NS TAP IP SOCKET [--dgram LOCAL]: streampeer.py on SOCKET, its TAP moved into NS as eth0 with IP;
+# its PID in PEER_PID.
+peer() {
+	local ns=$1 tap=$2 ip=$3 sock=$4
+	shift 4
+	rm -f "$T/peer.ready"
+	"$PY" "$HERE/streampeer.py" "$sock" "$tap" --ready "$T/peer.ready" "$@" 2>>"$T/peer.log" &
+	PEER_PID=$!
+	BG_PIDS+=("$PEER_PID")
+	wait_until 5 "streampeer $tap to start" test -s "$T/peer.ready"
+	ip link set "$tap" netns "$ns"
+	ip -n "$ns" link set "$tap" name eth0
+	config_eth0 "$ns" "$ip"
+}
+peer "$S" "${P}t1" 10.78.0.2 "$SP"
+SPEER=$PEER_PID
 wait_until 5 "$S to be connected" port_state_is "$S" connected
-assert_eq '["peer-'"$S"'","stream-'"$S"'"]' "$(store)" "the store with a peer"
-rm -f "$T/peer.ready"
-"$PY" "$HERE/streampeer.py" "$DP" "${P}t2" --ready "$T/peer.ready" --dgram "$T/qemu-d.sock" 2>>"$T/peer.log" &
-DPEER=$!
-BG_PIDS+=("$DPEER")
-wait_until 5 "the dgram peer to start" test -s "$T/peer.ready"
-ip link set "${P}t2" netns "$D"
-ip -n "$D" link set "${P}t2" name eth0
-config_eth0 "$D" 10.78.0.3
+assert_eq '["peer-'"$S"'","stream-'"$S"'"]' "$(sup_store)" "the store with a peer"
+peer "$D" "${P}t2" 10.78.0.3 "$DP" --dgram "$T/qemu-d.sock"
 ping_ok a 10.78.0.2
 ping_ok s 10.78.0.1
 ping_ok d 10.78.0.1
 
 for ((i = 1; i <= CYCLES; i++)); do
-	old=$(sup_pid)
-	kill -KILL "$old"
-	wait_until 5 "switchd to be restarted after kill -9 (cycle $i)" restarted "$old"
-	SWITCHD_PIDS+=("$(sup_pid)")
+	kill_restart "cycle $i"
 	assert_eq connected "$(port_field "$S" state)" "state of $S after restart $i"
 	running "$SPEER" || fail "the stream peer's connection ended with switchd (cycle $i)"
-	assert_eq '["peer-'"$S"'","stream-'"$S"'"]' "$(store)" "the store after restart $i"
+	assert_eq '["peer-'"$S"'","stream-'"$S"'"]' "$(sup_store)" "the store after restart $i"
 	ping_ok a 10.78.0.2
 	ping_ok s 10.78.0.1
 	ping_ok d 10.78.0.1
@@ -99,11 +73,12 @@ assert_eq 1 "$(log_count "port $S: peer connected")" "connections the stream por
 kill -TERM "$SPEER"
 wait "$SPEER" || true
 wait_until 5 "$S to wait" port_state_is "$S" waiting
-wait_until 5 "peer-$S out of the store" sh -c "[ \"\$(jq -r '.store | sort | tojson' '$SUP/state.json')\" = '[\"stream-$S\"]' ]"
+store_is() { [ "$(sup_store)" = "$1" ]; }
+wait_until 5 "peer-$S out of the store" store_is '["stream-'"$S"'"]'
 "$PY" "$HERE/streampeer.py" "$SP" "${P}t3" --ready "$T/peer2.ready" 2>>"$T/peer.log" &
 BG_PIDS+=("$!")
 wait_until 5 "a new stream peer to connect" port_state_is "$S" connected
-assert_eq '["peer-'"$S"'","stream-'"$S"'"]' "$(store)" "the store with the new peer"
+assert_eq '["peer-'"$S"'","stream-'"$S"'"]' "$(sup_store)" "the store with the new peer"
 
 # A clean stop: switchd empties the store and removes the socket.
 kill -TERM "$SUP_PID"
