@@ -3,7 +3,7 @@
  * and each trace held against what sw_input then really does with the same
  * frame: the same verdict and drop counter, the same egress ports, the same
  * tag action (keep, push, pop); and the trace itself changes nothing.
- * Fake ports as in test_mirror.c.
+ * Fake ports: fakeports.h.
  */
 #include <errno.h>
 #include <setjmp.h>
