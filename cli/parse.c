@@ -5,39 +5,62 @@
 #include "cli.h"
 #include "switchd/defaults.h"
 
-/* switchctl's options, then the command grammar (lib/cmdline.c) for the words. */
+#define USAGE_COL 38   /* where what a command does starts */
+#define USAGE_WIDTH 92 /* and where its lines end */
+
+/* Words of text from column col, wrapped before USAGE_WIDTH, each new line indented to col. */
+static void usage_wrap(FILE *f, const char *text, int col)
+{
+	int at = col;
+
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		if (at > col && at + 1 + (int)n > USAGE_WIDTH) {
+			fprintf(f, "\n%*s", col, "");
+			at = col;
+		} else if (at > col) {
+			fputc(' ', f);
+			at++;
+		}
+		fprintf(f, "%.*s", (int)n, text);
+		at += (int)n;
+		text += n;
+		text += strspn(text, " ");
+	}
+}
+
+/* switchctl's options, then the command grammar's forms (lib/cmdline.c) and the settings (proto.c). */
 void cli_usage(FILE *f)
 {
+	const struct cli_usage_row *u;
+	const struct swp_port_setting *ps;
+	const struct swp_setting *st;
+	char what[512];
+
+	fprintf(f, "usage: switchctl [-j] [-s PATH] COMMAND\n\nCommands:\n");
+	for (size_t i = 0; (u = cli_cmd_usage(i)); i++) {
+		size_t off = (size_t)snprintf(what, sizeof(what), "%s", u->what);
+
+		/* set: the settings, from their table. */
+		if (!strncmp(u->synopsis, "set ", 4))
+			for (size_t k = 0; (st = swp_setting_at(k)) && off < sizeof(what); k++)
+				off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%s", k ? ", " : "", st->name);
+		/* port set: the port settings, from theirs (vlan has a row of its own). */
+		if (!strncmp(u->synopsis, "port set NAME SETTING", 21))
+			for (size_t k = 0, n = 0; (ps = swp_port_setting_at(k)) && off < sizeof(what); k++)
+				if (!ps->vlan)
+					off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%s %s", n++ ? ", " : "",
+								ps->name, ps->boolean ? "on|off" : "N");
+		if (strlen(u->synopsis) + 4 > USAGE_COL) {
+			fprintf(f, "  %s\n%*s", u->synopsis, USAGE_COL, "");
+		} else {
+			fprintf(f, "  %-*s", USAGE_COL - 2, u->synopsis);
+		}
+		usage_wrap(f, what, USAGE_COL);
+		fputc('\n', f);
+	}
 	fprintf(f,
-		"usage: switchctl [-j] [-s PATH] COMMAND\n"
-		"\n"
-		"Commands:\n"
-		"  port add NAME [type tap|afpacket]   attach an interface (a TAP is created if missing\n"
-		"                                      with type tap)\n"
-		"  port add NAME netns NS [ifname IF]  create a veth pair: NAME here, IF (default %s) in\n"
-		"                                      the network namespace NS (a name under %s,\n"
-		"                                      or a path like /proc/PID/ns/net)\n"
-		"  port del NAME                       detach it\n"
-		"  port show [NAME]                    ports (or one) with state and counters\n"
-		"  port clear [NAME]                   zero the counters of every port, or of one\n"
-		"  mac show [MAC] [port NAME]          the MAC table, or where one MAC is (fdb is a\n"
-		"                                      synonym of mac)\n"
-		"  mac flush [port NAME]               empty the MAC table, or one port's entries\n"
-		"  status                              version, uptime, ports, table size (the default)\n"
-		"  mirror add NAME from PORT[,PORT...] [in|out|both] to PORT\n"
-		"                                      copy what the ports receive, send or both\n"
-		"                                      (default) to PORT, which then gets no other traffic\n"
-		"  mirror del NAME                     stop a mirror\n"
-		"  mirror show [NAME]                  the mirrors and how many frames each copied\n"
-		"  trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]\n"
-		"                                      what switchd would do now with such a frame, stage\n"
-		"                                      by stage (nothing is sent or learned)\n"
-		"  monitor                             print events (ports, MAC table) as they happen,\n"
-		"                                      until interrupted\n"
-		"  set SETTING VALUE                   change a setting of the running switchd:\n"
-		"                                      ageing SECONDS, max-macs N, flap-moves N,\n"
-		"                                      flap-hold SECONDS, storm-broadcast PPS,\n"
-		"                                      storm-multicast PPS, storm-unknown PPS\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json          JSON output\n"
@@ -46,7 +69,7 @@ void cli_usage(FILE *f)
 		"  -V, --version       print the version\n"
 		"\n"
 		"Exit status: 0 success, 1 the operation failed, 2 usage error.\n",
-		SWITCHD_NETNS_PEER, SWITCHD_NETNS_DIR, SWITCHD_SOCKET);
+		SWITCHD_SOCKET);
 }
 
 enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struct cli_cmd *cmd,

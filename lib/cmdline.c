@@ -652,6 +652,43 @@ static const struct {
 
 #define NOBJECTS (sizeof(cmdline_objects) / sizeof(cmdline_objects[0]))
 
+/* What usage says of each form: a new command is a row here and one in cmdline_objects. */
+static const struct cli_usage_row cmdline_usage[] = {
+	{ "port add NAME [type tap|afpacket]", "attach an interface (a TAP is created if missing with type tap)" },
+	{ "port add NAME netns NS [ifname IF]",
+	  "create a veth pair: NAME here, IF (default " SWITCHD_NETNS_PEER ") in the network namespace NS (a "
+	  "name under " SWITCHD_NETNS_DIR ", or a path like /proc/PID/ns/net)" },
+	{ "port add NAME type stream [path PATH] [owner USER[:GROUP]] [mode OCTAL]",
+	  "listen on a Unix socket for QEMU's -netdev stream (default ports/NAME.sock beside the control "
+	  "socket)" },
+	{ "port add NAME type dgram [path PATH] [peer PEERPATH] [owner USER[:GROUP]] [mode OCTAL]",
+	  "a Unix datagram socket for QEMU's -netdev dgram; frames go to PEERPATH, else the last sender" },
+	{ "port del NAME", "detach it (and delete what switchd made for it)" },
+	{ "port show [NAME]", "ports (or one) with state, settings and counters" },
+	{ "port clear [NAME]", "zero the counters of every port, or of one" },
+	{ "port set NAME SETTING VALUE", "one setting of the port: " },
+	{ "port set NAME vlan access VID | trunk LIST|all [native VID] | tunnel VID",
+	  "the port's VLAN mode (default: trunk all, frames as they came)" },
+	{ "mac show [MAC] [port NAME] [vlan VID]", "the MAC table, or where one MAC is (fdb is a synonym of mac)" },
+	{ "mac flush [port NAME] [vlan VID]", "empty the MAC table, or one port's or VLAN's learned entries" },
+	{ "mac add MAC port NAME [vlan VID]", "a static entry: never aged, evicted, flushed or moved" },
+	{ "mac del MAC [vlan VID]", "remove an entry, static or learned" },
+	{ "status", "version, uptime, ports, table size and settings (the default)" },
+	{ "set SETTING VALUE", "change a setting of the running switchd: " },
+	{ "monitor", "print events (ports, MAC table) as they happen, until interrupted" },
+	{ "mirror add NAME from PORT[,PORT...] [in|out|both] to PORT",
+	  "copy what the ports receive, send or both (default) to PORT, which then gets no other traffic" },
+	{ "mirror del NAME", "stop a mirror" },
+	{ "mirror show [NAME]", "the mirrors and how many frames each copied" },
+	{ "trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]",
+	  "what switchd would do now with such a frame, stage by stage (nothing is sent or learned)" },
+};
+
+const struct cli_usage_row *cli_cmd_usage(size_t i)
+{
+	return i < sizeof(cmdline_usage) / sizeof(cmdline_usage[0]) ? &cmdline_usage[i] : NULL;
+}
+
 enum cli_parse_result cli_cmd_parse(int argc, char *const *argv, struct cli_cmd *cmd, char *err,
 				    size_t errlen)
 {

@@ -41,4 +41,14 @@ enum cli_parse_result {
 enum cli_parse_result cli_cmd_parse(int argc, char *const *argv, struct cli_cmd *cmd, char *err,
 				    size_t errlen);
 
+/*
+ * The commands as usage lists them: one row a form, its synopsis and what it
+ * does, in the order of the objects table. NULL past the last.
+ */
+struct cli_usage_row {
+	const char *synopsis;
+	const char *what;
+};
+const struct cli_usage_row *cli_cmd_usage(size_t i);
+
 #endif

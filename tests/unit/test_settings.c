@@ -103,6 +103,9 @@ static void settings_are_in_switchctl_usage(void **state)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	static const char *const objects[] = { "port", "mac", "status", "set", "monitor", "mirror", "trace" };
+	const struct swp_port_setting *ps;
+	const struct cli_usage_row *u;
 	const struct swp_setting *s;
 
 	cli_usage(f);
@@ -110,6 +113,20 @@ static void settings_are_in_switchctl_usage(void **state)
 	for (size_t i = 0; (s = swp_setting_at(i)); i++)
 		if (!strstr(text, s->name))
 			fail_msg("switchctl's usage does not name %s", s->name);
+	for (size_t i = 0; (ps = swp_port_setting_at(i)); i++)
+		if (!strstr(text, ps->name))
+			fail_msg("switchctl's usage does not name the port setting %s", ps->name);
+	/* Every form the grammar's usage table lists, and every command the grammar knows. */
+	for (size_t i = 0; (u = cli_cmd_usage(i)); i++)
+		if (!strstr(text, u->synopsis))
+			fail_msg("switchctl's usage leaves out %s", u->synopsis);
+	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "\n  %s ", objects[i]);
+		if (!strstr(text, want))
+			fail_msg("switchctl's usage has no %s command", objects[i]);
+	}
 	free(text);
 }
 
