@@ -10,40 +10,39 @@
 #include "log.h"
 #include "port.h"
 
+/* The options that are not settings, then each setting from its table (proto.c). */
 static void usage(FILE *f)
 {
+	const struct swp_setting *set;
+
 	fprintf(f,
-		"usage: switchd [-nv] [--syslog] [-c FILE] [-s PATH] [--ro-socket PATH]\n"
-		"               [--ageing SECONDS] [--max-macs N] [--storm-broadcast PPS]\n"
-		"               [--storm-multicast PPS] [--storm-unknown PPS] [--flap-moves N]\n"
-		"               [--flap-hold SECONDS] [--rx-ring KIB]\n"
+		"usage: switchd [-nv] [--syslog] [-c FILE] [-s PATH] [--ro-socket PATH] [--rx-ring KIB]\n"
+		"               [--SETTING VALUE]...\n"
 		"\n"
-		"A userspace layer-2 switch for TAP and AF_PACKET ports; runs in the foreground\n"
-		"and logs to stderr. Drive it with switchctl.\n"
+		"A userspace layer-2 switch for TAP, AF_PACKET and QEMU socket (stream, dgram) ports;\n"
+		"runs in the foreground and logs to stderr. Drive it with switchctl.\n"
 		"\n"
-		"  -c, --config FILE     apply FILE's 'port add' and 'set' lines at start-up,\n"
-		"                        and again on SIGHUP\n"
+		"  -c, --config FILE     apply FILE's lines (port add, port set, mac add, mirror add,\n"
+		"                        set) at start-up, and again on SIGHUP\n"
 		"  -n, --check           only check the options and the -c FILE, then exit\n"
 		"  -s, --socket PATH     control socket (default %s)\n"
 		"      --ro-socket PATH  also listen on a read-only socket anyone may connect to:\n"
-		"                        show, status and monitor only\n"
+		"                        show, status, monitor and trace only\n"
 		"      --rx-ring KIB     receive ring of each AF_PACKET port, 16..%u KiB\n"
-		"                        (default %u; 0: none, read with recvmmsg)\n"
-		"      --ageing SECONDS  MAC entry ageing time, 1..%u (default %u)\n"
-		"      --max-macs N      MAC table size limit, 1..%u (default %u)\n"
-		"      --storm-broadcast PPS, --storm-multicast PPS, --storm-unknown PPS\n"
-		"                        flooded frames a second one port may send, by kind\n"
-		"                        (default %u each; 0: no limit)\n"
-		"      --flap-moves N    a MAC moving between ports more than N times a second\n"
-		"                        blocks the port it moved to (default %u; 0: never)\n"
-		"      --flap-hold SECONDS  how long such a port stays blocked (default %u)\n"
-		"  -v, --verbose         debug logging\n"
-		"      --syslog          log to syslog (facility daemon) instead of stderr\n"
-		"  -h, --help            this text\n"
-		"  -V, --version         print the version\n",
-		SWITCHD_SOCKET, SWITCHD_RING_KIB_MAX, SWITCHD_RING_KIB, SWITCHD_AGEING_MAX_SEC,
-		SWITCHD_AGEING_SEC, SWITCHD_MAX_MACS_LIMIT, SWITCHD_MAX_MACS, SWITCHD_STORM_PPS, SWITCHD_FLAP_MOVES,
-		SWITCHD_FLAP_HOLD_SEC);
+		"                        (default %u; 0: none, read with recvmmsg)\n",
+		SWITCHD_SOCKET, SWITCHD_RING_KIB_MAX, SWITCHD_RING_KIB);
+	for (size_t i = 0; (set = swp_setting_at(i)); i++) {
+		int n = fprintf(f, "      --%s %s", set->name, set->unit);
+
+		if (n > 23) /* a long name: what it is on a line of its own */
+			n = fprintf(f, "\n") - 1;
+		fprintf(f, "%*s%s\n%24s%llu..%llu, default %llu\n", 24 - n, "", set->help, "",
+			(unsigned long long)set->min, (unsigned long long)set->max, (unsigned long long)set->def);
+	}
+	fprintf(f, "  -v, --verbose         debug logging\n"
+		   "      --syslog          log to syslog (facility daemon) instead of stderr\n"
+		   "  -h, --help            this text\n"
+		   "  -V, --version         print the version\n");
 }
 
 /* A whole decimal number in [min, max], or -1. */

@@ -454,13 +454,19 @@ int swp_set_name(char dst[SWP_NAME_MAX], const char *src)
 }
 
 static const struct swp_setting swp_settings[] = {
-	{ "ageing", SWP_SET_AGEING, 1, SWITCHD_AGEING_MAX_SEC, SWITCHD_AGEING_SEC },
-	{ "max-macs", SWP_SET_MAX_MACS, 1, SWITCHD_MAX_MACS_LIMIT, SWITCHD_MAX_MACS },
-	{ "flap-moves", SWP_SET_FLAP_MOVES, 0, SWITCHD_FLAP_MOVES_MAX, SWITCHD_FLAP_MOVES },
-	{ "flap-hold", SWP_SET_FLAP_HOLD, 1, SWITCHD_FLAP_HOLD_MAX_SEC, SWITCHD_FLAP_HOLD_SEC },
-	{ "storm-broadcast", SWP_SET_STORM_BROADCAST, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS },
-	{ "storm-multicast", SWP_SET_STORM_MULTICAST, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS },
-	{ "storm-unknown", SWP_SET_STORM_UNKNOWN, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS },
+	{ "ageing", SWP_SET_AGEING, 1, SWITCHD_AGEING_MAX_SEC, SWITCHD_AGEING_SEC, "SECONDS",
+	  "MAC entry ageing time" },
+	{ "max-macs", SWP_SET_MAX_MACS, 1, SWITCHD_MAX_MACS_LIMIT, SWITCHD_MAX_MACS, "N", "MAC table size limit" },
+	{ "flap-moves", SWP_SET_FLAP_MOVES, 0, SWITCHD_FLAP_MOVES_MAX, SWITCHD_FLAP_MOVES, "N",
+	  "moves a second that make a MAC flap, blocking its new port (0: never)" },
+	{ "flap-hold", SWP_SET_FLAP_HOLD, 1, SWITCHD_FLAP_HOLD_MAX_SEC, SWITCHD_FLAP_HOLD_SEC, "SECONDS",
+	  "how long a port stays blocked after a flap" },
+	{ "storm-broadcast", SWP_SET_STORM_BROADCAST, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS, "PPS",
+	  "broadcasts a second one port may flood (0: no limit)" },
+	{ "storm-multicast", SWP_SET_STORM_MULTICAST, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS, "PPS",
+	  "multicasts a second one port may flood (0: no limit)" },
+	{ "storm-unknown", SWP_SET_STORM_UNKNOWN, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS, "PPS",
+	  "unknown unicasts a second one port may flood (0: no limit)" },
 };
 
 const struct swp_setting *swp_setting_by_name(const char *name)

@@ -533,6 +533,8 @@ struct swp_setting {
 	const char *name;
 	uint32_t key;
 	uint64_t min, max, def;
+	const char *unit; /* the value's word in usage: SECONDS, N, PPS */
+	const char *help; /* what it is, for switchd --help */
 };
 const struct swp_setting *swp_setting_by_name(const char *name);
 const struct swp_setting *swp_setting_by_key(uint32_t key);
