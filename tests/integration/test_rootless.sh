@@ -76,3 +76,10 @@ assert_eq "${P}vm" "$(uctl -j mac show | jq -r --arg m "$MAC_V" '.[] | select(.m
 	"port of the guest's MAC"
 assert_eq connected "$(uctl -j port show "${P}vm" | jq -r '.[0].state')" "state of the stream port"
 say "rootless: switchd (uid $(id -u "$U")), 2 containers and a QEMU guest, all the user's, ping each other"
+
+# A clean stop, its log into lib.sh's (whose cleanup fails the test on a sanitizer's report).
+kill_guests
+kill -TERM "$SW"
+wait_until 5 "switchd to stop" not_running "$SW"
+cat "$W/switchd.log" >>"$LOG"
+assert_contains "$(cat "$W/switchd.log")" "stopped" "switchd's log at its stop"
