@@ -11,7 +11,8 @@
 #      ifdown script removes the port.
 #   C. QEMU's -netdev stream connects to a stream port (no TAP): ping both ways
 #      and TCP each way (the container's GSO frames segmented by switchd); QEMU
-#      is killed and the port waits for another peer, its MACs flushed.
+#      is killed and the port waits for another peer, its MACs flushed; a new
+#      QEMU on the port is connected within 2 s of its start and pings.
 #   E (after C). QEMU's -netdev dgram (unix addresses) to a dgram port: the port
 #      waits for the guest's first frame, then ping both ways and TCP each way;
 #      QEMU is killed and the port waits again once a frame for it is refused,
@@ -210,6 +211,18 @@ wait_until 5 "guest s's QEMU to exit" not_running "$pid"
 wait_until 2 "$VS to wait for another peer" port_state_is "$VS" waiting
 mac_absent "$MAC_S" || fail "guest s's MAC survived its peer"
 [ -S "$SP" ] || fail "the socket of $VS went with its peer"
+# QEMU started again on the same port: connected within 2 s of its start, and the guest pings.
+t=$(now_ms)
+start_guest s2 - "$MAC_S" "$IP_S" "stream,id=n0,server=off,addr.type=unix,addr.path=$SP"
+wait_until 2 "the new QEMU to connect to $SP" port_state_is "$VS" connected
+say "a new QEMU on $VS connected $(since "$t")s after its start"
+wait_guest s2 "$BOOT_SECS" "GUEST-PING-OK " "the new guest's ping of the container ($C_IP)"
+ping_ok c "$IP_S"
+assert_eq "$VS" "$(mac_port "$MAC_S")" "port of the new guest's MAC"
+pid=$(qemu_pid s2) || fail "cannot find guest s2's QEMU process"
+disown "${QPID[s2]}"
+kill -KILL "$pid"
+wait_until 5 "guest s2's QEMU to exit" not_running "$pid"
 ctl port del "$VS" >/dev/null
 [ ! -e "$SP" ] || fail "socket $SP left after port del"
 
