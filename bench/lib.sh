@@ -26,6 +26,7 @@ bench_prepare() {
 	cmake --build "$top/build-bench" -j"$(nproc)" >/dev/null
 	SWITCHD=$top/build-bench/bin/switchd
 	SWITCHCTL=$top/build-bench/bin/switchctl
+	STREAMRELAY=$top/build-bench/bin/streamrelay
 }
 
 # bench_scratch PREFIX TAG: sets P (a prefix of PREFIX and random hex for every namespace and link,

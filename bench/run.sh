@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: switchd (veth<->veth, veth<->TAP) against the Linux kernel bridge, a direct
-# veth pair (the ceiling) and, when installed, vde_switch — all in one run, interleaved A/B/A/B, several
+# Side-by-side benchmark: switchd (veth<->veth, veth<->TAP, veth<->stream port, two chained with and without
+# VLANs) against the Linux kernel bridge, a direct veth pair (the ceiling) and, when installed, vde_switch — all in one run, interleaved A/B/A/B, several
 # repetitions, medians with min-max, each figure as a ratio to the kernel bridge.
 #
 # usage: bench/run.sh [--reps N] [--time SECONDS] [--quick] [--no-vde] [--json FILE]
@@ -107,6 +107,19 @@ configs+=(switchd-chain switchd-chain-vlan)
 CPU_PID[switchd-chain]=$PID_ch1
 CPU_PID[switchd-chain-vlan]=$PID_cv1
 
+# switchd, veth <-> stream port: B is the TAP of streamrelay, a stand-in for QEMU's -netdev stream
+# (no offloads: switchd segments A's TCP and completes its checksums for it).
+host_on_veth "${P}ssa" "${P}ssa" $ADDR_A
+start_switchd ss
+"$SWITCHCTL" -s "$SOCK_ss" port add "${P}ssa" >/dev/null
+"$SWITCHCTL" -s "$SOCK_ss" port add "${P}sss" type stream path "$tmp/ss.port" >/dev/null
+"$STREAMRELAY" "$tmp/ss.port" "${P}sst" &
+pids+=("$!")
+for _ in $(seq 50); do ip link show "${P}sst" >/dev/null 2>&1 && break; sleep 0.1; done
+host_on_tap "${P}ssb" "${P}sst" $ADDR_B
+configs+=(switchd-stream)
+CPU_PID[switchd-stream]=$PID_ss
+
 # the kernel bridge with the same kind of veths
 host_on_veth "${P}bra" "${P}bra" $ADDR_A
 host_on_veth "${P}brb" "${P}brb" $ADDR_B
@@ -140,8 +153,8 @@ if [ "$vde" = 1 ]; then
 	CPU_PID[vde_switch]=$vpid
 fi
 
-ns_a() { case $1 in switchd-chain) echo "${P}cha" ;; switchd-chain-vlan) echo "${P}cva" ;; switchd-veth) echo "${P}sva" ;; switchd-tap) echo "${P}sta" ;; bridge) echo "${P}bra" ;; direct) echo "${P}dia" ;; vde_switch) echo "${P}vda" ;; esac; }
-ns_b() { case $1 in switchd-chain) echo "${P}chb" ;; switchd-chain-vlan) echo "${P}cvb" ;; switchd-veth) echo "${P}svb" ;; switchd-tap) echo "${P}stb" ;; bridge) echo "${P}brb" ;; direct) echo "${P}dib" ;; vde_switch) echo "${P}vdb" ;; esac; }
+ns_a() { case $1 in switchd-stream) echo "${P}ssa" ;; switchd-chain) echo "${P}cha" ;; switchd-chain-vlan) echo "${P}cva" ;; switchd-veth) echo "${P}sva" ;; switchd-tap) echo "${P}sta" ;; bridge) echo "${P}bra" ;; direct) echo "${P}dia" ;; vde_switch) echo "${P}vda" ;; esac; }
+ns_b() { case $1 in switchd-stream) echo "${P}ssb" ;; switchd-chain) echo "${P}chb" ;; switchd-chain-vlan) echo "${P}cvb" ;; switchd-veth) echo "${P}svb" ;; switchd-tap) echo "${P}stb" ;; bridge) echo "${P}brb" ;; direct) echo "${P}dib" ;; vde_switch) echo "${P}vdb" ;; esac; }
 
 for c in "${configs[@]}"; do
 	ip netns exec "$(ns_a "$c")" ping -c 3 -i 0.2 -W 1 $ADDR_B >/dev/null ||
