@@ -10,6 +10,9 @@ CACHE=${SWITCHD_GUEST_CACHE:-${XDG_CACHE_HOME:-/var/cache}/switchd-test-guest}
 QEMU=${QEMU:-qemu-system-x86_64}
 BOOT_SECS=${SWITCHD_TEST_BOOT_SECS:-90}
 GUEST_DIR=${GUEST_DIR:-$T}
+BYTES=$((MB * 1048576))
+# How to run a command where the guest's TCP peer is (the container at C_IP); a test may redefine it.
+guest_peer_run() { in_host c "$@"; }
 
 command -v "$QEMU" >/dev/null ||
 	fail "missing $QEMU (Debian package qemu-system-x86; scripts/deps.sh --test installs it)"
@@ -136,3 +139,49 @@ wait_guest() {
 	done
 }
 
+# tcp_read IP PORT: connects from the container, reads until EOF, prints the byte count.
+tcp_read() {
+	guest_peer_run timeout 60 "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+n = 0
+while True:
+    b = s.recv(1 << 16)
+    if not b:
+        break
+    n += len(b)
+print(n)
+' "$1" "$2"
+}
+# tcp_write IP PORT BYTES: connects from the container, sends BYTES zero bytes, closes.
+tcp_write() {
+	guest_peer_run timeout 60 "$PY" -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+left = int(sys.argv[3])
+buf = bytes(1 << 16)
+while left > 0:
+    n = min(left, len(buf))
+    s.sendall(buf[:n])
+    left -= n
+s.shutdown(socket.SHUT_WR)
+while s.recv(1 << 16):
+    pass
+s.close()
+' "$1" "$2" "$3"
+}
+
+# check_tcp NAME IP: MB MiB from the guest to the container and back, exact counts.
+check_tcp() {
+	local name=$1 ip=$2 t n
+	t=$(now_ms)
+	n=$(tcp_read "$ip" 5001) || fail "TCP from guest $name ($ip:5001) to the container failed"
+	assert_eq "$BYTES" "$n" "bytes the container read from guest $name over TCP"
+	say "guest $name -> container: $n bytes over TCP in $(since "$t")s"
+	t=$(now_ms)
+	tcp_write "$ip" 5002 "$BYTES" || fail "TCP from the container to guest $name ($ip:5002) failed"
+	wait_guest "$name" 20 "GUEST-RECV " "guest $name to count the bytes it received"
+	assert_eq "GUEST-RECV $BYTES" "$(serial_line "$name" "GUEST-RECV ")" \
+		"bytes guest $name counted over TCP"
+	say "container -> guest $name: $BYTES bytes over TCP in $(since "$t")s"
+}

@@ -5,7 +5,8 @@
 # inside that user namespace) and attaches them with port add NAME netns
 # /proc/PID/ns/net, then boots a real QEMU guest, as that user, on a stream port.
 # Every pair pings: container to container, the guest to a container, a container to
-# the guest. switchd runs as the user (its uid, not root's), and every switchctl,
+# the guest; 1 MiB of TCP crosses each way between the guest and a container. switchd
+# runs as the user (its uid, not root's), and every switchctl,
 # nsenter and QEMU is the user's; root only makes the user and reads results.
 . "$(dirname "$0")/lib.sh"
 
@@ -72,6 +73,10 @@ pid=$(qemu_pid v) || fail "cannot find the guest's QEMU"
 assert_eq "$(id -u "$U")" "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" "QEMU's uid (the user's)"
 wait_guest v 60 "GUEST-PING-OK " "the guest's ping of container c1 ($C_IP)"
 in_ns "${CPID[c2]}" ping -n -q -c 3 -i 0.2 -W 2 "$IP_V" >/dev/null || fail "ping c2 -> the guest failed"
+# MB MiB each way between the guest and container c1, exact byte counts (the container's GSO frames
+# segmented by switchd for the guest).
+guest_peer_run() { in_ns "${CPID[c1]}" "$@"; }
+check_tcp v "$IP_V"
 assert_eq "${P}vm" "$(uctl -j mac show | jq -r --arg m "$MAC_V" '.[] | select(.mac == $m) | .port')" \
 	"port of the guest's MAC"
 assert_eq connected "$(uctl -j port show "${P}vm" | jq -r '.[0].state')" "state of the stream port"
