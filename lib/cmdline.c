@@ -659,10 +659,10 @@ static const struct cli_usage_row cmdline_usage[] = {
 	  "create a veth pair: NAME here, IF (default " SWITCHD_NETNS_PEER ") in the network namespace NS (a "
 	  "name under " SWITCHD_NETNS_DIR ", or a path like /proc/PID/ns/net)" },
 	{ "port add NAME type stream [path PATH] [owner USER[:GROUP]] [mode OCTAL]",
-	  "listen on a Unix socket for QEMU's -netdev stream (default ports/NAME.sock beside the control "
+	  "listen on a Unix socket for QEMU's stream netdev (default ports/NAME.sock beside the control "
 	  "socket)" },
 	{ "port add NAME type dgram [path PATH] [peer PEERPATH] [owner USER[:GROUP]] [mode OCTAL]",
-	  "a Unix datagram socket for QEMU's -netdev dgram; frames go to PEERPATH, else the last sender" },
+	  "a Unix datagram socket for QEMU's dgram netdev; frames go to PEERPATH, else the last sender" },
 	{ "port del NAME", "detach it (and delete what switchd made for it)" },
 	{ "port show [NAME]", "ports (or one) with state, settings and counters" },
 	{ "port clear [NAME]", "zero the counters of every port, or of one" },
