@@ -29,8 +29,12 @@ assert_eq 0 "$(log_count "capabilities: switchd lacks")" "warnings about missing
 add_host a 10.77.0.1
 new_netns "${P}b"
 ip netns exec "${P}b" sleep 300 &
-BG_PIDS+=("$!")
-ctl port add "${P}b" netns "/proc/$!/ns/net" >/dev/null
+HOLDER=$!
+BG_PIDS+=("$HOLDER")
+# ip netns exec enters the namespace after the fork: until then the process is in ours.
+in_b() { [ "$(readlink "/proc/$HOLDER/ns/net")" = "$(ip netns exec "${P}b" readlink /proc/self/ns/net)" ]; }
+wait_until 5 "the holder to be in ${P}b" in_b
+ctl port add "${P}b" netns "/proc/$HOLDER/ns/net" >/dev/null
 config_eth0 "${P}b" 10.77.0.2
 ping_ok a 10.77.0.2
 ping_ok b 10.77.0.1
