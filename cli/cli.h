@@ -10,9 +10,17 @@
 #include "switchd/cmdline.h"
 #include "switchd/proto.h"
 
+/* switchctl capture's own options (the request's are in cli_cmd.body.capture). */
+struct cli_capture {
+	const char *wfile; /* -w: pcapng to this file, "-" stdout; NULL: a line per frame */
+	uint32_t snaplen;  /* as the pcapng interfaces say it */
+	void *prog;        /* the compiled filter (struct bpf_program *), NULL: none */
+};
+
 struct cli_opts {
 	const char *socket;
 	bool json;
+	struct cli_capture cap;
 };
 
 enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struct cli_cmd *cmd,
@@ -28,6 +36,15 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 
 /* One monitor event as a line: text, or one JSON object per line. */
 void cli_print_event(FILE *f, const struct cli_opts *o, const struct swp_event *ev);
+
+/*
+ * capture's words after "capture" (argv[0]): its options, then the filter
+ * expression, compiled with libpcap into cmd's request. CLI_USAGE with err.
+ */
+enum cli_parse_result cli_capture_parse(int argc, char **argv, struct cli_opts *o,
+					struct cli_cmd *cmd, char *err, size_t errlen);
+/* One captured frame as a line: text (tcpdump -e's words), or one JSON object per line. */
+void cli_print_frame(FILE *f, const struct cli_opts *o, const struct swp_capture_frame *fr);
 
 /* JSON string with escapes (writer.c). */
 void json_str(FILE *f, const char *s);

@@ -72,9 +72,27 @@ void cli_usage(FILE *f)
 		SWITCHD_SOCKET);
 }
 
+/* Where the command's first word is: past switchctl's options and their arguments. */
+static int cli_command_at(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			return i + 1;
+		if (a[0] != '-' || !a[1])
+			return i;
+		/* -s PATH, --socket PATH, and -js PATH: the next word is the path. */
+		if (!strcmp(a, "--socket") || (a[1] != '-' && a[strlen(a) - 1] == 's'))
+			i++;
+	}
+	return argc;
+}
+
 enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struct cli_cmd *cmd,
 				char *err, size_t errlen)
 {
+	const int argc_all = argc;
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 's' },
@@ -82,7 +100,7 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, at;
 
 	memset(cmd, 0, sizeof(*cmd));
 	/* -s wins; then $SWITCHD_SOCKET, which the QEMU scripts take too. */
@@ -92,7 +110,15 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 	err[0] = '\0';
 	optind = 0; /* reset getopt: cli_parse may run more than once in a process */
 	opterr = 0;
-	/* GNU getopt permutes: options may stand before, inside or after the command. */
+	/*
+	 * GNU getopt permutes: options may stand before, inside or after the command;
+	 * but capture has options of its own (tcpdump's), so switchctl's stand before it.
+	 */
+	at = cli_command_at(argc, argv);
+	if (at < argc && !strcmp(argv[at], "capture"))
+		argc = at;
+	else
+		at = -1;
 	while ((c = getopt_long(argc, argv, ":js:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -116,5 +142,7 @@ enum cli_parse_result cli_parse(int argc, char **argv, struct cli_opts *o, struc
 			return CLI_USAGE;
 		}
 	}
+	if (at >= 0)
+		return cli_capture_parse(argc_all - at, argv + at, o, cmd, err, errlen);
 	return cli_cmd_parse(argc - optind, argv + optind, cmd, err, errlen);
 }

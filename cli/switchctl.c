@@ -1,6 +1,7 @@
 /* switchctl: parse, send one request, print the replies until SWP_DONE. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "pcapng.h"
 #include "switchd/defaults.h"
 
 static int ctl_connect(const char *path)
@@ -304,6 +306,118 @@ static int request(const char *path, const void *buf, size_t len, int nsfd)
 	}
 }
 
+/* Writes one frame as pcapng or a line; false when the output failed (its reader went). */
+static bool capture_out(const struct cli_opts *o, struct pcapng *pw, const struct swp_capture_frame *fr)
+{
+	int id;
+
+	if (!o->cap.wfile) {
+		cli_print_frame(stdout, o, fr);
+		return !fflush(stdout);
+	}
+	if ((id = pcapng_iface(pw, fr->port)) < 0 ||
+	    pcapng_packet(pw, (uint32_t)id, fr->time_ns, fr->dir, fr->data.ptr, fr->data.len, fr->len) < 0)
+		return false;
+	/* A pipe (tcpdump -r -) sees each frame as it comes. */
+	return pw->f != stdout || !fflush(stdout);
+}
+
+/*
+ * capture: the ports it covers, its SWP_DONE, then frames until Ctrl-C (0),
+ * COUNT frames or switchd's SWP_CAPTURE_END (0); then tcpdump's summary.
+ */
+static int capture(const struct cli_opts *o, struct cli_cmd *cmd)
+{
+	static _Alignas(8) uint8_t buf[SWP_MSG_MAX], body[SWP_BODY_MAX];
+	const struct swp_capture_frame *fr = (const void *)body;
+	const struct swp_capture_end *end = (const void *)body;
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: recv returns EINTR */
+	struct timeval none = { 0 };
+	uint32_t seq = (uint32_t)getpid();
+	uint64_t captured = 0, dropped = 0, count = cmd->body.capture.count;
+	struct pcapng pw = { 0 };
+	bool started = false;
+	int fd, rc = 1;
+	size_t len;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a reader that goes is a write error, and the end */
+	len = swp_encode(buf, sizeof(buf), cmd->type, seq, &cmd->body);
+	if (o->cap.wfile) {
+		FILE *f = strcmp(o->cap.wfile, "-") ? fopen(o->cap.wfile, "wbe") : stdout;
+
+		if (!f) {
+			fprintf(stderr, "switchctl: capture: %s: %s\n", o->cap.wfile, strerror(errno));
+			return 1;
+		}
+		if (pcapng_open(&pw, f, o->cap.snaplen) < 0) {
+			fprintf(stderr, "switchctl: capture: writing %s: %s\n", o->cap.wfile, strerror(errno));
+			goto out;
+		}
+	}
+	if ((fd = request(o->socket, buf, len, -1)) < 0)
+		goto out;
+	for (;;) {
+		struct swp_hdr hdr;
+		int r = read_msg(fd, seq, &hdr, body);
+
+		if (r == -1 && interrupted) {
+			rc = 0;
+			break;
+		}
+		if (r == -1) {
+			fprintf(stderr, "switchctl: capture: %s\n",
+				errno == ECONNRESET ? "switchd closed the connection" : strerror(errno));
+			break;
+		}
+		if (r < 0)
+			break;
+		if (hdr.type == SWP_DONE) {
+			const struct swp_done *done = (const void *)body;
+
+			if (done->status) {
+				fprintf(stderr, "%s\n", done->msg[0] ? done->msg : strerror(-done->status));
+				close(fd);
+				goto out;
+			}
+			/* Frames come when they come: no receive timeout from here on. */
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+			started = true;
+		} else if (hdr.type == SWP_CAPTURE_END) {
+			dropped = end->dropped;
+			rc = 0;
+			break;
+		} else if (hdr.type == SWP_CAPTURE_FRAME && fr->kind == SWP_CAP_KIND_PORT) {
+			/* Interfaces up front: a reader of the pipe opens it before the first frame. */
+			if (o->cap.wfile && (pcapng_iface(&pw, fr->port) < 0 || (pw.f == stdout && fflush(stdout))))
+				break;
+		} else if (hdr.type == SWP_CAPTURE_FRAME && fr->kind == SWP_CAP_KIND_FRAME && started) {
+			dropped = fr->dropped;
+			if (!capture_out(o, &pw, fr)) {
+				/* Its reader went (tcpdump -c N | ...): the end, not a failure. */
+				rc = errno == EPIPE ? 0 : 1;
+				if (rc)
+					fprintf(stderr, "switchctl: capture: writing: %s\n", strerror(errno));
+				break;
+			}
+			if (++captured == count) {
+				rc = 0;
+				break;
+			}
+		}
+	}
+	close(fd);
+	fprintf(stderr, "%" PRIu64 " frames captured, %" PRIu64 " dropped by switchd\n", captured, dropped);
+out:
+	if (pw.f && pw.f != stdout && fclose(pw.f) && !rc) {
+		fprintf(stderr, "switchctl: capture: writing %s: %s\n", o->cap.wfile, strerror(errno));
+		rc = 1;
+	}
+	pcapng_close(&pw);
+	return rc;
+}
+
 static int run(const struct cli_opts *o, struct cli_cmd *cmd)
 {
 	_Alignas(8) uint8_t buf[SWP_MSG_MAX], body[SWP_BODY_MAX];
@@ -384,5 +498,5 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	return run(&o, &cmd);
+	return cmd.type == SWP_CAPTURE ? capture(&o, &cmd) : run(&o, &cmd);
 }

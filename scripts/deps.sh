@@ -3,8 +3,9 @@
 # --test also what the test suite uses. Only what is missing is installed.
 set -euo pipefail
 
-# To build and run, and what the README walkthrough uses (ping, jq).
-build=(build-essential cmake pkg-config libev-dev libmnl-dev uthash-dev iproute2 iputils-ping jq)
+# To build and run (libpcap-dev: the capture filter, compiled by switchctl and run by switchd),
+# and what the README walkthrough uses (ping, jq).
+build=(build-essential cmake pkg-config libev-dev libmnl-dev libpcap-dev uthash-dev iproute2 iputils-ping jq)
 # qemu-system-x86, busybox-static, cpio, xz-utils: test_qemu_guest.sh boots a real guest
 # (tests/vm/build-guest.sh fetches its kernel with apt-get download and never installs it).
 # clang, libclang-rt-14-dev: fuzz/'s libFuzzer harnesses (-fsanitize=fuzzer); llvm-14: the

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "caps.h"
 #include "daemon.h"
 #include "log.h"
@@ -699,6 +700,9 @@ static void cmd_trace(struct daemon *d, const void *body, struct ctl_reply *r)
 	buf[off] = (uint8_t)(type >> 8);
 	buf[off + 1] = (uint8_t)type;
 	sw_trace(&d->sw, p, &f, req->flags & SWP_TRACE_F_SRC, d->sw.now(), cmd_trace_step, r);
+static void cmd_capture(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	capture_start(&d->sw, &d->captures, r, body);
 }
 
 /* What a changing request is about, for the log: a port name, a setting's name, a MAC. */
@@ -749,6 +753,14 @@ static void cmd_subject_set(const void *body, char out[CMD_SUBJECT_MAX])
 	const struct swp_setting *s = swp_setting_by_key(((const struct swp_set_req *)body)->key);
 
 	snprintf(out, CMD_SUBJECT_MAX, "%s", s ? s->name : "?");
+}
+
+/* Not a change, but it sees everyone's traffic: refused on the read-only socket, and logged. */
+static void cmd_subject_capture(const void *body, char out[CMD_SUBJECT_MAX])
+{
+	const struct swp_capture_req *req = body;
+
+	cmd_printable(out, req->ports[0] ? req->ports : "all", CMD_SUBJECT_MAX, false);
 }
 
 static void cmd_set(struct daemon *d, const void *body, struct ctl_reply *r)
@@ -806,6 +818,7 @@ static const struct cmd_def {
 	{ SWP_MIRROR_DEL, "mirror del", cmd_mirror_del, cmd_subject_mirror },
 	{ SWP_MIRROR_SHOW, "mirror show", cmd_mirror_show, NULL },
 	{ SWP_TRACE, "trace", cmd_trace, NULL },
+	{ SWP_CAPTURE, "capture", cmd_capture, cmd_subject_capture },
 };
 
 void cmd_handle(void *ctx, const struct swp_hdr *hdr, const void *body, struct ctl_reply *r)

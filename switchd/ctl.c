@@ -132,7 +132,7 @@ int ctl_stream_next(struct ctl_stream *s, struct ctl_msg *m)
 
 static void out_queue(struct ctl_out *o, uint16_t type, uint32_t seq, const void *body)
 {
-	size_t len = swp_encoded_max(type), need = o->len + len;
+	size_t len = swp_encoded_bound(type, body), need = o->len + len;
 
 	if (o->overflow)
 		return;
@@ -175,7 +175,7 @@ void ctl_out_sent(struct ctl_out *o, size_t n)
 		return;
 	o->off = o->len = 0;
 	/* Give back what a big reply took. */
-	if (o->cap > 65536) {
+	if (o->cap > 65536 && !o->keep) {
 		ctl_big_freed = true;
 		free(o->buf);
 		o->buf = NULL;
@@ -245,6 +245,55 @@ static bool conn_event(struct ctl_conn *cn, const struct swp_event *ev)
 		return false;
 	out_queue(&cn->out, SWP_EVENT, cn->monitor_seq, ev);
 	return true;
+}
+
+/* ---- feeds ---- */
+
+static void client_update_events(struct ctl_client *c);
+
+/* Makes the loop send what is queued (a connection driven without a server: nothing to do). */
+static void conn_kick(struct ctl_conn *cn)
+{
+	if (cn->ctl)
+		client_update_events((struct ctl_client *)(void *)((char *)cn - offsetof(struct ctl_client, conn)));
+}
+
+void ctl_feed_start(struct ctl_reply *r, void (*fini)(void *ctx), void *ctx)
+{
+	struct ctl_conn *cn = r->conn;
+
+	cn->feed = true;
+	cn->feed_fini = fini;
+	cn->feed_ctx = ctx;
+	cn->out.keep = true;
+}
+
+int ctl_feed_add(struct ctl_conn *cn, uint16_t type, uint32_t seq, const void *body, size_t budget)
+{
+	struct ctl_out *o = &cn->out;
+
+	if (cn->closing || o->overflow || o->len - o->off + swp_encoded_bound(type, body) > budget)
+		return -ENOBUFS;
+	out_queue(o, type, seq, body);
+	if (o->overflow) {
+		/* Only an allocation failure: the client goes once what it has is sent. */
+		o->overflow = false;
+		cn->closing = true;
+		conn_kick(cn);
+		return -ENOBUFS;
+	}
+	conn_kick(cn);
+	return 0;
+}
+
+void ctl_feed_end(struct ctl_conn *cn, uint16_t type, uint32_t seq, const void *body)
+{
+	if (cn->closing)
+		return;
+	out_queue(&cn->out, type, seq, body);
+	cn->out.overflow = false;
+	cn->closing = true;
+	conn_kick(cn);
 }
 
 /* ---- one connection's protocol ---- */
@@ -326,6 +375,12 @@ static void conn_drop_fd(struct ctl_conn *cn)
 
 void ctl_conn_fini(struct ctl_conn *cn)
 {
+	if (cn->feed_fini) {
+		void (*fini)(void *ctx) = cn->feed_fini;
+
+		cn->feed_fini = NULL;
+		fini(cn->feed_ctx);
+	}
 	conn_drop_fd(cn);
 	if (cn->out.cap > 65536)
 		ctl_big_freed = true;
@@ -533,7 +588,7 @@ static bool ctl_evict_one(struct ctl *ctl)
 	 * first, so <= makes the first accepted of them the victim.
 	 */
 	for (struct ctl_client *c = ctl->clients; c; c = c->next) {
-		if (!c->conn.monitor && (!victim || c->progress <= victim->progress))
+		if (!c->conn.monitor && !c->conn.feed && (!victim || c->progress <= victim->progress))
 			victim = c;
 	}
 	if (!victim)
@@ -621,6 +676,12 @@ void ctl_event(struct ctl *ctl, const struct swp_event *ev)
 	}
 }
 
+void ctl_flush_all(struct ctl *ctl)
+{
+	for (struct ctl_client *c = ctl->fd < 0 ? NULL : ctl->clients; c; c = c->next)
+		client_flush(c);
+}
+
 void ctl_tick(struct ctl *ctl)
 {
 	ev_tstamp now = ev_now(ctl->loop);
@@ -632,7 +693,7 @@ void ctl_tick(struct ctl *ctl)
 			log_debug("%s: control client sent part of a message %d s ago; dropped", __func__,
 				  SWITCHD_CTL_PARTIAL_SEC);
 			client_free(c);
-		} else if (!c->conn.monitor && now - c->last > SWITCHD_CTL_IDLE_SEC) {
+		} else if (!c->conn.monitor && !c->conn.feed && now - c->last > SWITCHD_CTL_IDLE_SEC) {
 			log_debug("%s: idle control client dropped", __func__);
 			client_free(c);
 		}

@@ -67,6 +67,7 @@ struct ctl_out {
 	size_t len; /* queued */
 	size_t cap;
 	bool overflow; /* a reply did not fit: the client must go */
+	bool keep; /* a feed's: keep the buffer when drained, it fills again */
 };
 
 /* n more queued bytes were sent; once all are, the buffer is reset. */
@@ -123,6 +124,13 @@ struct ctl_conn {
 	bool monitor; /* subscribed to events (ctl_event) */
 	uint32_t monitor_seq; /* of the SWP_MONITOR request; every event carries it */
 	uint64_t lost; /* events not queued because the client did not read */
+	/*
+	 * A feed (a capture): records that someone else queues (ctl_feed_add)
+	 * until it ends; feed_fini(feed_ctx) is called once the connection goes.
+	 */
+	bool feed;
+	void (*feed_fini)(void *ctx);
+	void *feed_ctx;
 };
 
 typedef void (*ctl_handler)(void *ctx, const struct swp_hdr *hdr, const void *body,
@@ -196,6 +204,25 @@ static inline bool ctl_has_monitors(const struct ctl *ctl)
  * with the count it missed.
  */
 void ctl_event(struct ctl *ctl, const struct swp_event *ev);
+
+/*
+ * Makes the connection a feed: after the SWP_DONE, records come from
+ * ctl_feed_add until ctl_feed_end; fini(ctx) is called when the connection
+ * goes, for whatever reason (hang-up, end, the daemon's exit). Feeds are
+ * never idle and never evicted.
+ */
+void ctl_feed_start(struct ctl_reply *r, void (*fini)(void *ctx), void *ctx);
+/*
+ * Queues one record of a feed unless the client has budget bytes unread
+ * already: 0, or -ENOBUFS (nothing queued: the caller counts a drop). Cheap
+ * enough for the frame path: no syscall, no allocation once the buffer has
+ * grown to the budget.
+ */
+int ctl_feed_add(struct ctl_conn *cn, uint16_t type, uint32_t seq, const void *body, size_t budget);
+/* Queues a feed's last record (whatever is unread) and hangs up once it is sent. */
+void ctl_feed_end(struct ctl_conn *cn, uint16_t type, uint32_t seq, const void *body);
+/* Sends what each client can take now without waiting (before ctl_close at exit). */
+void ctl_flush_all(struct ctl *ctl);
 
 /*
  * The descriptor the client sent with the request being handled, now the

@@ -275,6 +275,9 @@ void daemon_run(struct daemon *d)
 void daemon_stop(struct daemon *d)
 {
 	notify_stopping();
+	/* A capture's client learns why it ended, if its socket takes the last bytes now. */
+	capture_end_all(&d->captures, "switchd stopping");
+	ctl_flush_all(&d->ctl);
 	ctl_close(&d->ctl);
 	ctl_close(&d->ctl_ro);
 	mirrors_fini(&d->mirrors);

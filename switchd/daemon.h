@@ -4,6 +4,7 @@
 
 #include <ev.h>
 
+#include "capture.h"
 #include "conf.h"
 #include "ctl.h"
 #include "mirror.h"
@@ -35,6 +36,7 @@ struct daemon {
 	struct notify_fd *passed;
 	int npassed;
 	uint64_t caps; /* effective capabilities at start (caps.h); all bits when unknown */
+	struct capture *captures; /* running, each freed with its client */
 };
 
 /* Returns 0 or -errno, having logged why. */

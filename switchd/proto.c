@@ -30,6 +30,7 @@ enum swp_kind {
 	K_STR, /* char[size]: a NUL-terminated string of at most size - 1 bytes */
 	K_MAC, /* uint8_t[6] */
 	K_U64S, /* uint64_t[size / 8], nested: attribute i + 1 is element i */
+	K_BYTES, /* struct swp_bytes: the attribute's payload, where it lies; last in its table */
 };
 
 struct swp_field {
@@ -172,6 +173,36 @@ static const struct swp_field trace_step[] = {
 	FIELD(struct swp_trace_step, SWP_A_TRACE_DETAIL, K_STR, detail),
 };
 
+#define CAP(a, k, m) FIELD(struct swp_capture_req, a, k, m)
+static const struct swp_field capture_req[] = {
+	CAP(SWP_A_CAP_PORTS, K_STR, ports),
+	CAP(SWP_A_CAP_DIRS, K_U32, dirs),
+	CAP(SWP_A_CAP_SNAPLEN, K_U32, snaplen),
+	CAP(SWP_A_CAP_COUNT, K_U64, count),
+	CAP(SWP_A_CAP_FILTER, K_BYTES, filter),
+};
+#undef CAP
+
+#define CAP(a, k, m) FIELD(struct swp_capture_frame, a, k, m)
+static const struct swp_field capture_frame[] = {
+	CAP(SWP_A_CAP_KIND, K_U32, kind),
+	CAP(SWP_A_CAP_PORT, K_STR, port),
+	CAP(SWP_A_CAP_DIR, K_U32, dir),
+	CAP(SWP_A_CAP_TIME_NS, K_U64, time_ns),
+	CAP(SWP_A_CAP_LEN, K_U32, len),
+	CAP(SWP_A_CAP_DROPPED, K_U64, dropped),
+	CAP(SWP_A_CAP_DATA, K_BYTES, data),
+};
+#undef CAP
+
+#define CAP(a, k, m) FIELD(struct swp_capture_end, a, k, m)
+static const struct swp_field capture_end[] = {
+	CAP(SWP_A_CAP_CAPTURED, K_U64, captured),
+	CAP(SWP_A_CAP_DROPPED, K_U64, dropped),
+	CAP(SWP_A_CAP_REASON, K_STR, reason),
+};
+#undef CAP
+
 static const struct swp_field done[] = {
 	FIELD(struct swp_done, SWP_A_DONE_STATUS, K_S32, status),
 	FIELD(struct swp_done, SWP_A_DONE_COUNT, K_U32, count),
@@ -202,6 +233,7 @@ static const struct swp_msgdef {
 	MSG(SWP_MIRROR_DEL, struct swp_mirror, mirror),
 	MSG(SWP_MIRROR_SHOW, struct swp_mirror, mirror),
 	MSG(SWP_TRACE, struct swp_trace_req, trace_req),
+	MSG(SWP_CAPTURE, struct swp_capture_req, capture_req),
 	MSG(SWP_DONE, struct swp_done, done),
 	MSG(SWP_PORT_INFO, struct swp_port_info, port_info),
 	MSG(SWP_MAC_ENTRY, struct swp_mac_entry, mac_entry),
@@ -209,13 +241,17 @@ static const struct swp_msgdef {
 	MSG(SWP_EVENT, struct swp_event, event),
 	MSG(SWP_MIRROR_INFO, struct swp_mirror, mirror),
 	MSG(SWP_TRACE_STEP, struct swp_trace_step, trace_step),
+	MSG(SWP_CAPTURE_FRAME, struct swp_capture_frame, capture_frame),
+	MSG(SWP_CAPTURE_END, struct swp_capture_end, capture_end),
 #undef MSG
 };
 
 _Static_assert(sizeof(struct swp_port_info) <= SWP_BODY_MAX && sizeof(struct swp_event) <= SWP_BODY_MAX &&
 		       sizeof(struct swp_status_info) <= SWP_BODY_MAX && sizeof(struct swp_done) <= SWP_BODY_MAX &&
 		       sizeof(struct swp_port_req) <= SWP_BODY_MAX && sizeof(struct swp_port_set_req) <= SWP_BODY_MAX &&
-		       sizeof(struct swp_mirror) <= SWP_BODY_MAX && sizeof(struct swp_trace_step) <= SWP_BODY_MAX,
+		       sizeof(struct swp_mirror) <= SWP_BODY_MAX && sizeof(struct swp_trace_step) <= SWP_BODY_MAX &&
+		       sizeof(struct swp_capture_req) <= SWP_BODY_MAX &&
+		       sizeof(struct swp_capture_frame) <= SWP_BODY_MAX,
 	       "SWP_BODY_MAX holds every struct");
 
 static const struct swp_msgdef *swp_msgdef(uint16_t type)
@@ -298,6 +334,12 @@ static int swp_get(const struct swp_field *f, const struct nlattr *a, uint8_t *b
 		return 0;
 	case K_U64S:
 		return swp_get_u64s(a, (uint64_t *)(void *)dst, f->size / sizeof(uint64_t));
+	case K_BYTES: {
+		struct swp_bytes b = { .ptr = mnl_attr_get_payload(a), .len = n };
+
+		memcpy(dst, &b, sizeof(b));
+		return 0;
+	}
 	default:
 		if (mnl_attr_validate(a, fixed[f->kind]) < 0)
 			return -EBADMSG;
@@ -343,7 +385,20 @@ static bool swp_put(struct nlmsghdr *nlh, size_t cap, const struct swp_field *f,
 {
 	const uint8_t *src = body + f->off;
 	struct nlattr *nest;
+	struct swp_bytes b;
 
+	if (f->kind == K_BYTES) {
+		uint8_t *end = (uint8_t *)nlh + nlh->nlmsg_len;
+
+		memcpy(&b, src, sizeof(b));
+		if (!b.len)
+			return true;
+		if (b.len > SWP_ATTR_MAX || !mnl_attr_put_check(nlh, cap, f->attr, b.len, b.ptr))
+			return false;
+		/* Its padding: past what swp_encode zeroed, and libmnl 1.0.4 leaves it as it finds it. */
+		memset(end + MNL_ATTR_HDRLEN + b.len, 0, MNL_ALIGN(b.len) - b.len);
+		return true;
+	}
 	if (swp_zero(src, f->kind == K_STR ? 1 : f->size))
 		return true;
 	switch (f->kind) {
@@ -369,6 +424,8 @@ static bool swp_put(struct nlmsghdr *nlh, size_t cap, const struct swp_field *f,
 	}
 }
 
+static size_t swp_fixed_max(uint16_t type);
+
 size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void *body)
 {
 	const struct swp_msgdef *d = swp_msgdef(type);
@@ -379,8 +436,8 @@ size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void
 		return 0;
 	if (cap > SWP_MSG_MAX)
 		cap = SWP_MSG_MAX;
-	/* libmnl 1.0.4 leaves the padding after an attribute as it finds it. */
-	memset(buf, 0, cap < swp_encoded_max(type) ? cap : swp_encoded_max(type));
+	/* libmnl 1.0.4 leaves the padding after an attribute as it finds it (bytes: swp_put). */
+	memset(buf, 0, cap < swp_fixed_max(type) ? cap : swp_fixed_max(type));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_seq = seq;
@@ -393,15 +450,20 @@ size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void
 	return nlh->nlmsg_len;
 }
 
-/* The longest encoding of d: every field present at its largest. */
-static size_t swp_walk_max(const struct swp_msgdef *d)
+/*
+ * The longest encoding of d: every field present at its largest; with bytes,
+ * SWP_ATTR_MAX of them, or none (the fixed part, which bytes, listed last, follow).
+ */
+static size_t swp_walk_max(const struct swp_msgdef *d, bool bytes)
 {
 	size_t n = sizeof(struct swp_hdr);
 
 	for (uint16_t i = 0; i < d->nfields; i++) {
 		const struct swp_field *f = &d->fields[i];
 
-		if (f->kind == K_U64S)
+		if (f->kind == K_BYTES)
+			n += bytes ? MNL_ALIGN(MNL_ATTR_HDRLEN + SWP_ATTR_MAX) : 0;
+		else if (f->kind == K_U64S)
 			n += MNL_ATTR_HDRLEN + f->size / sizeof(uint64_t) * MNL_ALIGN(MNL_ATTR_HDRLEN + 8);
 		else
 			n += MNL_ALIGN(MNL_ATTR_HDRLEN + f->size);
@@ -424,8 +486,42 @@ size_t swp_encoded_max(uint16_t type)
 		return sizeof(struct swp_hdr);
 	i = (size_t)(d - swp_msgs);
 	if (!max[i])
-		max[i] = swp_walk_max(d);
+		max[i] = swp_walk_max(d, true);
 	return max[i];
+}
+
+static size_t swp_fixed_max(uint16_t type)
+{
+	static size_t max[sizeof(swp_msgs) / sizeof(swp_msgs[0])];
+	const struct swp_msgdef *d = swp_msgdef(type);
+	size_t i;
+
+	if (!d)
+		return sizeof(struct swp_hdr);
+	i = (size_t)(d - swp_msgs);
+	if (!max[i])
+		max[i] = swp_walk_max(d, false);
+	return max[i];
+}
+
+size_t swp_encoded_bound(uint16_t type, const void *body)
+{
+	const struct swp_msgdef *d = swp_msgdef(type);
+	size_t n = swp_fixed_max(type);
+	bool bytes = false;
+
+	for (uint16_t i = 0; d && i < d->nfields; i++) {
+		struct swp_bytes b;
+
+		if (d->fields[i].kind != K_BYTES)
+			continue;
+		bytes = true;
+		if (body) {
+			memcpy(&b, (const uint8_t *)body + d->fields[i].off, sizeof(b));
+			n += MNL_ALIGN(MNL_ATTR_HDRLEN + (b.len < SWP_ATTR_MAX ? b.len : SWP_ATTR_MAX));
+		}
+	}
+	return bytes ? n : swp_encoded_max(type);
 }
 
 static const char *const swp_counters_names[] = {

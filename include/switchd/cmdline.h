@@ -23,6 +23,7 @@ struct cli_cmd {
 		struct swp_set_req set;
 		struct swp_mirror mirror;
 		struct swp_trace_req trace;
+		struct swp_capture_req capture; /* switchctl's alone: its options are not words */
 	} body;
 	size_t blen;
 };

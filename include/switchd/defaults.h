@@ -39,6 +39,13 @@
 #define SWITCHD_CTL_RETRIES 6
 #define SWITCHD_CTL_RETRY_MS 20
 #define SWITCHD_CTL_MONITOR_BUF (1u << 20)
+/*
+ * A capture's frames not yet read by its client: those that do not fit are
+ * dropped and counted, never waited for (tcpdump's default buffer is 2 MiB).
+ */
+#define SWITCHD_CAPTURE_BUF (2u << 20)
+/* Captures running at once (each an observer of the switch: sw.h's SW_OBSERVERS_MAX). */
+#define SWITCHD_CAPTURE_MAX 8
 /* A client that does not read its replies may not make the daemon hold more than this. */
 #define SWITCHD_CTL_OUTBUF_MAX (8u << 20)
 /*

@@ -53,6 +53,8 @@ enum swp_type {
 	SWP_MIRROR_DEL = 30,  /* struct swp_mirror: name; -ENOENT when there is none */
 	SWP_MIRROR_SHOW = 31, /* struct swp_mirror: name, empty for every mirror; SWP_MIRROR_INFO records */
 	SWP_TRACE = 32,       /* struct swp_trace_req; SWP_TRACE_STEP records, in the order the switch decides */
+	SWP_CAPTURE = 28,    /* SWP_CAPTURE_FRAME records (ports, then frames), SWP_DONE, then
+				SWP_CAPTURE_FRAME frames until SWP_CAPTURE_END or the client hangs up */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
@@ -61,6 +63,8 @@ enum swp_type {
 	SWP_EVENT = 104,
 	SWP_MIRROR_INFO = 106,
 	SWP_TRACE_STEP = 107,
+	SWP_CAPTURE_FRAME = 105,
+	SWP_CAPTURE_END = 108, /* the capture's last message: then switchd hangs up */
 };
 
 enum swp_port_type {
@@ -189,6 +193,24 @@ enum swp_mirror_attr {
 	SWP_A_MIRROR_TO,      /* string, < SWP_NAME_MAX: the destination port */
 	SWP_A_MIRROR_PACKETS, /* u64: frames copied to the destination (SWP_MIRROR_INFO) */
 	SWP_A_MIRROR_ORIGIN,  /* u32, enum swp_port_origin (SWP_MIRROR_INFO) */
+};
+
+enum swp_capture_attr {
+	SWP_A_CAP_UNSPEC,
+	SWP_A_CAP_PORTS,    /* string, < SWP_CAP_PORTS_MAX: "vm1,vm2"; empty or absent: every port */
+	SWP_A_CAP_DIRS,     /* u32, SWP_CAP_DIR_* bits; 0: both */
+	SWP_A_CAP_SNAPLEN,  /* u32: bytes of each frame copied; 0: SWP_CAP_SNAPLEN_MAX */
+	SWP_A_CAP_COUNT,    /* u64: frames (after the filter and direction), then the end; 0: no end */
+	SWP_A_CAP_KIND,     /* u32, enum swp_capture_kind */
+	SWP_A_CAP_PORT,     /* string, < SWP_NAME_MAX */
+	SWP_A_CAP_DIR,      /* u32, SWP_CAP_DIR_IN or SWP_CAP_DIR_OUT */
+	SWP_A_CAP_TIME_NS,  /* u64, CLOCK_REALTIME, nanoseconds since the epoch */
+	SWP_A_CAP_LEN,      /* u32: the frame's length on the wire */
+	SWP_A_CAP_CAPTURED, /* u64: frames sent so far */
+	SWP_A_CAP_DROPPED,  /* u64: frames that passed the filter but did not fit the buffer, so far */
+	SWP_A_CAP_REASON,   /* string, < 64: why the capture ended */
+	SWP_A_CAP_FILTER,   /* bytes: a classic BPF program, struct bpf_insn[] (8 bytes each); absent: all */
+	SWP_A_CAP_DATA,     /* bytes: the frame's first min(len, snaplen) bytes */
 };
 
 enum swp_done_attr {
@@ -469,6 +491,52 @@ struct swp_trace_step {
 	char detail[SWP_ERR_MAX];
 };
 
+/*
+ * A run of bytes carried as one attribute (SWP_ATTR_MAX at most). Decoded, ptr
+ * points into the message it came in, valid while that message is; a struct
+ * holding one lists it last in its field table (proto.c).
+ */
+struct swp_bytes {
+	const uint8_t *ptr;
+	uint32_t len;
+};
+
+/* SWP_CAPTURE: which frames (docs/protocol.md, "Capture"). */
+#define SWP_CAP_PORTS_MAX 1024
+#define SWP_CAP_DIR_IN 1u  /* received by the port, as it came */
+#define SWP_CAP_DIR_OUT 2u /* sent by the port, as it leaves */
+#define SWP_CAP_SNAPLEN_MAX SWP_ATTR_MAX
+#define SWP_CAP_INSNS_MAX 4096 /* BPF_MAXINSNS */
+struct swp_capture_req {
+	char ports[SWP_CAP_PORTS_MAX];
+	uint32_t dirs;
+	uint32_t snaplen;
+	uint64_t count;
+	struct swp_bytes filter;
+};
+
+enum swp_capture_kind {
+	SWP_CAP_KIND_FRAME = 0, /* a frame that crossed port */
+	SWP_CAP_KIND_PORT = 1,  /* port is captured (before the SWP_DONE: one per port) */
+};
+
+/* SWP_CAPTURE_FRAME */
+struct swp_capture_frame {
+	uint32_t kind; /* enum swp_capture_kind */
+	char port[SWP_NAME_MAX];
+	uint32_t dir;     /* SWP_CAP_DIR_IN or SWP_CAP_DIR_OUT */
+	uint64_t time_ns; /* CLOCK_REALTIME */
+	uint32_t len;     /* on the wire; data.len is what was kept of it */
+	uint64_t dropped; /* so far */
+	struct swp_bytes data;
+};
+
+/* SWP_CAPTURE_END */
+struct swp_capture_end {
+	uint64_t captured, dropped;
+	char reason[64];
+};
+
 /* SWP_DONE */
 struct swp_done {
 	int32_t status; /* 0 or -errno */
@@ -514,6 +582,11 @@ int swp_decode(const void *msg, void *body, uint16_t *bad);
  */
 size_t swp_encode(void *buf, size_t cap, uint16_t type, uint32_t seq, const void *body);
 size_t swp_encoded_max(uint16_t type);
+/*
+ * What this message will take at most: swp_encoded_max, but for a message with
+ * bytes (struct swp_bytes) only the bytes it carries.
+ */
+size_t swp_encoded_bound(uint16_t type, const void *body);
 
 /* The name of counter i of struct swp_counters ("rx_packets", ...); NULL past the last. */
 const char *swp_counter_name(size_t i);
