@@ -336,6 +336,7 @@ static int capture(const struct cli_opts *o, struct cli_cmd *cmd)
 	uint32_t seq = (uint32_t)getpid();
 	uint64_t captured = 0, dropped = 0, count = cmd->body.capture.count;
 	struct pcapng pw = { 0 };
+	char ports[SWP_CAP_PORTS_MAX] = "";
 	bool started = false;
 	int fd, rc = 1;
 	size_t len;
@@ -384,11 +385,20 @@ static int capture(const struct cli_opts *o, struct cli_cmd *cmd)
 			/* Frames come when they come: no receive timeout from here on. */
 			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
 			started = true;
+			/* As tcpdump says it: a script waits for this line before it sends. */
+			fprintf(stderr, "listening on %s, link-type EN10MB (Ethernet), snapshot length %" PRIu32 " bytes\n",
+				cmd->body.capture.ports[0] ? ports : "all", cmd->body.capture.snaplen);
 		} else if (hdr.type == SWP_CAPTURE_END) {
 			dropped = end->dropped;
+			/* Not at the count switchctl asked for: say why switchd ended it. */
+			if (strcmp(end->reason, "count reached"))
+				fprintf(stderr, "switchctl: capture ended by switchd: %s\n", end->reason);
 			rc = 0;
 			break;
 		} else if (hdr.type == SWP_CAPTURE_FRAME && fr->kind == SWP_CAP_KIND_PORT) {
+			size_t at = strlen(ports);
+
+			snprintf(ports + at, sizeof(ports) - at, "%s%s", at ? "," : "", fr->port);
 			/* Interfaces up front: a reader of the pipe opens it before the first frame. */
 			if (o->cap.wfile && (pcapng_iface(&pw, fr->port) < 0 || (pw.f == stdout && fflush(stdout))))
 				break;

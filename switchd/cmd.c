@@ -700,6 +700,8 @@ static void cmd_trace(struct daemon *d, const void *body, struct ctl_reply *r)
 	buf[off] = (uint8_t)(type >> 8);
 	buf[off + 1] = (uint8_t)type;
 	sw_trace(&d->sw, p, &f, req->flags & SWP_TRACE_F_SRC, d->sw.now(), cmd_trace_step, r);
+}
+
 static void cmd_capture(struct daemon *d, const void *body, struct ctl_reply *r)
 {
 	capture_start(&d->sw, &d->captures, r, body);

@@ -49,21 +49,21 @@ enum swp_type {
 	SWP_PORT_SET = 25,   /* one setting of one port; SWP_DONE count 1: changed, 0: it had it */
 	SWP_MAC_ADD = 26,    /* a static entry */
 	SWP_MAC_DEL = 27,    /* an entry, static or learned: -ENOENT when there is none */
+	SWP_CAPTURE = 28,     /* SWP_CAPTURE_FRAME records (ports, then frames), SWP_DONE, then
+				 SWP_CAPTURE_FRAME frames until SWP_CAPTURE_END or the client hangs up */
 	SWP_MIRROR_ADD = 29,  /* struct swp_mirror: name, from, dir, to */
 	SWP_MIRROR_DEL = 30,  /* struct swp_mirror: name; -ENOENT when there is none */
 	SWP_MIRROR_SHOW = 31, /* struct swp_mirror: name, empty for every mirror; SWP_MIRROR_INFO records */
 	SWP_TRACE = 32,       /* struct swp_trace_req; SWP_TRACE_STEP records, in the order the switch decides */
-	SWP_CAPTURE = 28,    /* SWP_CAPTURE_FRAME records (ports, then frames), SWP_DONE, then
-				SWP_CAPTURE_FRAME frames until SWP_CAPTURE_END or the client hangs up */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
 	SWP_MAC_ENTRY = 102,
 	SWP_STATUS_INFO = 103,
 	SWP_EVENT = 104,
+	SWP_CAPTURE_FRAME = 105,
 	SWP_MIRROR_INFO = 106,
 	SWP_TRACE_STEP = 107,
-	SWP_CAPTURE_FRAME = 105,
 	SWP_CAPTURE_END = 108, /* the capture's last message: then switchd hangs up */
 };
 
