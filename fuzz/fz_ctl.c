@@ -56,6 +56,9 @@ struct fz_ctl {
 	size_t next_handled; /* where the handler's next message is searched from */
 	size_t answered;     /* SWP_DONEs seen */
 	bool overflowed;     /* a handler's reply did not fit the output bound */
+	bool cap_on;	     /* the connection carries a capture (started by request seq cap_seq) */
+	bool cap_ended;	     /* ... and switchd ended it: SWP_CAPTURE_END queued, then the hang-up */
+	uint32_t cap_seq;
 };
 
 static struct fz_ctl fz;
@@ -77,6 +80,7 @@ enum fz_kind {
 	FZ_FIXED, /* an integer or a MAC: exactly the member's size */
 	FZ_STR,	  /* NUL-terminated, shorter than the member */
 	FZ_U64S,  /* nested u64s, attribute i + 1 is element i */
+	FZ_BYTES, /* any run of bytes: a struct swp_bytes pointing at the payload */
 };
 
 struct fz_field {
@@ -216,6 +220,30 @@ static const struct fz_field fz_trace_step[] = {
 	FZ_F(struct swp_trace_step, SWP_A_TRACE_DETAIL, FZ_STR, detail),
 };
 
+static const struct fz_field fz_capture_req[] = {
+	FZ_F(struct swp_capture_req, SWP_A_CAP_PORTS, FZ_STR, ports),
+	FZ_F(struct swp_capture_req, SWP_A_CAP_DIRS, FZ_FIXED, dirs),
+	FZ_F(struct swp_capture_req, SWP_A_CAP_SNAPLEN, FZ_FIXED, snaplen),
+	FZ_F(struct swp_capture_req, SWP_A_CAP_COUNT, FZ_FIXED, count),
+	FZ_F(struct swp_capture_req, SWP_A_CAP_FILTER, FZ_BYTES, filter),
+};
+
+static const struct fz_field fz_capture_frame[] = {
+	FZ_F(struct swp_capture_frame, SWP_A_CAP_KIND, FZ_FIXED, kind),
+	FZ_F(struct swp_capture_frame, SWP_A_CAP_PORT, FZ_STR, port),
+	FZ_F(struct swp_capture_frame, SWP_A_CAP_DIR, FZ_FIXED, dir),
+	FZ_F(struct swp_capture_frame, SWP_A_CAP_TIME_NS, FZ_FIXED, time_ns),
+	FZ_F(struct swp_capture_frame, SWP_A_CAP_LEN, FZ_FIXED, len),
+	FZ_F(struct swp_capture_frame, SWP_A_CAP_DROPPED, FZ_FIXED, dropped),
+	FZ_F(struct swp_capture_frame, SWP_A_CAP_DATA, FZ_BYTES, data),
+};
+
+static const struct fz_field fz_capture_end[] = {
+	FZ_F(struct swp_capture_end, SWP_A_CAP_CAPTURED, FZ_FIXED, captured),
+	FZ_F(struct swp_capture_end, SWP_A_CAP_DROPPED, FZ_FIXED, dropped),
+	FZ_F(struct swp_capture_end, SWP_A_CAP_REASON, FZ_STR, reason),
+};
+
 static const struct fz_type {
 	uint16_t type;
 	uint16_t record; /* a request: the type of its records; 0 when it has none */
@@ -243,6 +271,7 @@ static const struct fz_type {
 	FZ_T(SWP_MIRROR_DEL, 0, struct swp_mirror, fz_mirror),
 	FZ_T(SWP_MIRROR_SHOW, SWP_MIRROR_INFO, struct swp_mirror, fz_mirror),
 	FZ_T(SWP_TRACE, SWP_TRACE_STEP, struct swp_trace_req, fz_trace_req),
+	FZ_T(SWP_CAPTURE, SWP_CAPTURE_FRAME, struct swp_capture_req, fz_capture_req),
 	FZ_T(SWP_DONE, 0, struct swp_done, fz_done),
 	FZ_T(SWP_PORT_INFO, 0, struct swp_port_info, fz_port_info),
 	FZ_T(SWP_MAC_ENTRY, 0, struct swp_mac_entry, fz_mac_entry),
@@ -250,6 +279,8 @@ static const struct fz_type {
 	FZ_T(SWP_EVENT, 0, struct swp_event, fz_event),
 	FZ_T(SWP_MIRROR_INFO, 0, struct swp_mirror, fz_mirror),
 	FZ_T(SWP_TRACE_STEP, 0, struct swp_trace_step, fz_trace_step),
+	FZ_T(SWP_CAPTURE_FRAME, 0, struct swp_capture_frame, fz_capture_frame),
+	FZ_T(SWP_CAPTURE_END, 0, struct swp_capture_end, fz_capture_end),
 #undef FZ_T
 };
 
@@ -319,6 +350,12 @@ static bool fz_take(const struct fz_field *f, const uint8_t *p, size_t n, uint8_
 		memset(dst, 0, f->size);
 		memcpy(dst, p, len);
 		return true;
+	case FZ_BYTES: {
+		struct swp_bytes b = { .ptr = p, .len = (uint32_t)n };
+
+		memcpy(dst, &b, sizeof(b));
+		return true;
+	}
 	default:
 		return fz_take_u64s(p, n, dst, f->size / 8);
 	}
@@ -358,8 +395,9 @@ static size_t fz_encoded_max(const struct fz_type *t)
 	size_t n = sizeof(struct swp_hdr);
 
 	for (size_t i = 0; i < t->nf; i++)
-		n += t->f[i].kind == FZ_U64S ? FZ_NLA_HDR + t->f[i].size / 8 * FZ_ALIGN(FZ_NLA_HDR + 8)
-					     : FZ_ALIGN(FZ_NLA_HDR + t->f[i].size);
+		n += t->f[i].kind == FZ_U64S	? FZ_NLA_HDR + t->f[i].size / 8 * FZ_ALIGN(FZ_NLA_HDR + 8)
+		     : t->f[i].kind == FZ_BYTES ? FZ_ALIGN(FZ_NLA_HDR + SWP_ATTR_MAX)
+						: FZ_ALIGN(FZ_NLA_HDR + t->f[i].size);
 	return n;
 }
 
@@ -368,7 +406,15 @@ static bool fz_same(const struct fz_type *t, const uint8_t *a, const uint8_t *b)
 {
 	for (size_t i = 0; i < t->nf; i++) {
 		const struct fz_field *f = &t->f[i];
+		struct swp_bytes ba, bb;
 
+		if (f->kind == FZ_BYTES) {
+			memcpy(&ba, a + f->off, sizeof(ba));
+			memcpy(&bb, b + f->off, sizeof(bb));
+			if (ba.len != bb.len || (ba.len && memcmp(ba.ptr, bb.ptr, ba.len)))
+				return false;
+			continue;
+		}
 		if (f->kind == FZ_STR ? !memchr(a + f->off, 0, f->size) || !memchr(b + f->off, 0, f->size) ||
 						strcmp((const char *)a + f->off, (const char *)b + f->off)
 				      : memcmp(a + f->off, b + f->off, f->size) != 0)
@@ -469,7 +515,9 @@ static uint16_t fz_check_wire(const uint8_t *p, size_t have, size_t *len)
 			fz_check(!v[i], "reply type %u: attribute %u: padding byte %02x", h.type, a, v[i]);
 		for (i = 0; i < vn; i++)
 			zero = zero && !v[i];
-		fz_check(!zero, "reply type %u: attribute %u says 0 or \"\"", h.type, a);
+		/* Bytes are left out only when there are none (a frame may be all zeros). */
+		fz_check(!zero || (f->kind == FZ_BYTES && vn), "reply type %u: attribute %u says 0 or \"\"", h.type,
+			 a);
 		/* Nested u64s: none of them 0 either, so a nest is never empty. */
 		for (i = 0; f->kind == FZ_U64S && i < vn; i += FZ_NLA_HDR + 8) {
 			uint64_t u;
@@ -681,6 +729,11 @@ static void fz_check_records(struct sw *sw, const struct swp_hdr *req, const voi
 		 */
 		fz_check(len - off >= sizeof(h), "record header cut at %zu of %zu", off, len);
 		memcpy(&h, p + off, sizeof(h));
+		if (h.type == SWP_CAPTURE_END && h.len >= sizeof(h) && h.len <= len - off) {
+			n = h.len; /* a capture's end, among a port del's replies: fz_check_replies reads it */
+			i--;	   /* no record of the request's */
+			continue;
+		}
 		fz_check(h.type == t->record && h.seq == req->seq && h.len >= sizeof(h) && h.len <= len - off,
 			 "request type %u seq %u: record of type %u seq %u length %u", req->type, req->seq,
 			 h.type, h.seq, h.len);
@@ -785,6 +838,63 @@ static uint32_t fz_min(uint32_t a, uint32_t b)
 }
 
 /* The requests docs/protocol.md has the read-only socket refuse: the ones that change the switch. */
+/*
+ * Why a capture request may fail, into why (-errno each); *nports: how many
+ * ports it would cover (one SWP_CAPTURE_FRAME record of kind port each).
+ */
+static int fz_capture_reasons(const struct fz_ctl *z, const struct swp_capture_req *req, int *why,
+			      uint32_t *nports)
+{
+	const struct sw *sw = &z->d.sw;
+	bool seen[SWITCHD_PORTS_MAX] = { false };
+	const char *at = req->ports;
+	int nwhy = 0;
+
+	*nports = 0;
+	if (z->conn.feed || sw->nobservers >= SW_OBSERVERS_MAX)
+		why[nwhy++] = -EBUSY;
+	if (req->dirs & ~(SWP_CAP_DIR_IN | SWP_CAP_DIR_OUT))
+		why[nwhy++] = -EINVAL;
+	if (!req->ports[0] || !strcmp(req->ports, "all")) {
+		*nports = sw->nports;
+	} else {
+		/* Names between commas; empty ones are skipped, a name twice counts once. */
+		while (*at) {
+			size_t n = strcspn(at, ",");
+			const struct port *p = NULL;
+
+			for (uint32_t i = 0; n && i < sw->nports; i++)
+				if (strlen(sw->active[i]->name) == n && !memcmp(sw->active[i]->name, at, n))
+					p = sw->active[i];
+			if (n && !p)
+				why[nwhy++] = -ENODEV;
+			if (p && !seen[p->slot]) {
+				seen[p->slot] = true;
+				++*nports;
+			}
+			at += n + (at[n] == ',');
+			if (nwhy >= 8)
+				break;
+		}
+		if (!*nports)
+			why[nwhy++] = -EINVAL;
+	}
+	if (req->filter.len % sizeof(struct bpf_insn) || req->filter.len / sizeof(struct bpf_insn) > SWP_CAP_INSNS_MAX) {
+		why[nwhy++] = -EINVAL;
+	} else if (req->filter.len) {
+		/* libpcap's own check, on a copy (the program in the message need not be aligned). */
+		struct bpf_insn *prog = malloc(req->filter.len);
+
+		if (!prog)
+			abort();
+		memcpy(prog, req->filter.ptr, req->filter.len);
+		if (!bpf_validate(prog, (int)(req->filter.len / sizeof(*prog))))
+			why[nwhy++] = -EINVAL;
+		free(prog);
+	}
+	return nwhy;
+}
+
 static bool fz_changes(uint16_t type)
 {
 	switch (type) {
@@ -798,6 +908,7 @@ static bool fz_changes(uint16_t type)
 	case SWP_MAC_DEL:
 	case SWP_MIRROR_ADD:
 	case SWP_MIRROR_DEL:
+	case SWP_CAPTURE: /* it sees everyone's frames */
 		return true;
 	default:
 		return false;
@@ -908,6 +1019,7 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 	bool existed = false, existed_static = false;
 	int vlan = -1; /* mac show, flush: the VLAN asked for, or -1 */
 	int why[32], nwhy = 0;
+	uint32_t cap_ports = 0;
 	const struct fz_msg *m;
 	size_t j = z->next_handled;
 	uint16_t bad;
@@ -1113,6 +1225,9 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			why[nwhy++] = -ERANGE;
 		break;
 	}
+	case SWP_CAPTURE:
+		nwhy = fz_capture_reasons(z, body, why, &cap_ports);
+		break;
 	case SWP_STATUS:
 	case SWP_MONITOR: /* without a server there are no other monitors: never -EBUSY */
 		break;
@@ -1267,6 +1382,15 @@ run:
 	case SWP_STATUS:
 		fz_check(r->count == 1, "status: %u records", r->count);
 		break;
+	case SWP_CAPTURE:
+		/* A record per port it covers; then the connection is a feed (no frames cross here). */
+		if (!r->status) {
+			fz_check(r->count == cap_ports && z->conn.feed, "capture: %u records for %u ports, feed %d",
+				 r->count, cap_ports, z->conn.feed);
+			z->cap_on = true;
+			z->cap_seq = hdr->seq;
+		}
+		break;
 	case SWP_MONITOR:
 		fz_check(r->count == 0 && z->conn.monitor, "monitor: %u records, subscribed %d", r->count,
 			 z->conn.monitor);
@@ -1387,6 +1511,15 @@ static void fz_check_replies(struct fz_ctl *z, int rc)
 			n = h.len;
 		}
 		type = h.type;
+		if (type == SWP_CAPTURE_END) {
+			/* The capture's last ports went (a port del): its end, then the hang-up. */
+			fz_check(z->cap_on && !z->cap_ended && h.seq == z->cap_seq, "capture end (seq %u) unasked",
+				 h.seq);
+			fz_check_wire(o->buf + off, o->len - off, &n);
+			fz_decode_reply(o->buf + off, n, rec, true);
+			z->cap_ended = true;
+			continue;
+		}
 		fz_check(z->answered < z->nmsgs, "reply (type %u) to no request", type);
 		m = &z->msgs[z->answered];
 		fz_check(m->end <= z->fed, "reply to the message at %zu before it was whole", m->off);
@@ -1426,6 +1559,11 @@ static void fz_check_replies(struct fz_ctl *z, int rc)
 		return; /* the client is dropped: what was queued is never sent */
 	fz_check(!records, "%u records of seq %u without their SWP_DONE", records,
 		 z->msgs[z->answered].hdr.seq);
+	if (z->cap_ended) {
+		/* Nothing is read after the end of a capture: the requests after it get no answer. */
+		fz_check(z->conn.closing, "a capture ended without the hang-up");
+		return;
+	}
 	/* Everything whole is answered at once, nothing more: no request waits for the next read. */
 	{
 		size_t want = 0;
@@ -1579,7 +1717,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ctl_out_sent(&z->conn.out, z->conn.out.len); /* the client reads every reply */
 	}
 
-	if (!rc && z->conn.closing) {
+	if (!rc && z->conn.closing && !z->cap_ended) {
 		/* -EMSGSIZE ends the stream: more bytes change nothing and get no answer. */
 		struct ctl_msg m;
 		size_t room;

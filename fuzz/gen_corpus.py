@@ -319,6 +319,22 @@ def ctl_seeds():
             msg(swp.TRACE, 6, [string(swp.A_TRACE_PORT, b"p0"), u32(swp.A_TRACE_FLAGS, 2), u16(swp.A_TRACE_VLAN, 5000)]),
             mac_req(MAC_SHOW, 7), msg(STATUS, 8),
         ]), ports=4, macs=12),
+        # capture (28): bad direction bits, no such port, a filter of 9 bytes, one that jumps out
+        # of itself, an empty list; then one of p1 and p2 (a BPF "accept all": ret #65535), a second
+        # on the same connection (-EBUSY), shows, and the port dels that end it.
+        "capture": ctl_input(b"".join([
+            msg(swp.CAPTURE, 1, [u32(swp.A_CAP_DIRS, 4)]),
+            msg(swp.CAPTURE, 2, [string(swp.A_CAP_PORTS, b"p0,nosuch")]),
+            msg(swp.CAPTURE, 3, [(swp.A_CAP_FILTER, b"\x06" + bytes(8))]),
+            msg(swp.CAPTURE, 4, [(swp.A_CAP_FILTER, struct.pack("=HBBI", 0x05, 0, 0, 7))]),  # ja +7: out
+            msg(swp.CAPTURE, 5, [string(swp.A_CAP_PORTS, b",,")]),
+            msg(swp.CAPTURE, 6, [string(swp.A_CAP_PORTS, b"p1,p2,p1"), u32(swp.A_CAP_DIRS, 3),
+                                 u32(swp.A_CAP_SNAPLEN, 96), u64(swp.A_CAP_COUNT, 10),
+                                 (swp.A_CAP_FILTER, struct.pack("=HBBI", 0x06, 0, 0, 65535))]),
+            msg(swp.CAPTURE, 7, []),
+            port_req(PORT_SHOW, 8), port_req(PORT_DEL, 9, b"p1"), port_req(PORT_DEL, 10, b"p2"),
+            msg(STATUS, 11),
+        ]), ports=4, macs=8),
         # The read-only socket: every changing request -EPERM, whatever it holds; shows answered.
         "readonly": ctl_input(b"".join([
             port_req(PORT_ADD, 1, b"tap0", 1), port_req(PORT_DEL, 2, b"p0"), port_req(PORT_CLEAR, 3),
@@ -327,7 +343,7 @@ def ctl_seeds():
             mac_req(MAC_DEL, 9, addr=learned(0)), mac_req(MAC_DEL, 10, addr=bytes(6), vlan=9999),
             port_req(PORT_SHOW, 11), mac_req(MAC_SHOW, 12, vlan=0), msg(STATUS, 13), msg(MONITOR, 14),
             swp.mirror_req(swp.MIRROR_ADD, 15, b"m", b"p0", 0, b"p1"), swp.mirror_req(swp.MIRROR_DEL, 16, b"m"),
-            swp.mirror_req(swp.MIRROR_SHOW, 17),
+            swp.mirror_req(swp.MIRROR_SHOW, 17), msg(swp.CAPTURE, 18, []),
         ]), readonly=True),
         # port set (25: a u64 setting, or key 8 with a VLAN mode), mac add (26) and mac del (27),
         # in and out of range; a static entry survives a flush.
