@@ -39,7 +39,16 @@ void cli_usage(FILE *f)
 	char what[512];
 
 	fprintf(f, "usage: switchctl [-j] [-s PATH] COMMAND\n\nCommands:\n");
-	for (size_t i = 0; (u = cli_cmd_usage(i)); i++) {
+	/* capture is switchctl's alone (a config file cannot capture): its row comes last. */
+	static const struct cli_usage_row capture = {
+		"capture [-i PORTS|all] [-Q in|out|inout] [-c N] [-s SNAPLEN] [-w FILE|-] [EXPRESSION]",
+		"frames crossing the ports (all by default), with tcpdump's options and filter: a line or a JSON "
+		"line each, or pcapng (-w FILE|-, - for stdout); here -s is the snap length, so the socket "
+		"option stands before capture",
+	};
+	bool last = false;
+
+	for (size_t i = 0; (u = cli_cmd_usage(i)) || (!last && (last = true) && (u = &capture)); i++) {
 		size_t off = (size_t)snprintf(what, sizeof(what), "%s", u->what);
 
 		/* set: the settings, from their table. */

@@ -94,8 +94,9 @@ _switchctl()
 	# compgen -W splits its list on IFS: one word a line.
 	local IFS=$'\n'
 
-	# The word after -s/--socket (also when bash split "--socket=" at the '=').
-	if [[ $prev =~ ^-[jhV]*s$ || $prev == --socket ]] ||
+	# The word after -s/--socket (also when bash split "--socket=" at the '='); after capture,
+	# -s is the snap length.
+	if [[ " ${COMP_WORDS[*]:1:COMP_CWORD-1} " != *" capture "* ]] && [[ $prev =~ ^-[jhV]*s$ || $prev == --socket ]] ||
 		{ [ "$prev" = = ] && [ "$COMP_CWORD" -gt 1 ] &&
 			[ "${COMP_WORDS[COMP_CWORD - 2]}" = --socket ]; }; then
 		compopt -o filenames 2>/dev/null
@@ -108,7 +109,9 @@ _switchctl()
 	# asking switchd, the command words in args.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
-		if [[ $w =~ ^-[jhV]*s$ || $w == --socket ]]; then
+		if [ "${args[0]:-}" = capture ]; then
+			[[ $w == -* ]] || args+=("$w")
+		elif [[ $w =~ ^-[jhV]*s$ || $w == --socket ]]; then
 			if [ "$w" = --socket ] && [ "${COMP_WORDS[i + 1]:-}" = = ]; then
 				i=$((i + 1)) # bash split --socket=PATH into three words
 			fi
@@ -130,6 +133,22 @@ _switchctl()
 		sock[1]=$HOME/${sock[1]:2}
 	fi
 
+	# capture takes tcpdump's options; the words after them are a filter expression.
+	if [ "${args[0]:-}" = capture ]; then
+		case $prev in
+		-i) words=$(_switchctl_ports "$ctl" "${sock[@]}")$'\nall' ;;
+		-Q) words=$'in\nout\ninout' ;;
+		-w)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return 0
+			;;
+		-c | -s) return 0 ;;
+		*) [[ $cur == -* ]] && words=$'-i\n-Q\n-c\n-s\n-w\n-j' ;;
+		esac
+		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+		return 0
+	fi
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W $'-j\n--json\n-s\n--socket\n-h\n--help\n-V\n--version' -- "$cur")
 		return 0
@@ -137,7 +156,7 @@ _switchctl()
 
 	local words=
 	case ${#args[@]}:${args[0]:-} in
-	0:) words=$'port\nmac\nfdb\nmirror\ntrace\nstatus\nset\nmonitor\nhelp' ;;
+	0:) words=$'port\nmac\nfdb\ncapture\nmirror\ntrace\nstatus\nset\nmonitor\nhelp' ;;
 	1:trace) words=in ;;
 	[2-9]:trace | 1[0-9]:trace)
 		# trace in PORT [src MAC] dst MAC [vlan VID] [type ETHERTYPE]: the keywords not given yet

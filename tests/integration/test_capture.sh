@@ -57,7 +57,6 @@ B2A=$(frame "${MAC[a]}" "${MAC[b]}" 88b5 "$(rand_hex 50)")
 A2B_TAG=$(frame "${MAC[b]}" "${MAC[a]}" 8100 "0064 88b5 $(rand_hex 50)")
 A2B_TAG=${A2B_TAG// /}
 C_BC=$(frame ff:ff:ff:ff:ff:ff "${MAC[c]}" 88b5 "$(rand_hex 50)")
-C2B=$(frame "${MAC[b]}" "${MAC[c]}" 88b5 "$(rand_hex 50)") # crosses neither a's capture nor b's in
 
 # ---- pcapng of two ports: each frame in and out, with its port's name and direction -------
 cap_start two -i "${P}a" -i "${P}b" -Q inout -c 8 -w "$T/two.pcapng"

@@ -88,6 +88,33 @@ static const struct port_ops fake_ops = {
 	.close = fake_close,
 };
 
+/* How many frames port name sent. */
+static inline size_t sent_to(const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ntx; i++)
+		n += !strcmp(txlog[i].name, name);
+	return n;
+}
+
+/* The k-th frame p sent. */
+static inline const struct tx_rec *sent(const char *name, size_t k)
+{
+	for (size_t i = 0; i < ntx; i++)
+		if (!strcmp(txlog[i].name, name) && !k--)
+			return &txlog[i];
+	fail_msg("%s sent fewer frames", name);
+	return NULL;
+}
+
+/* p's frame r is exactly buf. */
+static inline void assert_frame(const struct tx_rec *r, const uint8_t *buf, size_t len)
+{
+	assert_int_equal(r->len, len);
+	assert_memory_equal(r->data, buf, len);
+}
+
 /* ---- events ---- */
 
 static struct swp_event events[16];

@@ -35,30 +35,6 @@ static void poll_in(struct env *env, struct port *p, const uint8_t *buf, size_t 
 	sw_port_poll(&env->sw, p);
 }
 
-static size_t sent_to(const char *name)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < ntx; i++)
-		n += !strcmp(txlog[i].name, name);
-	return n;
-}
-
-/* The k-th frame p sent. */
-static const struct tx_rec *sent(const char *name, size_t k)
-{
-	for (size_t i = 0; i < ntx; i++)
-		if (!strcmp(txlog[i].name, name) && !k--)
-			return &txlog[i];
-	fail_msg("%s sent fewer frames", name);
-	return NULL;
-}
-
-static void assert_frame(const struct tx_rec *r, const uint8_t *buf, size_t len)
-{
-	assert_int_equal(r->len, len);
-	assert_memory_equal(r->data, buf, len);
-}
 
 static void add(struct env *env, const char *name, const char *from, uint32_t dir, const char *to)
 {

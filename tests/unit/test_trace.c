@@ -18,30 +18,6 @@
 
 #include "fakeports.h"
 
-static size_t sent_to(const char *name)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < ntx; i++)
-		n += !strcmp(txlog[i].name, name);
-	return n;
-}
-
-/* The k-th frame p sent. */
-static const struct tx_rec *sent(const char *name, size_t k)
-{
-	for (size_t i = 0; i < ntx; i++)
-		if (!strcmp(txlog[i].name, name) && !k--)
-			return &txlog[i];
-	fail_msg("%s sent fewer frames", name);
-	return NULL;
-}
-
-static void assert_frame(const struct tx_rec *r, const uint8_t *buf, size_t len)
-{
-	assert_int_equal(r->len, len);
-	assert_memory_equal(r->data, buf, len);
-}
 
 
 
