@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: switchd (veth<->veth, veth<->TAP, veth<->stream port, two chained with and without
+# Side-by-side benchmark: switchd (veth<->veth, also with a capture running, veth<->TAP, veth<->stream port, two chained with and without
 # VLANs) against the Linux kernel bridge, a direct veth pair (the ceiling) and, when installed, vde_switch — all in one run, interleaved A/B/A/B, several
 # repetitions, medians with min-max, each figure as a ratio to the kernel bridge.
 #
@@ -120,6 +120,35 @@ host_on_tap "${P}ssb" "${P}sst" $ADDR_B
 configs+=(switchd-stream)
 CPU_PID[switchd-stream]=$PID_ss
 
+# switchd, veth <-> veth, with one capture running on both ports: every frame copied to switchctl
+# (no filter, written to /dev/null); a filter that matches none (the cost of running it); and every
+# frame for a reader that never reads (stopped: its buffer fills, then each frame is dropped, counted).
+for v in sc sn ss2; do
+	host_on_veth "${P}${v}a" "${P}${v}a" $ADDR_A
+	host_on_veth "${P}${v}b" "${P}${v}b" $ADDR_B
+	start_switchd "$v"
+	"$SWITCHCTL" -s "$tmp/$v.sock" port add "${P}${v}a" >/dev/null
+	"$SWITCHCTL" -s "$tmp/$v.sock" port add "${P}${v}b" >/dev/null
+done
+"$SWITCHCTL" -s "$SOCK_sc" capture -w /dev/null 2>"$tmp/sc.capture" &
+pids+=("$!")
+CAP_sc=$!
+"$SWITCHCTL" -s "$SOCK_sn" capture -w /dev/null ether proto 0x1234 2>"$tmp/sn.capture" &
+pids+=("$!")
+CAP_sn=$!
+"$SWITCHCTL" -s "$SOCK_ss2" capture -w /dev/null 2>"$tmp/ss2.capture" &
+pids+=("$!")
+CAP_ss2=$!
+for v in sc sn ss2; do
+	for _ in $(seq 50); do grep -q "^listening on" "$tmp/$v.capture" && break; sleep 0.1; done
+	grep -q "^listening on" "$tmp/$v.capture" || { echo "bench: the capture of $v did not start" >&2; exit 1; }
+done
+kill -STOP "$CAP_ss2"
+configs+=(switchd-capture switchd-capture-none switchd-capture-stuck)
+CPU_PID[switchd-capture]=$PID_sc
+CPU_PID[switchd-capture-none]=$PID_sn
+CPU_PID[switchd-capture-stuck]=$PID_ss2
+
 # the kernel bridge with the same kind of veths
 host_on_veth "${P}bra" "${P}bra" $ADDR_A
 host_on_veth "${P}brb" "${P}brb" $ADDR_B
@@ -153,8 +182,8 @@ if [ "$vde" = 1 ]; then
 	CPU_PID[vde_switch]=$vpid
 fi
 
-ns_a() { case $1 in switchd-stream) echo "${P}ssa" ;; switchd-chain) echo "${P}cha" ;; switchd-chain-vlan) echo "${P}cva" ;; switchd-veth) echo "${P}sva" ;; switchd-tap) echo "${P}sta" ;; bridge) echo "${P}bra" ;; direct) echo "${P}dia" ;; vde_switch) echo "${P}vda" ;; esac; }
-ns_b() { case $1 in switchd-stream) echo "${P}ssb" ;; switchd-chain) echo "${P}chb" ;; switchd-chain-vlan) echo "${P}cvb" ;; switchd-veth) echo "${P}svb" ;; switchd-tap) echo "${P}stb" ;; bridge) echo "${P}brb" ;; direct) echo "${P}dib" ;; vde_switch) echo "${P}vdb" ;; esac; }
+ns_a() { case $1 in switchd-capture-stuck) echo "${P}ss2a" ;; switchd-capture) echo "${P}sca" ;; switchd-capture-none) echo "${P}sna" ;; switchd-stream) echo "${P}ssa" ;; switchd-chain) echo "${P}cha" ;; switchd-chain-vlan) echo "${P}cva" ;; switchd-veth) echo "${P}sva" ;; switchd-tap) echo "${P}sta" ;; bridge) echo "${P}bra" ;; direct) echo "${P}dia" ;; vde_switch) echo "${P}vda" ;; esac; }
+ns_b() { case $1 in switchd-capture-stuck) echo "${P}ss2b" ;; switchd-capture) echo "${P}scb" ;; switchd-capture-none) echo "${P}snb" ;; switchd-stream) echo "${P}ssb" ;; switchd-chain) echo "${P}chb" ;; switchd-chain-vlan) echo "${P}cvb" ;; switchd-veth) echo "${P}svb" ;; switchd-tap) echo "${P}stb" ;; bridge) echo "${P}brb" ;; direct) echo "${P}dib" ;; vde_switch) echo "${P}vdb" ;; esac; }
 
 for c in "${configs[@]}"; do
 	ip netns exec "$(ns_a "$c")" ping -c 3 -i 0.2 -W 1 $ADDR_B >/dev/null ||
@@ -337,4 +366,17 @@ for m in tcp1 tcp4 pps64 ping_med; do
 		if $v == null or $d == null or $d == 0 then empty
 		else "VLAN push+pop, \($l): \($v) against \($d) without, x\($v / $d * 100 | round / 100)" end' "$json_out"
 done
+# A running capture's cost: the same veth pair with one against without, in this run.
+for c in switchd-capture switchd-capture-none switchd-capture-stuck; do
+	for m in tcp1 tcp4 pps64 ping_med; do
+		jq -r --arg m "$m" --arg c "$c" --arg l "${label[$m]}" '(.results["\($m)|\($c)"].median) as $v |
+			(.results["\($m)|switchd-veth"].median) as $d |
+			if $v == null or $d == null or $d == 0 then empty
+			else "\($c), \($l): \($v) against \($d) without, x\($v / $d * 100 | round / 100)" end' "$json_out"
+	done
+done
+kill -CONT "$CAP_ss2" 2>/dev/null || true
+kill -INT "$CAP_sc" "$CAP_sn" "$CAP_ss2" 2>/dev/null || true
+wait "$CAP_sc" "$CAP_sn" "$CAP_ss2" 2>/dev/null || true
+echo "capture of every frame: $(tail -n 1 "$tmp/sc.capture"); filtering all out: $(tail -n 1 "$tmp/sn.capture"); a reader that never read: $(tail -n 1 "$tmp/ss2.capture")"
 echo "ratios (xN) are to the kernel bridge in the same run; JSON: $json_out"

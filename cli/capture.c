@@ -134,13 +134,15 @@ enum cli_parse_result cli_capture_parse(int argc, char **argv, struct cli_opts *
 	o->cap.snaplen = req->snaplen;
 	/* The words left are the expression, as tcpdump takes it: one argument or several. */
 	for (int i = optind; i < argc; i++) {
-		size_t at = strlen(expr);
+		size_t at = strlen(expr), n = strlen(argv[i]);
 
-		if (at + strlen(argv[i]) + 2 > sizeof(expr)) {
+		if (at + n + 2 > sizeof(expr)) {
 			snprintf(err, errlen, "capture: filter expression too long");
 			return CLI_USAGE;
 		}
-		snprintf(expr + at, sizeof(expr) - at, "%s%s", at ? " " : "", argv[i]);
+		if (at)
+			expr[at++] = ' ';
+		memcpy(expr + at, argv[i], n + 1);
 	}
 	if (!expr[0])
 		return CLI_RUN;

@@ -47,7 +47,8 @@ static int ctl_connect(const char *path)
 /* Set by SIGINT/SIGTERM during monitor. */
 static volatile sig_atomic_t interrupted;
 
-static int read_full(int fd, void *buf, size_t len)
+/* A signal ends the wait for a message, but never cuts one short: then the rest is read. */
+static int read_full(int fd, void *buf, size_t len, bool begun)
 {
 	for (size_t off = 0; off < len;) {
 		ssize_t n = recv(fd, (char *)buf + off, len - off, 0);
@@ -56,7 +57,7 @@ static int read_full(int fd, void *buf, size_t len)
 			errno = ECONNRESET;
 			return -1;
 		}
-		if (n < 0 && (errno != EINTR || interrupted))
+		if (n < 0 && (errno != EINTR || (interrupted && !off && !begun)))
 			return -1;
 		if (n > 0)
 			off += (size_t)n;
@@ -74,13 +75,13 @@ static int read_msg(int fd, uint32_t seq, struct swp_hdr *hdr, void *body)
 	uint16_t bad;
 	int err;
 
-	if (read_full(fd, buf, sizeof(*hdr)) < 0)
+	if (read_full(fd, buf, sizeof(*hdr), false) < 0)
 		return -1;
 	memcpy(hdr, buf, sizeof(*hdr));
 	err = swp_check(hdr);
 	if (!err && hdr->seq != seq)
 		err = -EBADMSG;
-	if (!err && read_full(fd, buf + sizeof(*hdr), hdr->len - sizeof(*hdr)) < 0)
+	if (!err && read_full(fd, buf + sizeof(*hdr), hdr->len - sizeof(*hdr), true) < 0)
 		return -1;
 	memset(body, 0, SWP_BODY_MAX);
 	if (!err)
@@ -306,6 +307,29 @@ static int request(const char *path, const void *buf, size_t len, int nsfd)
 	}
 }
 
+/*
+ * After Ctrl-C: switchctl's side shut down, switchd ends the capture with its
+ * counts once what it queued is read (discarded here); the frames it dropped,
+ * as of the end, or of the last frame read if the end does not come within 2 s.
+ */
+static uint64_t capture_drain(int fd, uint32_t seq, uint64_t dropped)
+{
+	_Alignas(8) static uint8_t body[SWP_BODY_MAX];
+	struct timeval wait = { .tv_sec = 2 };
+	struct swp_hdr hdr;
+
+	if (shutdown(fd, SHUT_WR) < 0)
+		return dropped;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+	while (read_msg(fd, seq, &hdr, body) == 0) {
+		if (hdr.type == SWP_CAPTURE_END)
+			return ((const struct swp_capture_end *)(void *)body)->dropped;
+		if (hdr.type == SWP_CAPTURE_FRAME)
+			dropped = ((const struct swp_capture_frame *)(void *)body)->dropped;
+	}
+	return dropped;
+}
+
 /* Writes one frame as pcapng or a line; false when the output failed (its reader went). */
 static bool capture_out(const struct cli_opts *o, struct pcapng *pw, const struct swp_capture_frame *fr)
 {
@@ -365,6 +389,8 @@ static int capture(const struct cli_opts *o, struct cli_cmd *cmd)
 
 		if (r == -1 && interrupted) {
 			rc = 0;
+			if (started)
+				dropped = capture_drain(fd, seq, dropped);
 			break;
 		}
 		if (r == -1) {
@@ -396,9 +422,14 @@ static int capture(const struct cli_opts *o, struct cli_cmd *cmd)
 			rc = 0;
 			break;
 		} else if (hdr.type == SWP_CAPTURE_FRAME && fr->kind == SWP_CAP_KIND_PORT) {
-			size_t at = strlen(ports);
+			size_t at = strlen(ports), n = strnlen(fr->port, sizeof(fr->port));
 
-			snprintf(ports + at, sizeof(ports) - at, "%s%s", at ? "," : "", fr->port);
+			if (at + n + 2 <= sizeof(ports)) {
+				if (at)
+					ports[at++] = ',';
+				memcpy(ports + at, fr->port, n);
+				ports[at + n] = '\0';
+			}
 			/* Interfaces up front: a reader of the pipe opens it before the first frame. */
 			if (o->cap.wfile && (pcapng_iface(&pw, fr->port) < 0 || (pw.f == stdout && fflush(stdout))))
 				break;

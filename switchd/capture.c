@@ -78,6 +78,12 @@ static void capture_gone(void *ctx, struct port *p)
 	capture_end(c, why);
 }
 
+/* The client shut its side down (switchctl at Ctrl-C): the end, with the final counts. */
+static void capture_eof(void *ctx)
+{
+	capture_end(ctx, "client stopped");
+}
+
 static void capture_free(void *ctx)
 {
 	struct capture *c = ctx;
@@ -224,7 +230,7 @@ void capture_start(struct sw *sw, struct capture **list, struct ctl_reply *r,
 	c->list = list;
 	c->next = *list;
 	*list = c;
-	ctl_feed_start(r, capture_free, c);
+	ctl_feed_start(r, capture_free, capture_eof, c);
 	log_info("capture %u started by uid %u pid %d: ports %s, %s, filter %u instructions, snaplen %u%s%.0llu",
 		 c->id, c->uid, (int)c->pid, c->ports,
 		 dirs == SW_DIR_IN ? "in" : dirs == SW_DIR_OUT ? "out" : "in and out",

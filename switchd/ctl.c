@@ -258,12 +258,13 @@ static void conn_kick(struct ctl_conn *cn)
 		client_update_events((struct ctl_client *)(void *)((char *)cn - offsetof(struct ctl_client, conn)));
 }
 
-void ctl_feed_start(struct ctl_reply *r, void (*fini)(void *ctx), void *ctx)
+void ctl_feed_start(struct ctl_reply *r, void (*fini)(void *ctx), void (*eof)(void *ctx), void *ctx)
 {
 	struct ctl_conn *cn = r->conn;
 
 	cn->feed = true;
 	cn->feed_fini = fini;
+	cn->feed_eof = eof;
 	cn->feed_ctx = ctx;
 	cn->out.keep = true;
 }
@@ -506,7 +507,13 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (!at)
 			log_warn("%s: out of memory for a request (%zu bytes held), client dropped", __func__,
 				 c->conn.in.len);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		/* A feed's client that shuts its side down still reads: the feed's end may follow. */
+		if (n == 0 && c->conn.feed && !c->conn.closing && c->conn.feed_eof)
+			c->conn.feed_eof(c->conn.feed_ctx);
+		if (n == 0 && c->conn.closing && o->len > o->off) {
+			n = -1;
+			errno = EAGAIN;
+		} else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			client_free(c);
 			return;
 		}

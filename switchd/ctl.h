@@ -126,10 +126,13 @@ struct ctl_conn {
 	uint64_t lost; /* events not queued because the client did not read */
 	/*
 	 * A feed (a capture): records that someone else queues (ctl_feed_add)
-	 * until it ends; feed_fini(feed_ctx) is called once the connection goes.
+	 * until it ends; feed_fini(feed_ctx) is called once the connection goes,
+	 * feed_eof(feed_ctx) when the client shuts its side down (it may end the
+	 * feed with a last record, ctl_feed_end, which the client then reads).
 	 */
 	bool feed;
 	void (*feed_fini)(void *ctx);
+	void (*feed_eof)(void *ctx);
 	void *feed_ctx;
 };
 
@@ -211,7 +214,7 @@ void ctl_event(struct ctl *ctl, const struct swp_event *ev);
  * goes, for whatever reason (hang-up, end, the daemon's exit). Feeds are
  * never idle and never evicted.
  */
-void ctl_feed_start(struct ctl_reply *r, void (*fini)(void *ctx), void *ctx);
+void ctl_feed_start(struct ctl_reply *r, void (*fini)(void *ctx), void (*eof)(void *ctx), void *ctx);
 /*
  * Queues one record of a feed unless the client has budget bytes unread
  * already: 0, or -ENOBUFS (nothing queued: the caller counts a drop). Cheap

@@ -161,7 +161,7 @@ assert_contains "$(cat "$T/gone.err")" "capture ended by switchd: port ${P}c rem
 cap_start intr -i all
 cap_stop intr
 assert_contains "$(cat "$T/intr.err")" "0 frames captured, 0 dropped by switchd" "summary after Ctrl-C"
-wait_for 5 "the log to say the capture ended" "[ \"\$(log_count 'ended (client gone)')\" -ge 1 ]"
+wait_for 5 "the log to say the capture ended" "[ \"\$(log_count 'ended (client stopped)')\" -ge 1 ]"
 assert_ge "$(log_count "started by uid 0 pid ")" 8 "log lines naming who started each capture"
 assert_ge "$(log_count ": ports ${P}a,${P}b, in and out, filter 0 instructions, snaplen")" 1 \
 	"the log line of the first capture names its ports"
@@ -183,13 +183,15 @@ daemon_answers || fail "switchd stopped answering after the refusals"
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"; }
 rss0=$(rss_kib)
 cap_start stuck -i "${P}a,${P}b" -w /dev/null
-kill -STOP "${CAP_PID[stuck]}"
+# CAP_PID is timeout's: stop switchctl itself, its child.
+STUCK=$(pgrep -P "${CAP_PID[stuck]}" -x switchctl) || fail "no switchctl under the stuck capture's timeout"
+kill -STOP "$STUCK"
 tcp_md5 a b 10.75.0.2 5201 64
 daemon_answers || fail "switchd stopped answering while a capture's reader did not read"
 rss1=$(rss_kib)
 say "switchd VmRSS: ${rss0} KiB before, ${rss1} KiB after 64 MiB under a stuck capture"
 assert_le "$((rss1 - rss0))" $((16 * 1024)) "switchd's RSS growth (KiB) with a reader that never reads"
-kill -CONT "${CAP_PID[stuck]}"
+kill -CONT "$STUCK"
 cap_stop stuck
 dropped=$(sed -n 's/.* frames captured, \([0-9]*\) dropped by switchd$/\1/p' "$T/stuck.err")
 assert_ge "${dropped:-0}" 1 "frames dropped by switchd for the stuck reader"
