@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -384,9 +385,18 @@ static int capture(const struct cli_opts *o, struct cli_cmd *cmd)
 	if ((fd = request(o->socket, buf, len, -1)) < 0)
 		goto out;
 	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		struct swp_hdr hdr;
-		int r = read_msg(fd, seq, &hdr, body);
+		int r;
 
+		/*
+		 * Frames may never pause long enough for a recv to be interrupted: the
+		 * flag is looked at before each one, and a wait for the next lasts at
+		 * most 250 ms (a signal just before it is seen then).
+		 */
+		if (started && !interrupted && poll(&pfd, 1, 250) <= 0)
+			continue;
+		r = interrupted && started ? -1 : read_msg(fd, seq, &hdr, body);
 		if (r == -1 && interrupted) {
 			rc = 0;
 			if (started)
