@@ -261,7 +261,7 @@ one(msg(swp.PORT_DEL, 21, [real], version=2), 21, E("EPROTO"), "port del of a re
 one(msg(swp.MAC_FLUSH, 22, version=0), 22, E("EPROTO"), "mac flush, version 0")
 
 # 5. Unknown types (netlink's own 1..15, and between and past ours): -EBADMSG, connection stays.
-for typ in (0, 2, 3, 15, 99, 105, 0x7FFF, 0xFFFF):
+for typ in (0, 2, 3, 15, 99, 109, 0x7FFF, 0xFFFF):
     one(msg(typ, 30), 30, E("EBADMSG"), "type %d" % typ, contains="malformed message (type %d" % typ)
 one(msg(77, 31, tail=b"x" * 100), 31, E("EBADMSG"), "type 77 with 100 bytes after the header")
 
