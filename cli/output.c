@@ -83,6 +83,24 @@ static void print_port_settings(struct wr *w, const struct swp_port_info *p)
 	}
 }
 
+/* A vxlan port's device: text "vni 42 remote A,B local L dstport 4789 group G dev D"; JSON remotes is an array. */
+static void print_port_vxlan(struct wr *w, const struct swp_vxlan *vx)
+{
+	char list[SWP_REMOTES_LEN], *save = NULL, *a;
+
+	wr_uint(w, "vni", " vni %" PRIu64, vx->vni);
+	wr_text(w, vx->remotes[0] ? " remote %s" : "", vx->remotes);
+	wr_arr_open(w, "remotes");
+	snprintf(list, sizeof(list), "%s", vx->remotes);
+	for (a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save))
+		wr_elem_str(w, a);
+	wr_arr_close(w);
+	wr_str(w, "local", vx->local[0] ? " local %s" : NULL, vx->local);
+	wr_uint(w, "dstport", " dstport %" PRIu64, vx->dstport);
+	wr_str(w, "group", vx->group[0] ? " group %s" : NULL, vx->group);
+	wr_str(w, "dev", vx->dev[0] ? " dev %s" : NULL, vx->dev);
+}
+
 static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_info *p, bool first)
 {
 	const struct swp_counters *c = &p->c;
@@ -118,6 +136,8 @@ static void print_port(FILE *f, const struct cli_opts *o, const struct swp_port_
 		wr_uint(&w, "group", ":%" PRIu64, p->gid);
 		wr_str(&w, "mode", " mode %s", mode);
 	}
+	if (p->type == SWP_PORT_VXLAN)
+		print_port_vxlan(&w, &p->vx);
 	if (p->blocked)
 		wr_uint(&w, NULL, " BLOCKED %" PRIu64 " s (a MAC flapped onto it: a loop?)", p->blocked);
 	wr_obj_close(&w);
@@ -158,9 +178,13 @@ static void print_mac(FILE *f, const struct cli_opts *o, const struct swp_mac_en
 	wr_str(&w, "mac", "%-17s  ", mac);
 	wr_str(&w, "port", "%-15s  ", m->port);
 	wr_uint(&w, "vlan", "%4" PRIu64 "  ", m->vlan);
-	wr_uint(&w, "age", m->is_static ? NULL : "%" PRIu64 "\n", m->age);
-	wr_bool(&w, "static", "static\n", m->is_static);
+	wr_uint(&w, "age", m->is_static ? NULL : "%" PRIu64, m->age);
+	wr_bool(&w, "static", "static", m->is_static);
+	/* Learned on a vxlan port: the VTEP behind it, when the kernel knows it. */
+	if (m->remote[0])
+		wr_str(&w, "remote", "  remote %s", m->remote);
 	wr_obj_close(&w);
+	wr_text(&w, "\n");
 }
 
 /*
@@ -343,6 +367,17 @@ void cli_print_done(FILE *f, const struct cli_opts *o, const struct cli_cmd *cmd
 		wr_bool(&w, "changed", NULL, done->count);
 		break;
 	}
+	case SWP_PORT_REMOTE_ADD:
+	case SWP_PORT_REMOTE_DEL:
+		/* As port set: nothing in text; JSON says what changed. */
+		wr_init(&w, f, o->json);
+		wr_obj_open(&w, NULL);
+		wr_str(&w, "port", NULL, cmd->body.port.name);
+		wr_str(&w, "setting", NULL, "remote");
+		wr_str(&w, "value", NULL, cmd->body.port.vx.remotes);
+		wr_str(&w, "op", NULL, cmd->type == SWP_PORT_REMOTE_ADD ? "add" : "del");
+		wr_bool(&w, "changed", NULL, done->count);
+		break;
 	case SWP_MAC_ADD:
 	case SWP_MAC_DEL: {
 		char mac[18];

@@ -104,6 +104,14 @@ void wr_elem_uint(struct wr *w, uint64_t v)
 	fprintf(w->f, "%" PRIu64, v);
 }
 
+void wr_elem_str(struct wr *w, const char *v)
+{
+	if (!w->json)
+		return;
+	wr_member(w, NULL);
+	json_str(w->f, v);
+}
+
 void wr_int(struct wr *w, const char *key, const char *fmt, int64_t v)
 {
 	if (w->json) {

@@ -37,6 +37,7 @@ void wr_uint(struct wr *w, const char *key, const char *fmt, uint64_t v);
 void wr_int(struct wr *w, const char *key, const char *fmt, int64_t v);
 /* JSON only: a number as the next element of the open array. */
 void wr_elem_uint(struct wr *w, uint64_t v);
+void wr_elem_str(struct wr *w, const char *v);
 /* JSON true/false; the text format is printed only when v is true. */
 void wr_bool(struct wr *w, const char *key, const char *fmt, bool v);
 /* Text only: a literal or formatted piece (labels, separators, newlines). */

@@ -105,6 +105,13 @@ static const struct fz_field fz_port_req[] = {
 	FZ_F(struct swp_port_req, SWP_A_PORT_GID, FZ_FIXED, gid),
 	FZ_F(struct swp_port_req, SWP_A_PORT_MODE, FZ_FIXED, mode),
 	FZ_F(struct swp_port_req, SWP_A_PORT_PEER_PATH, FZ_STR, peer_path),
+	FZ_F(struct swp_port_req, SWP_A_PORT_MTU, FZ_FIXED, mtu),
+	FZ_F(struct swp_port_req, SWP_A_PORT_VNI, FZ_FIXED, vx.vni),
+	FZ_F(struct swp_port_req, SWP_A_PORT_DSTPORT, FZ_FIXED, vx.dstport),
+	FZ_F(struct swp_port_req, SWP_A_PORT_LOCAL, FZ_STR, vx.local),
+	FZ_F(struct swp_port_req, SWP_A_PORT_GROUP, FZ_STR, vx.group),
+	FZ_F(struct swp_port_req, SWP_A_PORT_DEV, FZ_STR, vx.dev),
+	FZ_F(struct swp_port_req, SWP_A_PORT_REMOTES, FZ_STR, vx.remotes),
 };
 
 static const struct fz_field fz_mac_req[] = {
@@ -156,6 +163,12 @@ static const struct fz_field fz_port_info[] = {
 	FZ_F(struct swp_port_info, SWP_A_PORT_GID, FZ_FIXED, gid),
 	FZ_F(struct swp_port_info, SWP_A_PORT_MODE, FZ_FIXED, mode),
 	FZ_F(struct swp_port_info, SWP_A_PORT_PEER_PATH, FZ_STR, peer_path),
+	FZ_F(struct swp_port_info, SWP_A_PORT_VNI, FZ_FIXED, vx.vni),
+	FZ_F(struct swp_port_info, SWP_A_PORT_DSTPORT, FZ_FIXED, vx.dstport),
+	FZ_F(struct swp_port_info, SWP_A_PORT_LOCAL, FZ_STR, vx.local),
+	FZ_F(struct swp_port_info, SWP_A_PORT_GROUP, FZ_STR, vx.group),
+	FZ_F(struct swp_port_info, SWP_A_PORT_DEV, FZ_STR, vx.dev),
+	FZ_F(struct swp_port_info, SWP_A_PORT_REMOTES, FZ_STR, vx.remotes),
 };
 
 static const struct fz_field fz_mac_entry[] = {
@@ -164,6 +177,7 @@ static const struct fz_field fz_mac_entry[] = {
 	FZ_F(struct swp_mac_entry, SWP_A_MAC_PORT, FZ_STR, port),
 	FZ_F(struct swp_mac_entry, SWP_A_MAC_AGE, FZ_FIXED, age),
 	FZ_F(struct swp_mac_entry, SWP_A_MAC_STATIC, FZ_FIXED, is_static),
+	FZ_F(struct swp_mac_entry, SWP_A_MAC_REMOTE, FZ_STR, remote),
 };
 
 static const struct fz_field fz_status_info[] = {
@@ -259,6 +273,8 @@ static const struct fz_type {
 	FZ_T(SWP_PORT_DEL, 0, struct swp_port_req, fz_port_req),
 	FZ_T(SWP_PORT_SHOW, SWP_PORT_INFO, struct swp_port_req, fz_port_req),
 	FZ_T(SWP_PORT_CLEAR, 0, struct swp_port_req, fz_port_req),
+	FZ_T(SWP_PORT_REMOTE_ADD, 0, struct swp_port_req, fz_port_req),
+	FZ_T(SWP_PORT_REMOTE_DEL, 0, struct swp_port_req, fz_port_req),
 	FZ_T(SWP_MAC_SHOW, SWP_MAC_ENTRY, struct swp_mac_req, fz_mac_req),
 	FZ_T(SWP_MAC_FLUSH, 0, struct swp_mac_req, fz_mac_req),
 	{ SWP_STATUS, SWP_STATUS_INFO, 0, NULL, 0 },
@@ -901,6 +917,8 @@ static bool fz_changes(uint16_t type)
 	case SWP_PORT_ADD:
 	case SWP_PORT_DEL:
 	case SWP_PORT_CLEAR:
+	case SWP_PORT_REMOTE_ADD:
+	case SWP_PORT_REMOTE_DEL:
 	case SWP_MAC_FLUSH:
 	case SWP_SET:
 	case SWP_PORT_SET:
@@ -1088,7 +1106,15 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			why[nwhy++] = -EBADF;
 		ns = fz_netns(req);
 		sock = req->type == SWP_PORT_STREAM || req->type == SWP_PORT_DGRAM;
-		if (!nm[0] || req->type > SWP_PORT_DGRAM || !ns || (req->peer[0] && !ns[0]) ||
+		/* vxlan: netns refused, its words only with it, mtu only with a netns; then no vxlan here. */
+		if ((req->type == SWP_PORT_VXLAN && ns && ns[0]) ||
+		    (req->type != SWP_PORT_VXLAN && (req->vx.vni || req->vx.dstport || req->vx.local[0] ||
+						      req->vx.group[0] || req->vx.dev[0] || req->vx.remotes[0])) ||
+		    (req->mtu && (!ns || !ns[0] || req->mtu < 68 || req->mtu > 65535)))
+			why[nwhy++] = -EINVAL;
+		if (req->type == SWP_PORT_VXLAN)
+			why[nwhy++] = -EOPNOTSUPP;
+		if (!nm[0] || req->type > SWP_PORT_VXLAN || !ns || (req->peer[0] && !ns[0]) ||
 		    (ns[0] && (req->type == SWP_PORT_TAP || sock)) || (req->path[0] && !sock) ||
 		    ((req->flags & (SWP_PORT_F_UID | SWP_PORT_F_GID | SWP_PORT_F_MODE)) && !sock) ||
 		    ((req->flags & SWP_PORT_F_MODE) && req->mode > 0777) ||
@@ -1121,6 +1147,16 @@ static void fz_handler(void *ctx, const struct swp_hdr *hdr, const void *body, s
 			why[nwhy++] = -ENODEV;
 		if (nm[0] == 'b')
 			why[nwhy++] = -EBUSY;
+		break;
+	}
+	case SWP_PORT_REMOTE_ADD:
+	case SWP_PORT_REMOTE_DEL: {
+		const struct swp_port_req *req = body;
+
+		nm = req->name;
+		named = sw_port_by_name(sw, nm);
+		/* No port here is a vxlan port: every remote is refused, after the name. */
+		why[nwhy++] = named ? -EINVAL : -ENOENT;
 		break;
 	}
 	case SWP_MAC_SHOW:

@@ -98,9 +98,10 @@ int port_open(struct nl *nl, const struct port_opts *po, const char *name, uint3
  * with 'b' is taken (EEXIST).
  */
 int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
-		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen)
+		   int nsfd, const char *peer, uint32_t mtu, struct port **out, char *why, size_t whylen)
 {
 	(void)po;
+	(void)mtu;
 	const char *leaf = strrchr(netns, '/');
 
 	(void)nl;
@@ -216,4 +217,63 @@ void port_close(struct port *p)
 	if (p->fd >= 0 && p->ops)
 		p->ops->close(p);
 	free(p);
+}
+
+/*
+ * vxlan ports need the kernel: in this world the kernel has no vxlan, so
+ * port add ... type vxlan fails after the daemon's own checks, and no port
+ * is ever a vxlan port (the rest must then never be asked about one).
+ */
+int port_open_vxlan(struct nl *nl, const struct port_opts *po, const char *name, const struct swp_vxlan *req,
+		    struct port **out, char *why, size_t whylen)
+{
+	(void)nl;
+	(void)po;
+	(void)req;
+	(void)out;
+	snprintf(why, whylen, "%s: this kernel has no vxlan support (CONFIG_VXLAN)", name);
+	return -EOPNOTSUPP;
+}
+
+int port_vxlan_remote(struct port *p, const char *addr, bool add, char *why, size_t whylen)
+{
+	(void)addr;
+	(void)add;
+	if (p->vx)
+		fz_fail(__FILE__, __LINE__, "no vxlan ports", "port_vxlan_remote(%s) of a vxlan port", p->name);
+	snprintf(why, whylen, "not a vxlan port");
+	return -EINVAL;
+}
+
+bool port_vxlan_has_remote(const struct port *p, const char *addr)
+{
+	(void)p;
+	(void)addr;
+	return false;
+}
+
+void port_vxlan_info(const struct port *p, struct swp_vxlan *out)
+{
+	(void)p;
+	memset(out, 0, sizeof(*out));
+}
+
+void port_vxlan_fdb_refresh(struct port *p, size_t hint)
+{
+	(void)hint;
+	if (p->vx)
+		fz_fail(__FILE__, __LINE__, "no vxlan ports", "port_vxlan_fdb_refresh(%s)", p->name);
+}
+
+void port_vxlan_remote_of(const struct port *p, const uint8_t mac[6], char *buf, size_t len)
+{
+	(void)p;
+	(void)mac;
+	(void)len;
+	buf[0] = '\0';
+}
+
+void port_vxlan_free(struct port *p)
+{
+	(void)p;
 }

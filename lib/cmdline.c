@@ -28,6 +28,7 @@ static enum cli_parse_result usage_err(char *err, size_t errlen, const char *fmt
 
 static bool parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *v);
 static bool parse_owner(const char *s, struct swp_port_req *req);
+static bool addr_list_ok(const char *s, int max);
 
 /* What follows "port add NAME": keyword-value pairs, each at most once, in any order. */
 static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct swp_port_req *req, char *err,
@@ -40,10 +41,10 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 
 		if (!strcmp(key, "type") && !typed) {
 			if (!val)
-				return usage_err(err, errlen, "port add: type needs tap, afpacket, stream or dgram");
+				return usage_err(err, errlen, "port add: type needs tap, afpacket, stream, dgram or vxlan");
 			if (swp_type_by_name(val, &req->type) < 0)
 				return usage_err(err, errlen,
-						 "port add: unknown type '%s' (tap, afpacket, stream, dgram)",
+						 "port add: unknown type '%s' (tap, afpacket, stream, dgram, vxlan)",
 						 val);
 			typed = true;
 		} else if (!strcmp(key, "netns") && !req->netns[0]) {
@@ -87,6 +88,45 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 						 "port add: peer needs an absolute path (at most %d bytes)",
 						 SWP_PATH_MAX - 1);
 			memcpy(req->peer_path, val, strlen(val) + 1);
+		} else if (!strcmp(key, "vni") && !req->vx.vni) {
+			uint64_t v;
+
+			if (!val || !parse_number(val, 1, 16777215, &v))
+				return usage_err(err, errlen, "port add: vni needs a number in 1..16777215, not '%s'",
+						 val ? val : "");
+			req->vx.vni = (uint32_t)v;
+		} else if (!strcmp(key, "dstport") && !req->vx.dstport) {
+			uint64_t v;
+
+			if (!val || !parse_number(val, 1, 65535, &v))
+				return usage_err(err, errlen, "port add: dstport needs a UDP port in 1..65535, not '%s'",
+						 val ? val : "");
+			req->vx.dstport = (uint32_t)v;
+		} else if (!strcmp(key, "mtu") && !req->mtu) {
+			uint64_t v;
+
+			if (!val || !parse_number(val, 68, 65535, &v))
+				return usage_err(err, errlen, "port add: mtu needs a number in 68..65535, not '%s'",
+						 val ? val : "");
+			req->mtu = (uint32_t)v;
+		} else if (!strcmp(key, "remote") && !req->vx.remotes[0]) {
+			if (!val || !addr_list_ok(val, SWP_REMOTES_MAX) || strlen(val) >= SWP_REMOTES_LEN)
+				return usage_err(err, errlen,
+						 "port add: remote needs IP[,IP...] (at most %d IPv4 or IPv6 addresses), "
+						 "not '%s'",
+						 SWP_REMOTES_MAX, val ? val : "");
+			memcpy(req->vx.remotes, val, strlen(val) + 1);
+		} else if ((!strcmp(key, "local") && !req->vx.local[0]) || (!strcmp(key, "group") && !req->vx.group[0])) {
+			char *dst = key[0] == 'l' ? req->vx.local : req->vx.group;
+
+			if (!val || !addr_list_ok(val, 1))
+				return usage_err(err, errlen, "port add: %s needs an IPv4 or IPv6 address, not '%s'", key,
+						 val ? val : "");
+			memcpy(dst, val, strlen(val) + 1);
+		} else if (!strcmp(key, "dev") && !req->vx.dev[0]) {
+			if (!val || !val[0] || swp_set_name(req->vx.dev, val) < 0)
+				return usage_err(err, errlen, "port add: dev needs an interface name (at most %d bytes)",
+						 SWP_NAME_MAX - 1);
 		} else if (!strcmp(key, "ifname") && !req->peer[0]) {
 			if (!val || !val[0] || swp_set_name(req->peer, val) < 0)
 				return usage_err(
@@ -111,7 +151,40 @@ static enum cli_parse_result parse_port_add(int argc, char *const *argv, struct 
 		return usage_err(err, errlen, "port add: owner and mode only go with type stream or dgram");
 	if (req->peer_path[0] && req->type != SWP_PORT_DGRAM)
 		return usage_err(err, errlen, "port add: peer only goes with type dgram");
+	if (req->mtu && !req->netns[0])
+		return usage_err(err, errlen, "port add: mtu only goes with netns (the veth pair's MTU)");
+	bool vx = req->vx.vni || req->vx.dstport || req->vx.remotes[0] || req->vx.local[0] || req->vx.group[0] ||
+		  req->vx.dev[0];
+
+	if (req->type == SWP_PORT_VXLAN && !req->vx.vni)
+		return usage_err(err, errlen, "port add: type vxlan needs vni VNI");
+	if (req->type == SWP_PORT_VXLAN && req->netns[0])
+		return usage_err(err, errlen, "port add: a vxlan port has no netns");
+	if (vx && req->type != SWP_PORT_VXLAN)
+		return usage_err(err, errlen, "port add: vni, remote, local, dstport, group and dev only go with type vxlan");
 	return CLI_RUN;
+}
+
+/*
+ * At most max comma-separated addresses, each an IPv4 or IPv6 address as
+ * text: what inet_pton takes (checked by switchd, which parses them).
+ */
+static bool addr_list_ok(const char *s, int max)
+{
+	int n = 0;
+
+	for (const char *c = s;; c++) {
+		size_t len = strcspn(c, ",");
+
+		if (!len || len >= SWP_ADDR_MAX || ++n > max)
+			return false;
+		for (size_t i = 0; i < len; i++)
+			if (!isxdigit((unsigned char)c[i]) && c[i] != '.' && c[i] != ':')
+				return false;
+		c += len;
+		if (!*c)
+			return true;
+	}
 }
 
 /* Digits only, in min..max: strtoull would take a sign, spaces and wrap "-1" around. */
@@ -295,6 +368,24 @@ static enum cli_parse_result parse_port_set(int argc, char *const *argv, struct 
 	if (argc < 2)
 		return usage_err(err, errlen, "port set %s: missing setting (%s)", argv[0],
 				 port_setting_names(names, sizeof(names)));
+	if (!strcmp(argv[1], "remote")) {
+		struct swp_port_req *r = &cmd->body.port;
+
+		memset(r, 0, sizeof(*r));
+		swp_set_name(r->name, argv[0]);
+		cmd->blen = sizeof(*r);
+		if (argc < 3 || (strcmp(argv[2], "add") && strcmp(argv[2], "del")))
+			return usage_err(err, errlen, "port set %s remote: add or del, then an address", argv[0]);
+		cmd->type = argv[2][0] == 'a' ? SWP_PORT_REMOTE_ADD : SWP_PORT_REMOTE_DEL;
+		if (argc < 4 || !addr_list_ok(argv[3], 1))
+			return usage_err(err, errlen, "port set %s remote %s: needs an IPv4 or IPv6 address, not '%s'",
+					 argv[0], argv[2], argc < 4 ? "" : argv[3]);
+		if (argc > 4)
+			return usage_err(err, errlen, "port set %s remote %s: unexpected argument '%s'", argv[0], argv[2],
+					 argv[4]);
+		memcpy(r->vx.remotes, argv[3], strlen(argv[3]) + 1);
+		return CLI_RUN;
+	}
 	if (!(s = swp_port_setting_by_name(argv[1])))
 		return usage_err(err, errlen, "port set %s: unknown setting '%s' (%s)", argv[0], argv[1],
 				 port_setting_names(names, sizeof(names)));
@@ -655,20 +746,24 @@ static const struct {
 /* What usage says of each form: a new command is a row here and one in cmdline_objects. */
 static const struct cli_usage_row cmdline_usage[] = {
 	{ "port add NAME [type tap|afpacket]", "attach an interface (a TAP is created if missing with type tap)" },
-	{ "port add NAME netns NS [ifname IF]",
+	{ "port add NAME netns NS [ifname IF] [mtu N]",
 	  "create a veth pair: NAME here, IF (default " SWITCHD_NETNS_PEER ") in the network namespace NS (a "
-	  "name under " SWITCHD_NETNS_DIR ", or a path like /proc/PID/ns/net)" },
+	  "name under " SWITCHD_NETNS_DIR ", or a path like /proc/PID/ns/net), both of MTU N if given" },
 	{ "port add NAME type stream [path PATH] [owner USER[:GROUP]] [mode OCTAL]",
 	  "listen on a Unix socket for QEMU's stream netdev (default ports/NAME.sock beside the control "
 	  "socket)" },
 	{ "port add NAME type dgram [path PATH] [peer PEERPATH] [owner USER[:GROUP]] [mode OCTAL]",
 	  "a Unix datagram socket for QEMU's dgram netdev; frames go to PEERPATH, else the last sender" },
+	{ "port add NAME type vxlan vni VNI [remote IP[,IP...]] [local IP] [dstport PORT] [dev IF] [group IP]",
+	  "create a kernel vxlan device: one L2 segment with other hosts (UDP 4789 by default), flooding to "
+	  "each remote, or to a multicast group" },
 	{ "port del NAME", "detach it (and delete what switchd made for it)" },
 	{ "port show [NAME]", "ports (or one) with state, settings and counters" },
 	{ "port clear [NAME]", "zero the counters of every port, or of one" },
 	{ "port set NAME SETTING VALUE", "one setting of the port: " },
 	{ "port set NAME vlan access VID | trunk LIST|all [native VID] | tunnel VID",
 	  "the port's VLAN mode (default: trunk all, frames as they came)" },
+	{ "port set NAME remote add|del IP", "a vxlan port's flood list: one remote more, or less" },
 	{ "mac show [MAC] [port NAME] [vlan VID]", "the MAC table, or where one MAC is (fdb is a synonym of mac)" },
 	{ "mac flush [port NAME] [vlan VID]", "empty the MAC table, or one port's or VLAN's learned entries" },
 	{ "mac add MAC port NAME [vlan VID]", "a static entry: never aged, evicted, flushed or moved" },

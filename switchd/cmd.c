@@ -172,6 +172,20 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		ctl_reply_error(r, -EINVAL, "port add %s: only a dgram port has a peer, an absolute path", name);
 		return;
 	}
+	if (req->type == SWP_PORT_VXLAN && netns[0]) {
+		ctl_reply_error(r, -EINVAL, "port add %s: a vxlan port has no netns", name);
+		return;
+	}
+	if (req->type != SWP_PORT_VXLAN && (req->vx.vni || req->vx.dstport || req->vx.local[0] ||
+					     req->vx.group[0] || req->vx.dev[0] || req->vx.remotes[0])) {
+		ctl_reply_error(r, -EINVAL, "port add %s: only a vxlan port has vni, remote, local, dstport, group, dev",
+				name);
+		return;
+	}
+	if (req->mtu && (!netns[0] || req->mtu < 68 || req->mtu > 65535)) {
+		ctl_reply_error(r, -EINVAL, "port add %s: mtu goes with netns (the veth pair's), in 68..65535", name);
+		return;
+	}
 	if ((req->flags & SWP_PORT_F_MODE) && req->mode > 0777) {
 		ctl_reply_error(r, -EINVAL, "port add %s: mode %o is not permission bits (0 to 0777)", name,
 				req->mode);
@@ -238,9 +252,11 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 		return;
 	}
 	port_fdname(fdname, sizeof(fdname), name);
-	if (netns[0])
+	if (req->type == SWP_PORT_VXLAN)
+		err = port_open_vxlan(&d->nl, &d->opts.port, name, &req->vx, &p, why, sizeof(why));
+	else if (netns[0])
 		err = port_open_veth(&d->nl, &d->opts.port, name, netns, nsfd,
-				     peer[0] ? peer : SWITCHD_NETNS_PEER, &p, why, sizeof(why));
+				     peer[0] ? peer : SWITCHD_NETNS_PEER, req->mtu, &p, why, sizeof(why));
 	else if (req->type != SWP_PORT_AFPACKET && (fd = daemon_take_fd(d, fdname)) >= 0)
 		err = cmd_port_adopt_tap(d, name, fd, req->type, &p, why, sizeof(why));
 	else
@@ -264,7 +280,15 @@ static void cmd_port_add_ns(struct daemon *d, const struct swp_port_req *req, in
 				lacks[0] ? " (switchd lacks " : "", lacks, lacks[0] ? ")" : "");
 		return;
 	}
-	if (netns[0])
+	if (p->vx) {
+		struct swp_vxlan vx;
+
+		port_vxlan_info(p, &vx);
+		log_info("port %s added: vxlan vni %u dstport %u, ifindex %d, mtu %u, created%s%s%s%s%s%s%s%s",
+			 p->name, vx.vni, vx.dstport, p->ifindex, p->mtu, vx.remotes[0] ? ", remotes " : "",
+			 vx.remotes, vx.local[0] ? ", local " : "", vx.local, vx.group[0] ? ", group " : "",
+			 vx.group, vx.dev[0] ? ", dev " : "", vx.dev);
+	} else if (netns[0])
 		log_info("port %s added: %s, ifindex %d, %s, peer %s in %s", p->name,
 			 swp_type_name(p->ops->type), p->ifindex,
 			 p->adopted ? "adopted (made before a restart)" : "created",
@@ -329,7 +353,7 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 	for (uint32_t i = 0; i < d->sw.nports; i++) {
 		struct port *p = sorted[i];
 		struct swp_port_info info = {
-			.type = p->ops->type,
+			.type = p->vx ? SWP_PORT_VXLAN : p->ops->type,
 			.state = p->state,
 			.ifindex = p->ifindex,
 			.mtu = p->mtu,
@@ -357,8 +381,53 @@ static void cmd_port_show(struct daemon *d, const void *body, struct ctl_reply *
 		info.gid = p->sock_gid;
 		info.mode = p->sock_mode;
 		snprintf(info.peer_path, sizeof(info.peer_path), "%s", p->peer_path);
+		port_vxlan_info(p, &info.vx);
 		ctl_reply_add(r, SWP_PORT_INFO, &info);
 	}
+}
+
+/* port set NAME remote add|del IP: one entry of a vxlan port's flood list. */
+static void cmd_port_remote(struct daemon *d, const struct swp_port_req *req, bool add, struct ctl_reply *r)
+{
+	const char *verb = add ? "add" : "del";
+	char name[SWP_NAME_MAX], why[SWP_ERR_MAX];
+	struct swp_event ev = { .kind = SWP_EV_PORT_CHANGED };
+	struct port *p;
+	int ret;
+
+	if (cmd_name(name, req->name) < 0 || !(p = sw_port_by_name(&d->sw, name))) {
+		ctl_reply_error(r, -ENOENT, "port set %.*s: no such port", SWP_NAME_MAX, req->name);
+		return;
+	}
+	if (strnlen(req->vx.remotes, SWP_ADDR_MAX) >= SWP_ADDR_MAX || strchr(req->vx.remotes, ',')) {
+		ctl_reply_error(r, -EINVAL, "port set %s remote %s: one address", name, verb);
+		return;
+	}
+	ret = port_vxlan_remote(p, req->vx.remotes, add, why, sizeof(why));
+	if (ret < 0) {
+		ctl_reply_error(r, ret, "port set %s remote %s: %s", name, verb, why);
+		return;
+	}
+	r->count = (uint32_t)ret;
+	if (!ret)
+		return;
+	log_info("port %s: remote %s %s", name, verb, req->vx.remotes);
+	if (d->sw.event) {
+		swp_set_name(ev.port, name);
+		snprintf(ev.setting, sizeof(ev.setting), "remote");
+		snprintf(ev.value, sizeof(ev.value), "%s %.*s", verb, SWP_ADDR_MAX - 1, req->vx.remotes);
+		d->sw.event(d->sw.event_ctx, &ev);
+	}
+}
+
+static void cmd_port_remote_add(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	cmd_port_remote(d, body, true, r);
+}
+
+static void cmd_port_remote_del(struct daemon *d, const void *body, struct ctl_reply *r)
+{
+	cmd_port_remote(d, body, false, r);
 }
 
 /* Zeroes the counters of the port named, or of every port. */
@@ -458,6 +527,7 @@ static void cmd_mac_one(void *ctx, const struct fdb_entry *e)
 	memcpy(m.mac, e->key.mac, 6);
 	m.age = e->is_static ? 0 : fdb_entry_age(e, dump->now);
 	swp_set_name(m.port, p->name);
+	port_vxlan_remote_of(p, m.mac, m.remote, sizeof(m.remote));
 	ctl_reply_add(dump->r, SWP_MAC_ENTRY, &m);
 }
 
@@ -489,6 +559,13 @@ static void cmd_mac_show(struct daemon *d, const void *body, struct ctl_reply *r
 
 	if (cmd_mac_port(d, "show", req, &only, r) < 0 || cmd_mac_vlan(req, "show", r) < 0)
 		return;
+	/* Which VTEP each MAC is behind: the kernel's FDB of each vxlan port, read once a show. */
+	for (uint32_t i = 0; i < d->sw.nports; i++) {
+		struct port *p = d->sw.active[i];
+
+		if (p->vx && (!only || only == p))
+			port_vxlan_fdb_refresh(p, fdb_port_count(&d->sw.fdb, p->slot));
+	}
 	if (!fdb_mac_is_zero(req->mac)) {
 		/* One MAC: its entry in each VLAN it was seen in (or the one named), looked up, in one piece. */
 		struct cmd_mac_dump dump = { .d = d, .r = r, .only = only, .vlan = -1, .now = d->sw.now() };
@@ -814,6 +891,8 @@ static const struct cmd_def {
 	{ SWP_MONITOR, "monitor", cmd_monitor, NULL },
 	{ SWP_SET, "set", cmd_set, cmd_subject_set },
 	{ SWP_PORT_SET, "port set", cmd_port_set, cmd_subject_port_set },
+	{ SWP_PORT_REMOTE_ADD, "port set remote add", cmd_port_remote_add, cmd_subject_port },
+	{ SWP_PORT_REMOTE_DEL, "port set remote del", cmd_port_remote_del, cmd_subject_port },
 	{ SWP_MAC_ADD, "mac add", cmd_mac_add, cmd_subject_mac_addr },
 	{ SWP_MAC_DEL, "mac del", cmd_mac_del, cmd_subject_mac_addr },
 	{ SWP_MIRROR_ADD, "mirror add", cmd_mirror_add, cmd_subject_mirror },

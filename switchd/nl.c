@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <arpa/inet.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -256,7 +258,7 @@ int nl_link_no_ipv6_addr(struct nl *nl, int ifindex)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
-int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd)
+int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd, uint32_t mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -283,6 +285,8 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd)
 	ifi->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -291,6 +295,8 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	mnl_attr_nest_end(nlh, end);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
@@ -315,6 +321,163 @@ int nl_link_del(struct nl *nl, int ifindex)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	return nl_talk(nl, nl_link_msg(buf, RTM_DELLINK, ifindex, NULL), NULL, NULL);
+}
+
+int nl_addr_parse(const char *s, struct nl_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->a) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, out->a) == 1)
+		out->family = AF_INET6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void nl_addr_format(const struct nl_addr *a, char *buf, size_t len)
+{
+	if (!a->family || !inet_ntop(a->family, a->a, buf, (socklen_t)len))
+		snprintf(buf, len, "%s", "");
+}
+
+bool nl_addr_eq(const struct nl_addr *a, const struct nl_addr *b)
+{
+	return a->family == b->family && !memcmp(a->a, b->a, a->family == AF_INET ? 4 : 16);
+}
+
+static size_t nl_addr_len(const struct nl_addr *a)
+{
+	return a->family == AF_INET ? 4 : 16;
+}
+
+int nl_vxlan_add(struct nl *nl, const char *name, const struct nl_vxlan *vx)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *info, *data;
+	struct ifinfomsg *ifi;
+	struct nl_link l;
+	bool v6 = vx->local.family == AF_INET6 || vx->group.family == AF_INET6;
+	int err;
+
+	if (strlen(name) >= IFNAMSIZ)
+		return -EINVAL;
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (vx->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, vx->mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vx->vni);
+	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(vx->dstport));
+	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 1);
+	if (vx->local.family)
+		mnl_attr_put(nlh, v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL, nl_addr_len(&vx->local),
+			     vx->local.a);
+	if (vx->group.family)
+		mnl_attr_put(nlh, v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP, nl_addr_len(&vx->group),
+			     vx->group.a);
+	if (vx->link)
+		mnl_attr_put_u32(nlh, IFLA_VXLAN_LINK, (uint32_t)vx->link);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	err = nl_talk(nl, nlh, NULL, NULL);
+	/* A kernel without CONFIG_VXLAN has no such kind: "unknown device type". */
+	if (err == -EOPNOTSUPP || err == -ENOENT)
+		return -EOPNOTSUPP;
+	if (err)
+		return err;
+	err = nl_link_get(nl, name, &l);
+	if (err)
+		return err;
+	nl_link_no_ipv6_addr(nl, l.ifindex);
+	return l.ifindex;
+}
+
+int nl_fdb_zero(struct nl *nl, int ifindex, const struct nl_addr *dst, bool add)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	static const uint8_t zero[6];
+	struct ndmsg *nd;
+
+	nlh->nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_APPEND : 0);
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = AF_BRIDGE;
+	nd->ndm_ifindex = ifindex;
+	nd->ndm_state = NUD_PERMANENT | NUD_NOARP;
+	nd->ndm_flags = NTF_SELF;
+	mnl_attr_put(nlh, NDA_LLADDR, 6, zero);
+	mnl_attr_put(nlh, NDA_DST, nl_addr_len(dst), dst->a);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+struct nl_fdb_walk {
+	int ifindex;
+	struct nl_fdb *out;
+	size_t max, n;
+};
+
+static int nl_fdb_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t t = mnl_attr_get_type(a);
+
+	if (t == NDA_LLADDR || t == NDA_DST)
+		tb[t] = a;
+	return MNL_CB_OK;
+}
+
+static int nl_fdb_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NDA_MAX + 1] = { 0 };
+	struct nl_fdb_walk *w = data;
+	const struct ndmsg *nd;
+	struct nl_fdb *e;
+	uint16_t dlen;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nd)))
+		return MNL_CB_OK;
+	nd = mnl_nlmsg_get_payload(nlh);
+	if (nd->ndm_ifindex != w->ifindex || w->n >= w->max)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*nd), nl_fdb_attr_cb, tb);
+	if (!tb[NDA_LLADDR] || !tb[NDA_DST] || mnl_attr_get_payload_len(tb[NDA_LLADDR]) != 6)
+		return MNL_CB_OK;
+	dlen = mnl_attr_get_payload_len(tb[NDA_DST]);
+	if (dlen != 4 && dlen != 16)
+		return MNL_CB_OK;
+	e = &w->out[w->n];
+	memcpy(e->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
+	if (!(e->mac[0] | e->mac[1] | e->mac[2] | e->mac[3] | e->mac[4] | e->mac[5]))
+		return MNL_CB_OK; /* the flood list */
+	memset(&e->dst, 0, sizeof(e->dst));
+	e->dst.family = dlen == 4 ? AF_INET : AF_INET6;
+	memcpy(e->dst.a, mnl_attr_get_payload(tb[NDA_DST]), dlen);
+	w->n++;
+	return MNL_CB_OK;
+}
+
+int nl_fdb_dump(struct nl *nl, int ifindex, struct nl_fdb *out, size_t max)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nl_fdb_walk w = { .ifindex = ifindex, .out = out, .max = max };
+	struct ndmsg *nd;
+	int err;
+
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = AF_BRIDGE;
+	err = nl_talk(nl, nlh, nl_fdb_cb, &w);
+	return err ? err : (int)w.n;
 }
 
 static int nl_event_cb(const struct nlmsghdr *nlh, void *data)

@@ -7,6 +7,7 @@
 
 #include <ev.h>
 #include <net/if.h>
+#include <stddef.h>
 
 struct mnl_socket;
 
@@ -63,7 +64,48 @@ int nl_link_no_ipv6_addr(struct nl *nl, int ifindex);
  * -EEXIST when either name is taken, or another -errno; on failure no pair
  * is left.
  */
-int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd);
+int nl_veth_add(struct nl *nl, const char *name, const char *peer, int netns_fd, uint32_t mtu);
+
+/* An IPv4 or IPv6 address: family AF_INET (a[0..3]) or AF_INET6; 0: none. */
+struct nl_addr {
+	int family;
+	uint8_t a[16];
+};
+/* "192.0.2.1" or "2001:db8::1": 0, or -EINVAL. */
+int nl_addr_parse(const char *s, struct nl_addr *out);
+void nl_addr_format(const struct nl_addr *a, char *buf, size_t len);
+bool nl_addr_eq(const struct nl_addr *a, const struct nl_addr *b);
+
+/* A vxlan device as switchd makes it (ip link add NAME type vxlan id VNI ...). */
+struct nl_vxlan {
+	uint32_t vni;
+	uint16_t dstport;     /* host order */
+	struct nl_addr local; /* family 0: none */
+	struct nl_addr group; /* family 0: none (unicast: the flood list is the FDB's zero entries) */
+	int link;	      /* the underlay device's ifindex, or 0 */
+	uint32_t mtu;	      /* 0: the kernel's */
+};
+/*
+ * Creates it, learning on and down; returns its ifindex, or -EEXIST when the
+ * name is taken, -EOPNOTSUPP when the kernel has no vxlan, or another -errno.
+ */
+int nl_vxlan_add(struct nl *nl, const char *name, const struct nl_vxlan *vx);
+/*
+ * The all-zero FDB entry of a vxlan device towards dst (bridge fdb append
+ * 00:00:00:00:00:00 dev NAME dst DST): a head-end replication target. add
+ * false deletes it.
+ */
+int nl_fdb_zero(struct nl *nl, int ifindex, const struct nl_addr *dst, bool add);
+/* One FDB entry of a vxlan device: a MAC (not the zero one) and the VTEP it is behind. */
+struct nl_fdb {
+	uint8_t mac[6];
+	struct nl_addr dst;
+};
+/*
+ * The entries of ifindex's FDB that have a MAC and a dst, into out (at most
+ * max): how many, or -errno.
+ */
+int nl_fdb_dump(struct nl *nl, int ifindex, struct nl_fdb *out, size_t max);
 /* Deletes an interface (a veth end takes its peer along). */
 int nl_link_del(struct nl *nl, int ifindex);
 

@@ -187,7 +187,7 @@ static int port_veth_match(struct nl *nl, const struct nl_link *l, int fd, const
 }
 
 int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
-		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen)
+		   int nsfd, const char *peer, uint32_t mtu, struct port **out, char *why, size_t whylen)
 {
 	uint64_t ns_dev = 0, ns_ino = 0;
 	struct nl_link l;
@@ -229,7 +229,7 @@ int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, 
 		ifindex = l.ifindex;
 		goto done;
 	}
-	ifindex = nl_veth_add(nl, name, peer, fd);
+	ifindex = nl_veth_add(nl, name, peer, fd, mtu);
 	if (ifindex == -EEXIST) {
 		/* We looked: name was free here. Unless it was taken meanwhile, the peer's name is the one. */
 		if (nl_link_get(nl, name, &l) == 0)
@@ -359,5 +359,6 @@ void port_close(struct port *p)
 	/* Deleting our end deletes the peer too. Already gone (its namespace ended) is fine. */
 	if (p->nl && (err = nl_link_del(p->nl, p->ifindex)) && err != -ENODEV)
 		log_warn("%s: cannot delete %s: %s", __func__, p->name, strerror(-err));
+	port_vxlan_free(p);
 	free(p);
 }

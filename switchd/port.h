@@ -94,7 +94,8 @@ struct port {
 	struct swp_vlan vcfg;	   /* its VLAN mode as set (all zero: the default) ... */
 	struct fwd_vlan_port vlan; /* ... and as the frame path reads it */
 	uint8_t observed; /* SW_DIR_* bits some observer (sw.h) watches on this port */
-	struct nl *nl; /* set when port_close must delete the interface (a veth switchd made) */
+	struct nl *nl; /* set when port_close must delete the interface (a veth or vxlan device switchd made) */
+	struct port_vxlan *vx; /* a vxlan port's device (port_vxlan.c); else NULL */
 	const struct port_ops *ops;
 	struct swp_counters c;
 	ev_io io;
@@ -129,8 +130,27 @@ int port_open(struct nl *nl, const struct port_opts *po, const char *name, uint3
  * and describes it in why.
  */
 int port_open_veth(struct nl *nl, const struct port_opts *po, const char *name, const char *netns,
-		   int nsfd, const char *peer, struct port **out, char *why, size_t whylen);
+		   int nsfd, const char *peer, uint32_t mtu, struct port **out, char *why, size_t whylen);
 void port_close(struct port *p);
+
+/*
+ * A vxlan port (port_vxlan.c): creates the kernel vxlan device NAME as req
+ * says (its MTU the underlay's less the encapsulation), one all-zero FDB
+ * entry per remote, and opens it as an afpacket port marked created. On
+ * failure nothing is left; returns -errno described in why.
+ */
+int port_open_vxlan(struct nl *nl, const struct port_opts *po, const char *name, const struct swp_vxlan *req,
+		    struct port **out, char *why, size_t whylen);
+/* Adds (or deletes) a remote: 1 when the flood list changed, 0 when it had it already, or -errno in why. */
+int port_vxlan_remote(struct port *p, const char *addr, bool add, char *why, size_t whylen);
+bool port_vxlan_has_remote(const struct port *p, const char *addr);
+/* p's device as port show gives it (all zero for a port that is not vxlan). */
+void port_vxlan_info(const struct port *p, struct swp_vxlan *out);
+/* Reads the kernel's FDB of p's device again (about hint entries matter), for port_vxlan_remote_of. */
+void port_vxlan_fdb_refresh(struct port *p, size_t hint);
+/* The VTEP behind mac as the last refresh read it, as text; "" when unknown or p is not vxlan. */
+void port_vxlan_remote_of(const struct port *p, const uint8_t mac[6], char *buf, size_t len);
+void port_vxlan_free(struct port *p);
 /* A name the kernel takes for an interface (its dev_valid_name). */
 bool port_name_valid(const char *name);
 

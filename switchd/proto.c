@@ -53,6 +53,13 @@ static const struct swp_field port_req[] = {
 	PORT(SWP_A_PORT_GID, K_U32, gid),
 	PORT(SWP_A_PORT_MODE, K_U32, mode),
 	PORT(SWP_A_PORT_PEER_PATH, K_STR, peer_path),
+	PORT(SWP_A_PORT_MTU, K_U32, mtu),
+	PORT(SWP_A_PORT_VNI, K_U32, vx.vni),
+	PORT(SWP_A_PORT_DSTPORT, K_U32, vx.dstport),
+	PORT(SWP_A_PORT_LOCAL, K_STR, vx.local),
+	PORT(SWP_A_PORT_GROUP, K_STR, vx.group),
+	PORT(SWP_A_PORT_DEV, K_STR, vx.dev),
+	PORT(SWP_A_PORT_REMOTES, K_STR, vx.remotes),
 };
 #undef PORT
 
@@ -79,6 +86,12 @@ static const struct swp_field port_info[] = {
 	INFO(SWP_A_PORT_GID, K_U32, gid),
 	INFO(SWP_A_PORT_MODE, K_U32, mode),
 	INFO(SWP_A_PORT_PEER_PATH, K_STR, peer_path),
+	INFO(SWP_A_PORT_VNI, K_U32, vx.vni),
+	INFO(SWP_A_PORT_DSTPORT, K_U32, vx.dstport),
+	INFO(SWP_A_PORT_LOCAL, K_STR, vx.local),
+	INFO(SWP_A_PORT_GROUP, K_STR, vx.group),
+	INFO(SWP_A_PORT_DEV, K_STR, vx.dev),
+	INFO(SWP_A_PORT_REMOTES, K_STR, vx.remotes),
 };
 #undef INFO
 
@@ -105,6 +118,7 @@ static const struct swp_field mac_entry[] = {
 	MAC(SWP_A_MAC_PORT, K_STR, port),
 	MAC(SWP_A_MAC_AGE, K_U32, age),
 	MAC(SWP_A_MAC_STATIC, K_U32, is_static),
+	MAC(SWP_A_MAC_REMOTE, K_STR, remote),
 };
 #undef MAC
 
@@ -226,6 +240,8 @@ static const struct swp_msgdef {
 	MSG(SWP_SET, struct swp_set_req, set_req),
 	{ SWP_MONITOR, 0, NULL, 0 },
 	MSG(SWP_PORT_CLEAR, struct swp_port_req, port_req),
+	MSG(SWP_PORT_REMOTE_ADD, struct swp_port_req, port_req),
+	MSG(SWP_PORT_REMOTE_DEL, struct swp_port_req, port_req),
 	MSG(SWP_PORT_SET, struct swp_port_set_req, port_set_req),
 	MSG(SWP_MAC_ADD, struct swp_mac_req, mac_req),
 	MSG(SWP_MAC_DEL, struct swp_mac_req, mac_req),
@@ -725,6 +741,7 @@ static const struct {
 	{ SWP_PORT_AFPACKET, "afpacket" },
 	{ SWP_PORT_STREAM, "stream" },
 	{ SWP_PORT_DGRAM, "dgram" },
+	{ SWP_PORT_VXLAN, "vxlan" },
 };
 
 const char *swp_type_name(uint32_t port_type)

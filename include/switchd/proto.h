@@ -32,7 +32,10 @@
 #define SWP_ERR_MAX 128
 #define SWP_MIRROR_NAME_MAX 32  /* a mirror's name, NUL included */
 #define SWP_MIRROR_FROM_MAX 256 /* a mirror's source ports, comma-separated, NUL included */
-#define SWP_BODY_MAX 2048 /* no message's struct (below) is larger */
+#define SWP_ADDR_MAX 46 /* an IPv4 or IPv6 address as text (INET6_ADDRSTRLEN), NUL included */
+#define SWP_REMOTES_MAX 16 /* a vxlan port's remotes */
+#define SWP_REMOTES_LEN (SWP_REMOTES_MAX * SWP_ADDR_MAX) /* ... comma-separated, NUL included */
+#define SWP_BODY_MAX 4096 /* no message's struct (below) is larger */
 
 /* Netlink's own control types are 1..15: ours start above them. */
 enum swp_type {
@@ -55,6 +58,8 @@ enum swp_type {
 	SWP_MIRROR_DEL = 30,  /* struct swp_mirror: name; -ENOENT when there is none */
 	SWP_MIRROR_SHOW = 31, /* struct swp_mirror: name, empty for every mirror; SWP_MIRROR_INFO records */
 	SWP_TRACE = 32,       /* struct swp_trace_req; SWP_TRACE_STEP records, in the order the switch decides */
+	SWP_PORT_REMOTE_ADD = 33, /* struct swp_port_req: name, vx.remotes (one address) of a vxlan port */
+	SWP_PORT_REMOTE_DEL = 34, /* ... -ENOENT when the port floods to no such remote */
 	/* replies */
 	SWP_DONE = 100,
 	SWP_PORT_INFO = 101,
@@ -73,6 +78,7 @@ enum swp_port_type {
 	SWP_PORT_AFPACKET = 2,
 	SWP_PORT_STREAM = 3, /* a Unix stream socket QEMU's -netdev stream connects to */
 	SWP_PORT_DGRAM = 4,  /* a Unix datagram socket QEMU's -netdev dgram sends to */
+	SWP_PORT_VXLAN = 5,  /* a kernel vxlan device switchd creates, attached as afpacket */
 };
 
 enum swp_port_state {
@@ -131,6 +137,12 @@ enum swp_port_attr {
 	SWP_A_PORT_GID,       /* u32: ... its group (request: with SWP_PORT_F_GID) */
 	SWP_A_PORT_MODE,      /* u32: ... its permission bits (request: with SWP_PORT_F_MODE) */
 	SWP_A_PORT_PEER_PATH, /* string, < SWP_PATH_MAX: a dgram port's peer socket */
+	SWP_A_PORT_VNI,       /* u32: a vxlan port's VXLAN network identifier, 1..16777215 */
+	SWP_A_PORT_REMOTES,   /* string, < SWP_REMOTES_LEN: its flood list, addresses comma-separated */
+	SWP_A_PORT_LOCAL,     /* string, < SWP_ADDR_MAX: its source address ("": the kernel chooses) */
+	SWP_A_PORT_DSTPORT,   /* u32: its UDP port (request: 0, 4789) */
+	SWP_A_PORT_GROUP,     /* string, < SWP_ADDR_MAX: its multicast group, instead of remotes */
+	SWP_A_PORT_DEV,       /* string, < SWP_NAME_MAX: the underlay interface it is bound to */
 };
 
 /* Who added a port. */
@@ -147,6 +159,7 @@ enum swp_mac_attr {
 	SWP_A_MAC_AGE,    /* u32, seconds since last seen */
 	SWP_A_MAC_STATIC, /* u32, 0 or 1 */
 	SWP_A_MAC_FLAGS,  /* u32, SWP_MAC_F_* (requests) */
+	SWP_A_MAC_REMOTE, /* string, < SWP_ADDR_MAX: on a vxlan port, the VTEP behind the MAC (kernel FDB) */
 	/* in a show or flush request, SWP_A_MAC_ADDR: that MAC only; with SWP_MAC_F_VLAN, that VLAN only */
 };
 
@@ -244,6 +257,16 @@ enum swp_done_attr {
 #define SWP_PORT_F_GID 4u
 #define SWP_PORT_F_MODE 8u
 
+/* A vxlan port's device (port add NAME type vxlan ...; port show). */
+struct swp_vxlan {
+	uint32_t vni;
+	uint32_t dstport;
+	char local[SWP_ADDR_MAX];
+	char group[SWP_ADDR_MAX];
+	char dev[SWP_NAME_MAX];
+	char remotes[SWP_REMOTES_LEN]; /* "192.0.2.1,192.0.2.2" */
+};
+
 struct swp_port_req {
 	char name[SWP_NAME_MAX];
 	uint32_t type; /* enum swp_port_type; ignored by PORT_DEL */
@@ -253,6 +276,8 @@ struct swp_port_req {
 	char path[SWP_PATH_MAX];  /* PORT_ADD type stream: its socket (empty: the default) */
 	uint32_t uid, gid, mode;  /* PORT_ADD type stream, each with its flag */
 	char peer_path[SWP_PATH_MAX]; /* PORT_ADD type dgram: where frames go (empty: the last sender) */
+	uint32_t mtu;		      /* PORT_ADD with netns: the veth pair's MTU (0: the kernel's, 1500) */
+	struct swp_vxlan vx;	      /* PORT_ADD type vxlan; PORT_REMOTE_*: vx.remotes, one address */
 };
 
 /*
@@ -368,6 +393,7 @@ struct swp_port_info {
 	char path[SWP_PATH_MAX]; /* a stream port's socket; else empty */
 	uint32_t uid, gid, mode; /* ... its owner, group and permission bits as they are */
 	char peer_path[SWP_PATH_MAX]; /* a dgram port's peer: given, or the last sender; else empty */
+	struct swp_vxlan vx;	      /* a vxlan port's device; else zero */
 };
 
 struct swp_mac_entry {
@@ -376,6 +402,7 @@ struct swp_mac_entry {
 	char port[SWP_NAME_MAX];
 	uint32_t age; /* seconds since last seen */
 	uint32_t is_static;
+	char remote[SWP_ADDR_MAX]; /* a vxlan port's: the VTEP the kernel learned for the MAC; else empty */
 };
 
 struct swp_status_info {

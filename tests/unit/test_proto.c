@@ -80,8 +80,11 @@ static void proto_check_accepts_every_type(void **state)
 static void proto_check_rejects_unknown_type_with_ebadmsg(void **state)
 {
 	(void)state;
-	/* 1..15 are netlink's own control messages, and v2's request numbers; 28..32 and 105..108 are capture, mirror and trace. */
-	static const uint16_t unknown[] = { 0, 1, 2, 3, 8, 15, 33, 99, 109, 200, 0xffff };
+	/*
+	 * 1..15 are netlink's own control messages, and v2's request numbers; 28..32 and 105..108 are capture,
+	 * mirror and trace; 33 and 34 a vxlan port's remotes.
+	 */
+	static const uint16_t unknown[] = { 0, 1, 2, 3, 8, 15, 35, 99, 109, 200, 0xffff };
 
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		struct swp_hdr h = hdr_of(SWP_VERSION, unknown[i], HDR);
@@ -210,6 +213,12 @@ static void proto_round_trips_every_field_of_a_port(void **state)
 		c[i] = (UINT64_C(1) << 40) + i * 1000003;
 	strcpy(in.peer, "eth0");
 	memset(in.netns, 'n', SWP_PATH_MAX - 1);
+	in.vx.vni = 16777215;
+	in.vx.dstport = 65535;
+	strcpy(in.vx.local, "2001:db8::1");
+	strcpy(in.vx.group, "ff05::100");
+	strcpy(in.vx.dev, "eth0");
+	memset(in.vx.remotes, 'r', SWP_REMOTES_LEN - 1); /* the longest list */
 	round_trip(SWP_PORT_INFO, &in, &out);
 	assert_memory_equal(&in, &out, sizeof(in));
 
@@ -219,8 +228,11 @@ static void proto_round_trips_every_field_of_a_port(void **state)
 	rin.flags = SWP_PORT_F_NETNS_FD;
 	strcpy(rin.peer, "eth1");
 	strcpy(rin.netns, "/proc/1/ns/net");
-	for (size_t i = 0; i < 3; i++) {
-		static const uint16_t t[] = { SWP_PORT_ADD, SWP_PORT_DEL, SWP_PORT_SHOW };
+	rin.mtu = 1450;
+	rin.vx = in.vx;
+	for (size_t i = 0; i < 5; i++) {
+		static const uint16_t t[] = { SWP_PORT_ADD, SWP_PORT_DEL, SWP_PORT_SHOW, SWP_PORT_REMOTE_ADD,
+					      SWP_PORT_REMOTE_DEL };
 
 		round_trip(t[i], &rin, &rout);
 		assert_memory_equal(&rin, &rout, sizeof(rin));
@@ -336,11 +348,12 @@ static void proto_encoded_max_is_the_longest_encoding(void **state)
 
 	memset(d.msg, 'm', sizeof(d.msg) - 1);
 	memset(e.port, 'p', sizeof(e.port) - 1);
+	memset(e.remote, 'r', sizeof(e.remote) - 1);
 	/* Every field at its largest: header, s32, u32, 127 characters and their NUL. */
 	assert_int_equal(swp_encoded_max(SWP_DONE), HDR + 8 + 8 + 4 + SWP_ERR_MAX);
 	assert_int_equal(swp_encode(buf, sizeof(buf), SWP_DONE, 1, &d), swp_encoded_max(SWP_DONE));
-	/* MAC (6 bytes, padded to 8), u16, a 15-character name, two u32s. */
-	assert_int_equal(swp_encoded_max(SWP_MAC_ENTRY), HDR + 12 + 8 + 4 + SWP_NAME_MAX + 8 + 8);
+	/* MAC (6 bytes, padded to 8), u16, a 15-character name, two u32s, a 45-character remote (46, padded to 48). */
+	assert_int_equal(swp_encoded_max(SWP_MAC_ENTRY), HDR + 12 + 8 + 4 + SWP_NAME_MAX + 8 + 8 + 4 + 48);
 	assert_int_equal(swp_encode(buf, sizeof(buf), SWP_MAC_ENTRY, 1, &e), swp_encoded_max(SWP_MAC_ENTRY));
 	/* Asked again, the same (it is computed once); a type without fields, or unknown: a header. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -572,7 +585,8 @@ static void proto_type_and_state_names(void **state)
 	assert_string_equal(swp_type_name(SWP_PORT_AFPACKET), "afpacket");
 	assert_string_equal(swp_type_name(SWP_PORT_STREAM), "stream");
 	assert_string_equal(swp_type_name(SWP_PORT_DGRAM), "dgram");
-	assert_string_equal(swp_type_name(5), "unknown");
+	assert_string_equal(swp_type_name(SWP_PORT_VXLAN), "vxlan");
+	assert_string_equal(swp_type_name(6), "unknown");
 	assert_string_equal(swp_type_name(UINT32_MAX), "unknown");
 
 	assert_string_equal(swp_state_name(SWP_STATE_DOWN), "down");
