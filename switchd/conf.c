@@ -181,6 +181,9 @@ int conf_line(struct conf *c, char *line, unsigned lineno, char *err, size_t err
 	case CLI_USAGE:
 		return conf_err(err, errlen, "%s", why);
 	case CLI_RUN:
+		if (cmd.type == SWP_PORT_REMOTE_ADD || cmd.type == SWP_PORT_REMOTE_DEL)
+			return conf_err(err, errlen, "in a file, a vxlan port's remotes go on its port add line "
+						     "(remote IP[,IP...]); a reload applies the difference");
 		if (cmd.type == SWP_PORT_ADD || cmd.type == SWP_SET || cmd.type == SWP_PORT_SET ||
 		    cmd.type == SWP_MAC_ADD || cmd.type == SWP_MIRROR_ADD)
 			break;
@@ -278,10 +281,18 @@ void conf_free(struct conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The same port, as a reload sees it: a vxlan port's remotes change in place (conf_port_remotes). */
 static bool conf_same_request(const struct conf_port *a, const struct conf_port *b)
 {
-	return a->cmd.type == b->cmd.type && a->cmd.blen == b->cmd.blen &&
-	       !memcmp(&a->cmd.body, &b->cmd.body, a->cmd.blen);
+	struct swp_port_req x = a->cmd.body.port, y = b->cmd.body.port;
+
+	if (a->cmd.type != b->cmd.type || a->cmd.blen != b->cmd.blen)
+		return false;
+	if (a->cmd.type != SWP_PORT_ADD)
+		return !memcmp(&a->cmd.body, &b->cmd.body, a->cmd.blen);
+	memset(x.vx.remotes, 0, sizeof(x.vx.remotes));
+	memset(y.vx.remotes, 0, sizeof(y.vx.remotes));
+	return !memcmp(&x, &y, sizeof(x));
 }
 
 size_t conf_plan(const struct conf *old, const struct conf *next,
@@ -420,6 +431,59 @@ static unsigned conf_port_settings(struct daemon *d, const struct conf_port *old
 		/* Checked when the file was read: a failure would be a bug. */
 		if (conf_port_setting(d, cp->name, s->key, want, NULL, why, sizeof(why)))
 			log_err("port %s: %s: %s", cp->name, s->name, why);
+		else
+			changed++;
+	}
+	return changed;
+}
+
+/*
+ * A vxlan port's flood list as the file has it now: remotes it no longer
+ * names go, new ones come; the others, and traffic to them, are not touched.
+ * Returns how many changed.
+ */
+static unsigned conf_port_remotes(struct daemon *d, const struct conf_port *cp)
+{
+	struct cli_cmd cmd = { .blen = sizeof(struct swp_port_req) };
+	struct port *p = sw_port_by_name(&d->sw, cp->name);
+	char want[SWP_REMOTES_LEN], *save = NULL, why[SWP_ERR_MAX];
+	struct swp_vxlan have;
+	unsigned changed = 0;
+
+	if (!p || !p->vx)
+		return 0;
+	port_vxlan_info(p, &have);
+	/* Those to delete: running, not in the file. */
+	for (char *a = strtok_r(have.remotes, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		bool keep = false;
+		char list[SWP_REMOTES_LEN], *s2 = NULL;
+
+		snprintf(list, sizeof(list), "%s", cp->cmd.body.port.vx.remotes);
+		for (char *b = strtok_r(list, ",", &s2); b && !keep; b = strtok_r(NULL, ",", &s2)) {
+			struct nl_addr x, y;
+
+			keep = !nl_addr_parse(a, &x) && !nl_addr_parse(b, &y) && nl_addr_eq(&x, &y);
+		}
+		if (keep)
+			continue;
+		cmd.type = SWP_PORT_REMOTE_DEL;
+		swp_set_name(cmd.body.port.name, cp->name);
+		snprintf(cmd.body.port.vx.remotes, sizeof(cmd.body.port.vx.remotes), "%s", a);
+		if (conf_request(d, &cmd, why, sizeof(why)))
+			log_err("port %s: remote del %s: %s", cp->name, a, why);
+		else
+			changed++;
+	}
+	snprintf(want, sizeof(want), "%s", cp->cmd.body.port.vx.remotes);
+	save = NULL;
+	for (char *a = strtok_r(want, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		if (port_vxlan_has_remote(p, a))
+			continue;
+		cmd.type = SWP_PORT_REMOTE_ADD;
+		swp_set_name(cmd.body.port.name, cp->name);
+		snprintf(cmd.body.port.vx.remotes, sizeof(cmd.body.port.vx.remotes), "%s", a);
+		if (conf_request(d, &cmd, why, sizeof(why)))
+			log_err("port %s: remote add %s: %s", cp->name, a, why);
 		else
 			changed++;
 	}
@@ -737,6 +801,7 @@ void conf_reload(struct daemon *d)
 			removed++;
 		} else if (s->action == CONF_KEEP) {
 			psets += conf_port_settings(d, s->old, s->new);
+			psets += conf_port_remotes(d, s->new);
 		} else if (s->action == CONF_RUNTIME) {
 			log_warn("reload: %s:%u: port %s was added by switchctl, not by the file: "
 				 "left as it is",

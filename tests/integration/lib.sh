@@ -57,6 +57,7 @@ LOG=$T/switchd.log
 DAEMON_PID=
 DAEMON_WRAP=() # a command to run switchd under, e.g. (prlimit --nofile=24)
 BG_PIDS=()
+EXTRA_LOGS=() # the logs of daemons a test starts itself: checked for sanitizer reports as $LOG is
 declare -A SNIFF_PID=()
 
 # Whether PID still runs (a zombie does not count).
@@ -98,10 +99,13 @@ cleanup() {
 		stop_pid "$DAEMON_PID" 5
 	fi
 	# A sanitizer build reports into the daemon's log: any report fails the test.
-	if [ -s "$LOG" ] && grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$LOG"; then
-		echo "FAIL [$TEST_NAME]: sanitizer report in the switchd log" >&2
-		[ "$rc" -ne 0 ] || rc=1
-	fi
+	for l in "$LOG" "${EXTRA_LOGS[@]}"; do
+		if [ -s "$l" ] && grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$l"; then
+			echo "FAIL [$TEST_NAME]: sanitizer report in the switchd log $l" >&2
+			[ "$rc" -ne 0 ] || rc=1
+			[ "$l" = "$LOG" ] || tail -n 60 "$l" >&2
+		fi
+	done
 	for ns in $(ip netns list | awk -v p="$P" 'index($1, p) == 1 { print $1 }'); do
 		# Processes left in our namespaces are ours (iperf3, sniffers): end them by PID.
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
