@@ -322,6 +322,8 @@ cases = [
     (msg(swp.PORT_ADD, 40, [string(NAME, b"nosuchif0"), (FLAGS, b"\0" * 2)]), FLAGS, "port add, 2-byte flags"),
     (msg(swp.PORT_ADD, 40, [string(NAME, b"nosuchif0"), (NETNS, b"N" * swp.PATH_MAX + b"\0")]), NETNS,
      "port add, %d-byte netns" % swp.PATH_MAX),
+    (msg(swp.PORT_ADD, 40, [string(NAME, b"nosuchif0"), (swp.A_PORT_REMOTES, b"R" * swp.REMOTES_LEN + b"\0")]),
+     swp.A_PORT_REMOTES, "port add, remotes longer than the field"),
     (msg(swp.PORT_ADD, 40, [string(NAME, b"nosuchif0"), (NETNS, b"/run/netns/x")]), NETNS,
      "port add, netns without its NUL"),
     (msg(swp.PORT_ADD, 40, [string(NAME, b"nosuchif0"), string(NETNS, b"/nonexistent"), (PEER, b"P" * 16)]),
@@ -403,6 +405,20 @@ one(port_req(swp.PORT_ADD, 90, b"nosuchif0", 0, b"/etc/passwd"), 90, E("EINVAL")
 one(msg(swp.PORT_ADD, 91, [string(NAME, b"nosuchif0"), string(NETNS, b"/nonexistent"),
                            u32(FLAGS, swp.PORT_F_NETNS_FD)]), 91, E("EBADF"),
     "port add, a namespace descriptor announced and not sent", contains="no namespace descriptor")
+# vxlan ports: the daemon's own checks, before any device is made.
+one(msg(swp.PORT_ADD, 92, [string(NAME, b"nosuchif0"), u32(TYPE, swp.PORT_VXLAN)]), 92, E("ERANGE"),
+    "port add type vxlan without a vni", contains="vni 0 is not in 1..16777215")
+one(msg(swp.PORT_ADD, 93, [string(NAME, b"nosuchif0"), u32(swp.A_PORT_VNI, 5)]), 93, E("EINVAL"),
+    "a vni on a port that is not vxlan", contains="only a vxlan port")
+one(msg(swp.PORT_ADD, 94, [string(NAME, b"nosuchif0"), u32(TYPE, swp.PORT_VXLAN), u32(swp.A_PORT_VNI, 5),
+                           string(swp.A_PORT_REMOTES, b"198.18.0.1,not-an-address")]), 94, E("EINVAL"),
+    "port add type vxlan, a remote that is no address", contains="not an IPv4 or IPv6 address")
+one(msg(swp.PORT_REMOTE_ADD, 96, [real, string(swp.A_PORT_REMOTES, b"198.18.0.1")]), 96, E("EINVAL"),
+    "remote add on a port that is not vxlan", contains="not a vxlan port")
+one(msg(swp.PORT_REMOTE_DEL, 97, [string(NAME, b"nosuch"), string(swp.A_PORT_REMOTES, b"198.18.0.1")]), 97,
+    E("ENOENT"), "remote del on no port", contains="no such port")
+one(msg(swp.PORT_REMOTE_ADD, 98, [real, string(swp.A_PORT_REMOTES, b"198.18.0.1,198.18.0.2")]), 98,
+    E("EINVAL"), "remote add of two addresses at once", contains="one address")
 one(port_req(swp.PORT_DEL, 66, b""), 66, E("ENOENT"), "port del without a name")
 one(port_req(swp.PORT_DEL, 67, port[:-1]), 67, E("ENOENT"), "port del of a port-name prefix")
 one(port_req(swp.PORT_DEL, 68, port + b"x"), 68, E("ENOENT"), "port del of a port name and more")

@@ -33,18 +33,23 @@ NAME_MAX, PATH_MAX, ERR_MAX, REASON_MAX = 16, 108, 128, 64  # string fields, NUL
 (PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR, PORT_SET, MAC_ADD,
  MAC_DEL) = range(16, 28)
 CAPTURE, MIRROR_ADD, MIRROR_DEL, MIRROR_SHOW, TRACE = 28, 29, 30, 31, 32
+PORT_REMOTE_ADD, PORT_REMOTE_DEL = 33, 34  # a vxlan port's flood list (A_PORT_REMOTES: one address)
 DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT = range(100, 105)
 CAPTURE_FRAME, MIRROR_INFO, TRACE_STEP, CAPTURE_END = 105, 106, 107, 108
 REQUESTS = (PORT_ADD, PORT_DEL, PORT_SHOW, MAC_SHOW, MAC_FLUSH, STATUS, SET, MONITOR, PORT_CLEAR, PORT_SET,
-            MAC_ADD, MAC_DEL, CAPTURE, MIRROR_ADD, MIRROR_DEL, MIRROR_SHOW, TRACE)
+            MAC_ADD, MAC_DEL, CAPTURE, MIRROR_ADD, MIRROR_DEL, MIRROR_SHOW, TRACE, PORT_REMOTE_ADD,
+            PORT_REMOTE_DEL)
 REPLIES = (DONE, PORT_INFO, MAC_ENTRY, STATUS_INFO, EVENT, CAPTURE_FRAME, MIRROR_INFO, TRACE_STEP, CAPTURE_END)
 
 # Attribute numbers, by object (enum swp_*_attr).
 (A_PORT_NAME, A_PORT_TYPE, A_PORT_FLAGS, A_PORT_PEER, A_PORT_NETNS, A_PORT_STATE, A_PORT_IFINDEX,
  A_PORT_MTU, A_PORT_MACS, A_PORT_CREATED, A_PORT_BLOCKED, A_PORT_COUNTERS, A_PORT_SET_KEY, A_PORT_SET_VALUE,
  A_PORT_SETTINGS, A_PORT_ORIGIN, A_PORT_VLAN_MODE, A_PORT_VLAN_VID, A_PORT_VLANS, A_PORT_PATH) = range(1, 21)
+A_PORT_UID, A_PORT_GID, A_PORT_MODE, A_PORT_PEER_PATH = range(21, 25)
+A_PORT_VNI, A_PORT_REMOTES, A_PORT_LOCAL, A_PORT_DSTPORT, A_PORT_GROUP, A_PORT_DEV = range(25, 31)
+ADDR_MAX, REMOTES_LEN = 46, 16 * 46  # SWP_ADDR_MAX, SWP_REMOTES_LEN (NUL included)
 VLAN_TRUNK, VLAN_ACCESS, VLAN_TUNNEL = 0, 1, 2  # A_PORT_VLAN_MODE
-A_MAC_PORT, A_MAC_ADDR, A_MAC_VLAN, A_MAC_AGE, A_MAC_STATIC, A_MAC_FLAGS = range(1, 7)
+A_MAC_PORT, A_MAC_ADDR, A_MAC_VLAN, A_MAC_AGE, A_MAC_STATIC, A_MAC_FLAGS, A_MAC_REMOTE = range(1, 8)
 A_SET_KEY, A_SET_VALUE = 1, 2
 (A_STATUS_VERSION, A_STATUS_UPTIME, A_STATUS_PORTS, A_STATUS_MACS, A_STATUS_LEARNED, A_STATUS_MOVED,
  A_STATUS_EVICTED, A_STATUS_AGED, A_STATUS_SETTINGS) = range(1, 10)
@@ -63,7 +68,7 @@ A_DONE_STATUS, A_DONE_COUNT, A_DONE_MSG = 1, 2, 3
 
 PORT_F_NETNS_FD = 1
 MAC_F_VLAN = 1  # SWP_MAC_F_VLAN: mac show and flush of that VLAN only
-PORT_AUTO, PORT_TAP, PORT_AFPACKET, PORT_STREAM = 0, 1, 2, 3
+PORT_AUTO, PORT_TAP, PORT_AFPACKET, PORT_STREAM, PORT_DGRAM, PORT_VXLAN = 0, 1, 2, 3, 4, 5
 # Inside A_PORT_COUNTERS, counter i is attribute i + 1 (swp_counter_name()).
 COUNTERS = ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_dropped", "tx_dropped",
             "rx_drop_bad_src", "rx_drop_runt", "rx_drop_filtered", "rx_drop_error", "tx_drop_mtu",
@@ -94,13 +99,17 @@ _PORT = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_TYPE: ("type", "u32", 0)
          A_PORT_ORIGIN: ("origin", "u32", 0),
          A_PORT_VLAN_MODE: ("vlan_mode", "u32", 0), A_PORT_VLAN_VID: ("vlan_vid", "u32", 0),
          A_PORT_VLANS: ("vlans", "u64s", tuple("w%d" % i for i in range(64))),
-         A_PORT_PATH: ("path", "str", PATH_MAX)}
+         A_PORT_PATH: ("path", "str", PATH_MAX), A_PORT_UID: ("uid", "u32", 0), A_PORT_GID: ("gid", "u32", 0),
+         A_PORT_MODE: ("mode", "u32", 0), A_PORT_PEER_PATH: ("peer_path", "str", PATH_MAX),
+         A_PORT_VNI: ("vni", "u32", 0), A_PORT_REMOTES: ("remotes", "str", REMOTES_LEN),
+         A_PORT_LOCAL: ("local", "str", ADDR_MAX), A_PORT_DSTPORT: ("dstport", "u32", 0),
+         A_PORT_GROUP: ("group", "str", ADDR_MAX), A_PORT_DEV: ("dev", "str", NAME_MAX)}
 _PORT_SET = {A_PORT_NAME: ("name", "str", NAME_MAX), A_PORT_SET_KEY: ("key", "u32", 0),
              A_PORT_SET_VALUE: ("value", "u64", 0), A_PORT_VLAN_MODE: ("vlan_mode", "u32", 0),
              A_PORT_VLAN_VID: ("vlan_vid", "u32", 0), A_PORT_VLANS: ("vlans", "u64s", tuple("w%d" % i for i in range(64)))}
 _MAC = {A_MAC_PORT: ("port", "str", NAME_MAX), A_MAC_ADDR: ("mac", "mac", 0),
         A_MAC_VLAN: ("vlan", "u16", 0), A_MAC_AGE: ("age", "u32", 0), A_MAC_STATIC: ("static", "u32", 0),
-        A_MAC_FLAGS: ("flags", "u32", 0)}
+        A_MAC_FLAGS: ("flags", "u32", 0), A_MAC_REMOTE: ("remote", "str", ADDR_MAX)}
 _SET = {A_SET_KEY: ("key", "u32", 0), A_SET_VALUE: ("value", "u64", 0)}
 _STATUS = {A_STATUS_VERSION: ("version", "str", 16), A_STATUS_UPTIME: ("uptime", "u64", 0),
            A_STATUS_PORTS: ("ports", "u32", 0), A_STATUS_MACS: ("macs", "u32", 0),
@@ -119,6 +128,7 @@ _MIRROR = {A_MIRROR_NAME: ("name", "str", MIRROR_NAME_MAX), A_MIRROR_FROM: ("fro
 _DONE = {A_DONE_STATUS: ("status", "s32", 0), A_DONE_COUNT: ("count", "u32", 0),
          A_DONE_MSG: ("msg", "str", ERR_MAX)}
 SCHEMA = {PORT_ADD: _PORT, PORT_DEL: _PORT, PORT_SHOW: _PORT, PORT_CLEAR: _PORT, MAC_SHOW: _MAC, MAC_FLUSH: _MAC,
+          PORT_REMOTE_ADD: _PORT, PORT_REMOTE_DEL: _PORT,
           STATUS: {}, SET: _SET, MONITOR: {}, DONE: _DONE, PORT_INFO: _PORT, MAC_ENTRY: _MAC,
           STATUS_INFO: _STATUS, EVENT: _EVENT, PORT_SET: _PORT_SET, MAC_ADD: _MAC, MAC_DEL: _MAC,
           MIRROR_ADD: _MIRROR, MIRROR_DEL: _MIRROR, MIRROR_SHOW: _MIRROR, MIRROR_INFO: _MIRROR,
