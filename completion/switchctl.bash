@@ -65,7 +65,8 @@ _switchctl_port_add()
 	done
 	if [ $((n % 2)) -eq 1 ]; then # the last word is a keyword: its value
 		case ${w[n - 1]} in
-		type) if [ -n "${got[netns]+x}" ]; then echo afpacket; else printf '%s\n' tap afpacket stream dgram; fi ;;
+		type) if [ -n "${got[netns]+x}" ]; then echo afpacket; else printf '%s\n' tap afpacket stream dgram vxlan; fi ;;
+		dev) _switchctl_ifaces ;;
 		netns) _switchctl_netns ;;
 		path | peer) compgen -f -- "${cur:-/}" ;;
 		owner) compgen -u -- "$cur" ;;
@@ -75,7 +76,12 @@ _switchctl_port_add()
 	fi
 	[ -n "${got[type]+x}" ] || echo type
 	[ -n "${got[netns]+x}" ] || [ "${got[type]:-}" = tap ] || [ "${got[type]:-}" = stream ] ||
-		[ "${got[type]:-}" = dgram ] || echo netns
+		[ "${got[type]:-}" = dgram ] || [ "${got[type]:-}" = vxlan ] || echo netns
+	if [ "${got[type]:-}" = vxlan ]; then
+		for k in vni remote local dstport dev group; do
+			[ -n "${got[$k]+x}" ] || echo "$k"
+		done
+	fi
 	local sock=
 	[ "${got[type]:-}" = stream ] || [ "${got[type]:-}" = dgram ] && sock=1
 	[ -z "$sock" ] || [ -n "${got[path]+x}" ] || echo path
@@ -83,6 +89,7 @@ _switchctl_port_add()
 	[ -z "$sock" ] || [ -n "${got[mode]+x}" ] || echo mode
 	[ "${got[type]:-}" != dgram ] || [ -n "${got[peer]+x}" ] || echo peer
 	[ -z "${got[netns]+x}" ] || [ -n "${got[ifname]+x}" ] || echo ifname
+	[ -z "${got[netns]+x}" ] || [ -n "${got[mtu]+x}" ] || echo mtu
 }
 
 _switchctl()
@@ -201,13 +208,14 @@ _switchctl()
 		;;
 	3:port)
 		[ "${args[1]}" = set ] &&
-			words=$'learning\nflood\nisolated\nmax-macs\nstorm-broadcast\nstorm-multicast\nstorm-unknown\nvlan'
+			words=$'learning\nflood\nisolated\nmax-macs\nstorm-broadcast\nstorm-multicast\nstorm-unknown\nvlan\nremote'
 		;&
 	[3-9]:port | [1-9][0-9]:port)
 		if [ "${args[1]}" = set ] && [ "${#args[@]}" -eq 4 ]; then
 			case ${args[3]} in
 			learning | flood | isolated) words=$'on\noff' ;;
 			vlan) words=$'access\ntrunk\ntunnel' ;;
+			remote) words=$'add\ndel' ;;
 			esac
 		elif [ "${args[1]}" = set ] && [ "${#args[@]}" -eq 6 ] && [ "${args[3]} ${args[4]}" = "vlan trunk" ]; then
 			words=native

@@ -146,6 +146,25 @@ def ctl_seeds():
             port_req(PORT_ADD, 9, b"A" * 15),                         # the longest name
         ])),
         # fz_port.c's veths: names starting with 'x' are free, netns "x..." missing, peers "b..." taken.
+        # vxlan: the daemon's checks, then fz_port.c's kernel without vxlan (-EOPNOTSUPP); remotes of
+        # ports that are not vxlan; mtu with and without a netns.
+        "vxlan": ctl_input(b"".join([
+            msg(PORT_ADD, 1, [string(NAME, b"xvx0"), swp.u32(swp.A_PORT_TYPE, swp.PORT_VXLAN),
+                              swp.u32(swp.A_PORT_VNI, 42), string(swp.A_PORT_REMOTES, b"198.18.0.2,198.18.0.3"),
+                              string(swp.A_PORT_LOCAL, b"198.18.0.1"), swp.u32(swp.A_PORT_DSTPORT, 8472)]),
+            msg(PORT_ADD, 2, [string(NAME, b"xvx1"), swp.u32(swp.A_PORT_TYPE, swp.PORT_VXLAN)]),       # no vni
+            msg(PORT_ADD, 3, [string(NAME, b"xvx2"), swp.u32(swp.A_PORT_VNI, 7)]),                     # not vxlan
+            msg(PORT_ADD, 4, [string(NAME, b"xvx3"), swp.u32(swp.A_PORT_TYPE, swp.PORT_VXLAN),
+                              swp.u32(swp.A_PORT_VNI, 7), string(NETNS, b"web")]),                      # netns
+            msg(PORT_ADD, 5, [string(NAME, b"xweb1"), string(NETNS, b"web"), swp.u32(swp.A_PORT_MTU, 1450)]),
+            msg(PORT_ADD, 6, [string(NAME, b"xweb2"), swp.u32(swp.A_PORT_MTU, 1450)]),                 # no netns
+            msg(PORT_ADD, 7, [string(NAME, b"xweb3"), string(NETNS, b"web"), swp.u32(swp.A_PORT_MTU, 20)]),
+            msg(swp.PORT_REMOTE_ADD, 8, [string(NAME, b"p0"), string(swp.A_PORT_REMOTES, b"198.18.0.9")]),
+            msg(swp.PORT_REMOTE_DEL, 9, [string(NAME, b"nosuch"), string(swp.A_PORT_REMOTES, b"198.18.0.9")]),
+            msg(swp.PORT_REMOTE_ADD, 10, [string(NAME, b"p0"), string(swp.A_PORT_REMOTES, b"a,b")]),
+            msg(swp.PORT_REMOTE_ADD, 11, [string(NAME, b"p0"), (swp.A_PORT_REMOTES, b"R" * swp.REMOTES_LEN + b"\0")]),
+            mac_req(MAC_SHOW, 12),
+        ])),
         "port_add_netns": ctl_input(b"".join([
             port_req(PORT_ADD, 1, b"xweb0", netns=b"web"),                  # created, peer eth0
             port_req(PORT_ADD, 2, b"xapp0", 2, b"/proc/1/ns/net", b"eth1"),  # a path, an ifname

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The user-facing pages run as written (issue 16): tests/integration/docrun.py runs the shell blocks
 # of the README's walkthrough, docs/containers.md, docs/config.md, docs/cli.md, docs/host.md, docs/vlans.md,
+# docs/vxlan.md,
 # docs/troubleshooting.md and, when the test
 # guest is cached, docs/vms.md, top to bottom in that order, against a switchd of their own on the
 # default socket, and compares the output the pages show in substance. The runner is PID 1 of new
@@ -15,7 +16,7 @@ for tool in unshare setsid; do
 	command -v "$tool" >/dev/null || fail "missing tool: $tool"
 done
 
-pages=(README.md docs/containers.md docs/config.md docs/cli.md docs/host.md docs/vlans.md docs/troubleshooting.md)
+pages=(README.md docs/containers.md docs/config.md docs/cli.md docs/host.md docs/vlans.md docs/vxlan.md docs/troubleshooting.md)
 # vms.md boots the test guest; building it downloads a kernel package (test_qemu_guest.sh does),
 # which this test does not do.
 guest=${XDG_CACHE_HOME:-/var/cache}/switchd-test-guest
