@@ -437,6 +437,20 @@ static unsigned conf_port_settings(struct daemon *d, const struct conf_port *old
 	return changed;
 }
 
+/* One remote added to (or deleted from) a port, as port set NAME remote add|del would: 1 when done. */
+static unsigned conf_remote_request(struct daemon *d, const char *name, uint16_t type, const char *addr)
+{
+	struct cli_cmd cmd = { .type = type, .blen = sizeof(struct swp_port_req) };
+	char why[SWP_ERR_MAX];
+
+	swp_set_name(cmd.body.port.name, name);
+	snprintf(cmd.body.port.vx.remotes, sizeof(cmd.body.port.vx.remotes), "%s", addr);
+	if (!conf_request(d, &cmd, why, sizeof(why)))
+		return 1;
+	log_err("port %s: remote %s %s: %s", name, type == SWP_PORT_REMOTE_ADD ? "add" : "del", addr, why);
+	return 0;
+}
+
 /*
  * A vxlan port's flood list as the file has it now: remotes it no longer
  * names go, new ones come; the others, and traffic to them, are not touched.
@@ -444,9 +458,8 @@ static unsigned conf_port_settings(struct daemon *d, const struct conf_port *old
  */
 static unsigned conf_port_remotes(struct daemon *d, const struct conf_port *cp)
 {
-	struct cli_cmd cmd = { .blen = sizeof(struct swp_port_req) };
 	struct port *p = sw_port_by_name(&d->sw, cp->name);
-	char want[SWP_REMOTES_LEN], *save = NULL, why[SWP_ERR_MAX];
+	char want[SWP_REMOTES_LEN], *save = NULL;
 	struct swp_vxlan have;
 	unsigned changed = 0;
 
@@ -464,28 +477,14 @@ static unsigned conf_port_remotes(struct daemon *d, const struct conf_port *cp)
 
 			keep = !nl_addr_parse(a, &x) && !nl_addr_parse(b, &y) && nl_addr_eq(&x, &y);
 		}
-		if (keep)
-			continue;
-		cmd.type = SWP_PORT_REMOTE_DEL;
-		swp_set_name(cmd.body.port.name, cp->name);
-		snprintf(cmd.body.port.vx.remotes, sizeof(cmd.body.port.vx.remotes), "%s", a);
-		if (conf_request(d, &cmd, why, sizeof(why)))
-			log_err("port %s: remote del %s: %s", cp->name, a, why);
-		else
-			changed++;
+		if (!keep)
+			changed += conf_remote_request(d, cp->name, SWP_PORT_REMOTE_DEL, a);
 	}
 	snprintf(want, sizeof(want), "%s", cp->cmd.body.port.vx.remotes);
 	save = NULL;
 	for (char *a = strtok_r(want, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
-		if (port_vxlan_has_remote(p, a))
-			continue;
-		cmd.type = SWP_PORT_REMOTE_ADD;
-		swp_set_name(cmd.body.port.name, cp->name);
-		snprintf(cmd.body.port.vx.remotes, sizeof(cmd.body.port.vx.remotes), "%s", a);
-		if (conf_request(d, &cmd, why, sizeof(why)))
-			log_err("port %s: remote add %s: %s", cp->name, a, why);
-		else
-			changed++;
+		if (!port_vxlan_has_remote(p, a))
+			changed += conf_remote_request(d, cp->name, SWP_PORT_REMOTE_ADD, a);
 	}
 	return changed;
 }
