@@ -137,7 +137,7 @@ assert_eq "native" "$(complete_line switchctl port set x vlan trunk 10 '')" "com
 assert_eq "max-macs" "$(complete_line switchctl port set x max)" "completion of 'switchctl port set x max'"
 assert_eq "port" "$(complete_line switchctl mac add 02:00:00:00:00:01 '')" "completion of 'mac add MAC '"
 assert_eq "show flush add del" "$(complete_line switchctl fdb '')" "completion of 'switchctl fdb '"
-assert_eq "tap afpacket stream dgram" "$(complete_line switchctl -j port add x type '')" \
+assert_eq "tap afpacket stream dgram vxlan" "$(complete_line switchctl -j port add x type '')" \
 	"completion of 'switchctl -j port add x type '"
 assert_eq "path owner mode peer" "$(complete_line switchctl port add x type dgram '')" \
 	"completion of 'switchctl port add x type dgram '"
