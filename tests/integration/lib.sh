@@ -389,6 +389,30 @@ ping_fails() {
 	fi
 }
 
+# tcp_ok CLIENT SERVER SERVER_IP PORT LABEL [IPERF3_ARG...]: one bounded iperf3 TCP run from
+# host CLIENT to host SERVER; prints its Mbit/s and fails below $MIN_BPS (bit/s). It runs
+# ${IPERF_SECS:-3} seconds; -R in the arguments reverses it.
+tcp_ok() {
+	local client=$1 server=$2 ip=$3 port=$4 label=$5 pid bps rc=0
+	shift 5
+	ip netns exec "$P$server" timeout 30 iperf3 -s -1 -p "$port" >"$T/iperf-s.$port" 2>&1 &
+	pid=$!
+	BG_PIDS+=("$pid")
+	wait_until 10 "iperf3 server in $server on port $port" tcp_listening "$server" "$port"
+	in_host "$client" timeout 30 iperf3 -c "$ip" -p "$port" -t "${IPERF_SECS:-3}" -J "$@" \
+		>"$T/iperf.$port.json" 2>"$T/iperf.$port.err" || rc=$?
+	wait "$pid" || true
+	if [ "$rc" -ne 0 ]; then
+		cat "$T/iperf.$port.err" "$T/iperf.$port.json" >&2
+		fail "$label: iperf3 exited $rc"
+	fi
+	bps=$(jq -r '.end.sum_received.bits_per_second | floor' "$T/iperf.$port.json")
+	say "$label: $((bps / 1000000)) Mbit/s"
+	[ "$bps" -ge "$MIN_BPS" ] || fail "$label: $bps bit/s, expected at least $MIN_BPS"
+}
+# tcp_listening HOST PORT: something listens on TCP PORT in HOST.
+tcp_listening() { ip netns exec "$P$1" ss -Htln "sport = :$2" | grep -q .; }
+
 # ---- frames --------------------------------------------------------------------
 
 # frame DST SRC ETHERTYPE [PAYLOAD_HEX]: an Ethernet frame in hex (MACs with colons ok).

@@ -154,21 +154,7 @@ assert_eq $((before[a] + 1)) "$(port_field "${P}a" rx_drop_vlan)" "rx_drop_vlan 
 say "rx_drop_vlan counts VLANs a port does not carry, VID 4095 and untagged without a native VLAN"
 
 # 7. TCP with default offloads between two access ports of VLAN 10.
-listening() { ip netns exec "$P$1" ss -Htln "sport = :$2" | grep -q .; }
-iperf() { # CLIENT SERVER IP PORT LABEL
-	local pid bps rc=0
-	ip netns exec "$P$2" timeout 30 iperf3 -s -1 -p "$4" >"$T/iperf-s.$4" 2>&1 &
-	pid=$!
-	BG_PIDS+=("$pid")
-	wait_until 10 "iperf3 server in $2" listening "$2" "$4"
-	in_host "$1" timeout 30 iperf3 -c "$3" -p "$4" -t 3 -J >"$T/iperf.$4.json" 2>&1 || rc=$?
-	wait "$pid" || true
-	[ "$rc" -eq 0 ] || fail "$5: iperf3 exited $rc: $(cat "$T/iperf.$4.json")"
-	bps=$(jq -r '.end.sum_received.bits_per_second | floor' "$T/iperf.$4.json")
-	say "$5: $((bps / 1000000)) Mbit/s"
-	[ "$bps" -ge "$MIN_BPS" ] || fail "$5: $bps bit/s, expected at least $MIN_BPS"
-}
-iperf a b 10.75.0.2 5401 "TCP access 10 -> access 10"
+tcp_ok a b 10.75.0.2 5401 "TCP access 10 -> access 10"
 
 # 8. A second switchd, trunked to the first by a veth (x1 here, x2 there, trunk 10,20 on both):
 #    g on access 10 there reaches a and b here, not c; TCP crosses with the tag pushed by one
@@ -193,8 +179,8 @@ ctl2 port set "${P}g" vlan access 10 >/dev/null
 ping_ok g 10.75.0.1
 ping_fails g 10.75.0.3
 assert_eq "${P}x1" "$(mac_port "${MAC[g]}" 10)" "g learned on the trunk in VLAN 10"
-iperf g a 10.75.0.1 5402 "TCP access 10 -> trunk -> trunk -> access 10"
-iperf a g 10.75.0.7 5403 "TCP back the other way"
+tcp_ok g a 10.75.0.1 5402 "TCP access 10 -> trunk -> trunk -> access 10"
+tcp_ok a g 10.75.0.7 5403 "TCP back the other way"
 rxb=$(port_field "${P}x1" rx_bytes)
 rxp=$(port_field "${P}x1" rx_packets)
 [ $((rxb / rxp)) -gt 3000 ] || fail "trunk x1: frames averaged $((rxb / rxp)) bytes; GSO did not cross whole"
