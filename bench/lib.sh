@@ -11,7 +11,7 @@ bench_prepare() {
 	for t in "$@"; do
 		command -v "$t" >/dev/null && continue
 		case "$t" in
-		trafgen) pkg=netsniff-ng ;; vde_switch) pkg=vde2 ;; gnuplot) pkg=gnuplot-nox ;; *) pkg=$t ;;
+		trafgen) pkg=netsniff-ng ;; vde_switch) pkg=vde2 ;; gnuplot) pkg=gnuplot-nox ;; perf) pkg=linux-perf ;; *) pkg=$t ;;
 		esac
 		if [ "$mode" = require ]; then
 			echo "$name: missing $t (Debian package $pkg)" >&2

@@ -9,8 +9,10 @@
 # TCP 1 and 4 streams both ways (iperf3, default offloads, the containers' MTU 1450), ping RTT,
 # and the CPU of both switchd processes; medians with min-max, each a ratio to the bridges.
 #
-# usage: bench/vxlan.sh [--reps N] [--time SECONDS] [--quick] [--json FILE]
+# usage: bench/vxlan.sh [--reps N] [--time SECONDS] [--quick] [--json FILE] [--perf DIR]
 #   --quick   1 repetition, 2-second tests (a smoke run)
+#   --perf    record a call-graph profile of both switchd (perf record -a: the kernel's
+#             softirq work too) during each TCP 1 stream A->B into DIR/tcp1.REP.data
 #   --json    where the figures go (default build-bench/vxlan.json, untracked; the run the docs
 #             report is bench/vxlan.json, written only when asked for by name)
 # Needs root. Creates its own namespaces under a unique prefix and always removes them.
@@ -20,13 +22,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 reps=3
 dur=5
 json_out="$top/build-bench/vxlan.json"
+perfdir=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift ;;
 	--time) dur=$2; shift ;;
 	--quick) reps=1; dur=2 ;;
 	--json) json_out=$2; shift ;;
-	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+	--perf) perfdir=$2; shift ;;
+	-h | --help) sed -n '2,18p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -35,7 +39,9 @@ done
 
 "$top/scripts/deps.sh" --test
 . "$top/bench/lib.sh"
-bench_prepare bench install iperf3 jq ping bridge
+tools=(iperf3 jq ping bridge)
+[ -n "$perfdir" ] && tools+=(perf)
+bench_prepare bench install "${tools[@]}"
 bench_scratch x vxlan
 mkdir -p "$(dirname "$json_out")"
 
@@ -143,7 +149,14 @@ pingrtt() { # config -> median RTT in microseconds
 for rep in $(seq "$reps"); do
 	echo "bench: repetition $rep of $reps"
 	for c in "${configs[@]}"; do
+		perf_pid=
+		if [ -n "$perfdir" ] && [ "$c" = switchd ]; then
+			mkdir -p "$perfdir"
+			perf record -q -a -e cpu-clock -g -o "$perfdir/tcp1.$rep.data" -- sleep $((dur > 2 ? dur - 1 : 1)) 2>/dev/null &
+			perf_pid=$!
+		fi
 		add tcp1 "$c" "$(tcp "$c" 1)"; add cpu_tcp1 "$c" "$(cat "$tmp/cpu")"
+		[ -z "$perf_pid" ] || wait "$perf_pid" || true
 	done
 	for c in "${configs[@]}"; do
 		add tcp1_rev "$c" "$(tcp "$c" 1 -R)"
@@ -193,4 +206,10 @@ for m in "${metrics[@]}"; do
 	echo
 done
 echo
+# What each switchd's ports received over the run, in frames and bytes per frame: how whole the
+# GSO super-frames came to it (a container's TCP) and how whole the kernel's vxlan handed them back.
+for h in 1 2; do
+	"$SWITCHCTL" -s "$tmp/s$h.sock" -j port show | jq -r --arg h "$h" '.[] |
+		"host \($h) switchd, port \(.name): \(.rx_packets) frames in, \(if .rx_packets > 0 then (.rx_bytes / .rx_packets | floor) else 0 end) bytes a frame"'
+done
 echo "ratios (xN) are to the Linux bridges in the same run; JSON: $json_out"
