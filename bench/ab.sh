@@ -4,7 +4,8 @@
 #
 # usage: bench/ab.sh [--rounds N] [--time S] [--tests LIST] [--rate PPS] [--perf DIR] CONFIG...
 #   CONFIG   [VAR=VALUE,...:]PATH/TO/switchd (its switchctl beside it); the variables go to its
-#            environment, e.g. SWITCHD_AFP_RING=0:build-bench/bin/switchd
+#            environment, e.g. SWITCHD_AFP_RING=0:build-bench/bin/switchd; words starting with
+#            -- are its options instead, e.g. --spin-us=0:build-bench/bin/switchd
 #   --tests  comma-separated, from: tcp1 tcp4 pps (64-byte frames at full rate), ppsr (at --rate,
 #            default 150000/s), ping (200 pings, 10 ms apart); default tcp1,pps,ping
 #   --perf   record a call-graph profile of the first configuration's switchd during each test
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
 	--tests) tests=$2; shift ;;
 	--rate) rate=$2; shift ;;
 	--perf) perfdir=$2; shift ;;
-	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
 	-*) echo "ab: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -39,12 +40,17 @@ cfgs=()
 declare -A BIN PID LABEL
 i=0
 for spec in "$@"; do
-	c=s$i bin=${spec##*:} envs=()
-	[ "$bin" != "$spec" ] && IFS=, read -ra envs <<<"${spec%:*}"
+	c=s$i bin=${spec##*:} envs=() args=()
+	if [ "$bin" != "$spec" ]; then
+		IFS=, read -ra words <<<"${spec%:*}"
+		for w in "${words[@]}"; do
+			case $w in --*) args+=("$w") ;; *) envs+=("$w") ;; esac
+		done
+	fi
 	[ -x "$bin" ] || { echo "ab: $bin: not an executable" >&2; exit 1; }
 	host_on_veth "$P${c}a" "$P${c}a" "10.204.$i.1"
 	host_on_veth "$P${c}b" "$P${c}b" "10.204.$i.2"
-	env "${envs[@]}" "$bin" -s "$tmp/$c.sock" 2>"$tmp/$c.log" &
+	env "${envs[@]}" "$bin" -s "$tmp/$c.sock" "${args[@]}" 2>"$tmp/$c.log" &
 	pids+=($!)
 	PID[$c]=$! BIN[$c]=$bin LABEL[$c]=$spec
 	for _ in $(seq 50); do "$(dirname "$bin")/switchctl" -s "$tmp/$c.sock" status >/dev/null 2>&1 && break; sleep 0.1; done

@@ -9,10 +9,11 @@
 # TCP 1 and 4 streams both ways (iperf3, default offloads, the containers' MTU 1450), ping RTT,
 # and the CPU of both switchd processes; medians with min-max, each a ratio to the bridges.
 #
-# usage: bench/vxlan.sh [--reps N] [--time SECONDS] [--quick] [--json FILE] [--perf DIR]
+# usage: bench/vxlan.sh [--reps N] [--time SECONDS] [--quick] [--json FILE] [--perf DIR] [-- OPTION...]
 #   --quick   1 repetition, 2-second tests (a smoke run)
 #   --perf    record a call-graph profile of both switchd (perf record -a: the kernel's
 #             softirq work too) during each TCP 1 stream A->B into DIR/tcp1.REP.data
+#   -- OPTION...  switchd's options for both switchd, e.g. -- --spin-us 0
 #   --json    where the figures go (default build-bench/vxlan.json, untracked; the run the docs
 #             report is bench/vxlan.json, written only when asked for by name)
 # Needs root. Creates its own namespaces under a unique prefix and always removes them.
@@ -30,7 +31,8 @@ while [ $# -gt 0 ]; do
 	--quick) reps=1; dur=2 ;;
 	--json) json_out=$2; shift ;;
 	--perf) perfdir=$2; shift ;;
-	-h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+	--) shift; break ;;
+	-h | --help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -76,7 +78,7 @@ echo "bench: setting up (prefix $P)"
 hosts s
 for h in 1 2; do
 	sock=$tmp/s$h.sock
-	ip netns exec "${P}s$h" "$SWITCHD" -s "$sock" 2>"$tmp/s$h.log" &
+	ip netns exec "${P}s$h" "$SWITCHD" -s "$sock" "$@" 2>"$tmp/s$h.log" &
 	pids+=("$!")
 	SW_PIDS[switchd]="${SW_PIDS[switchd]:-} $!"
 	for _ in $(seq 50); do "$SWITCHCTL" -s "$sock" status >/dev/null 2>&1 && break; sleep 0.1; done

@@ -199,7 +199,7 @@ _switchctl()
 		;;
 	1:port) words=$'add\ndel\nset\nshow\nclear' ;;
 	1:mac | 1:fdb) words=$'show\nflush\nadd\ndel' ;;
-	1:set) words=$'ageing\nmax-macs\nflap-moves\nflap-hold\nstorm-broadcast\nstorm-multicast\nstorm-unknown' ;;
+	1:set) words=$'ageing\nmax-macs\nflap-moves\nflap-hold\nstorm-broadcast\nstorm-multicast\nstorm-unknown\nspin-us' ;;
 	2:port)
 		case ${args[1]} in
 		add) words=$(_switchctl_ifaces) ;;

@@ -99,7 +99,6 @@ int main(int argc, char **argv)
 	struct option longopts[sizeof(base_opts) / sizeof(base_opts[0]) + SWP_SET_KEY_MAX + 1];
 	struct daemon_opts opts = {
 		.socket = SWITCHD_SOCKET,
-		.sw = { .spin_us = SWITCHD_SPIN_US },
 		.port = { .rx_ring_kib = SWITCHD_RING_KIB },
 	};
 	size_t nopts = sizeof(base_opts) / sizeof(base_opts[0]);

@@ -579,6 +579,8 @@ static const struct swp_setting swp_settings[] = {
 	  "multicasts a second one port may flood (0: no limit)" },
 	{ "storm-unknown", SWP_SET_STORM_UNKNOWN, 0, SWITCHD_STORM_PPS_MAX, SWITCHD_STORM_PPS, "PPS",
 	  "unknown unicasts a second one port may flood (0: no limit)" },
+	{ "spin-us", SWP_SET_SPIN_US, 0, SWITCHD_SPIN_US_MAX, SWITCHD_SPIN_US, "MICROSECONDS",
+	  "after traffic, poll this long before sleeping (0: sleep at once)" },
 };
 
 const struct swp_setting *swp_setting_by_name(const char *name)

@@ -493,6 +493,19 @@ static void set_storm(struct sw *sw, uint32_t key, uint64_t v)
 	sw->policy.storm_pps[key - SWP_SET_STORM_BROADCAST] = (uint32_t)v;
 }
 
+static uint64_t get_spin(const struct sw *sw, uint32_t key)
+{
+	(void)key;
+	return sw->spin_us;
+}
+
+/* A spin under way ends at the time it was given. */
+static void set_spin(struct sw *sw, uint32_t key, uint64_t v)
+{
+	(void)key;
+	sw->spin_us = (uint32_t)v;
+}
+
 /* A row per setting of proto.c's table (name, range, default): a new setting is a row here too. */
 static const struct sw_setting_def {
 	uint32_t key;
@@ -509,6 +522,7 @@ static const struct sw_setting_def {
 	{ SWP_SET_STORM_MULTICAST, offsetof(struct sw_config, storm_pps[FWD_FLOOD_MULTICAST]), get_storm,
 	  set_storm },
 	{ SWP_SET_STORM_UNKNOWN, offsetof(struct sw_config, storm_pps[FWD_FLOOD_UNKNOWN]), get_storm, set_storm },
+	{ SWP_SET_SPIN_US, offsetof(struct sw_config, spin_us), get_spin, set_spin },
 };
 
 static const struct sw_setting_def *sw_setting_def(uint32_t key)

@@ -119,6 +119,7 @@
 
 /* After traffic, poll this long before sleeping (latency against CPU; 0 disables). */
 #define SWITCHD_SPIN_US 50
+#define SWITCHD_SPIN_US_MAX 100000
 
 /*
  * Mirrors (switchctl mirror add): at most this many at once, each of at most

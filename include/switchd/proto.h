@@ -327,8 +327,9 @@ enum swp_setting_key {
 	SWP_SET_STORM_BROADCAST = 5, /* frames a second; 0: no limit */
 	SWP_SET_STORM_MULTICAST = 6,
 	SWP_SET_STORM_UNKNOWN = 7,
+	SWP_SET_SPIN_US = 8,         /* microseconds; 0: sleep at once */
 };
-#define SWP_SET_KEY_MAX SWP_SET_STORM_UNKNOWN
+#define SWP_SET_KEY_MAX SWP_SET_SPIN_US
 
 struct swp_set_req {
 	uint32_t key; /* enum swp_setting_key */

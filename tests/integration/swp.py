@@ -81,7 +81,7 @@ PORT_SETTINGS = {1: ("learning", 1), 2: ("flood", 1), 3: ("isolated", 1), 4: ("m
 PSET_VLAN = 8  # PORT_SET's key for a VLAN mode (A_PORT_VLAN_MODE, _VID, _VLANS)
 # Inside A_STATUS_SETTINGS (and SET's key), by enum swp_setting_key.
 SETTINGS = {1: "ageing", 2: "max-macs", 3: "flap-moves", 4: "flap-hold", 5: "storm-broadcast",
-            6: "storm-multicast", 7: "storm-unknown"}
+            6: "storm-multicast", 7: "storm-unknown", 8: "spin-us"}
 EVENTS = {1: "port_added", 2: "port_removed", 3: "port_up", 4: "port_down", 5: "port_blocked",
           6: "port_unblocked", 7: "mac_learned", 8: "mac_moved", 9: "mac_aged", 10: "mac_evicted",
           11: "mac_flushed", 12: "events_lost", 13: "port_changed", 14: "mac_added", 15: "mac_deleted",

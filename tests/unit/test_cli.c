@@ -751,6 +751,8 @@ static void cli_set_every_setting(void **state)
 		{ "storm-broadcast", "0", SWP_SET_STORM_BROADCAST, 0 },
 		{ "storm-multicast", "250", SWP_SET_STORM_MULTICAST, 250 },
 		{ "storm-unknown", "10000000", SWP_SET_STORM_UNKNOWN, SWITCHD_STORM_PPS_MAX },
+		{ "spin-us", "0", SWP_SET_SPIN_US, 0 },
+		{ "spin-us", "100000", SWP_SET_SPIN_US, SWITCHD_SPIN_US_MAX },
 	};
 	struct parsed p;
 
@@ -777,6 +779,7 @@ static void cli_usage_bad_set(void **state)
 		{ "ageing", "5s", "'5s'" },        { "ageing", "", "''" },
 		{ "flap-hold", "0", "1..10000000" },
 		{ "storm-unknown", "18446744073709551616", "0..10000000" },
+		{ "spin-us", "100001", "0..100000" },
 		{ "flap-moves", "0x10", "'0x10'" },
 	};
 	struct parsed p;
@@ -1263,8 +1266,8 @@ static void cli_json_status_object(void **state)
 	const struct swp_status_info s = {
 		.version = SWITCHD_VERSION, .uptime = 3600, .ports = 2, .macs = 10,
 		.mac_learned = 11, .mac_moved = 12, .mac_evicted = 13, .mac_aged = 14,
-		/* by key: ageing, max-macs, flap-moves, flap-hold, storm-broadcast, -multicast, -unknown */
-		.settings = { 300, 8192, 10, 30, 100, 0, 7 },
+		/* by key: ageing, max-macs, flap-moves, flap-hold, storm-broadcast, -multicast, -unknown, spin-us */
+		.settings = { 300, 8192, 10, 30, 100, 0, 7, 50 },
 	};
 	struct out out;
 
@@ -1276,7 +1279,7 @@ static void cli_json_status_object(void **state)
 			    "\"macs\":10,\"max_macs\":8192,\"ageing\":300,\"mac_learned\":11,"
 			    "\"mac_moved\":12,\"mac_evicted\":13,\"mac_aged\":14,\"flap_moves\":10,"
 			    "\"flap_hold\":30,\"storm_broadcast\":100,\"storm_multicast\":0,"
-			    "\"storm_unknown\":7}\n");
+			    "\"storm_unknown\":7,\"spin_us\":50}\n");
 	free(out.buf);
 }
 
