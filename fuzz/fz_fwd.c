@@ -4,15 +4,19 @@
  * The input is a list of records: frames in on a port (given whole or built
  * from a few bytes), polls of a port whose receive replays frames and errors,
  * clock steps (with the ageing sweep the daemon's tick runs), port add and
- * del, MAC flush, sw_flush, send failures and a new table bound. A model of
+ * del, MAC flush, sw_flush, send failures, a new table bound and a port's
+ * VLAN mode (access, trunk with a list or all and a native VLAN, tunnel,
+ * back to the default). A model of
  * the MAC table, written from fdb.h's description apart from fdb.c, decides
  * where each frame must go; the fake ports' tx sees where it went. Checked:
  *
  *  - a frame never leaves on its ingress port, nor on any port but those the
- *    model decides (the one port of a known unicast, every other port for a
- *    flood), nor over a port's MTU, nor twice on a port;
+ *    model decides (the one port of a known unicast, every other port of its
+ *    VLAN for a flood), nor over a port's MTU, nor twice on a port;
  *  - each copy is the frame as given, byte for byte, virtio header included,
- *    and the switch never writes into a frame it was given;
+ *    or, where ports have VLAN modes, the form docs/behaviour.md gives for the
+ *    port it leaves by (its tag pushed, popped or kept, the virtio header's
+ *    offsets moved with it); the switch never writes into a frame it was given;
  *  - every counter of every port moves by exactly what happened (received,
  *    sent, dropped by reason), so a frame that did not leave is accounted;
  *  - the table equals the model (entries, ports, last seen) after each step;
@@ -62,6 +66,24 @@ struct fz_model {
 };
 
 enum fz_learnt { FZ_LEARNT, FZ_MOVED, FZ_FLAPPING };
+
+/* A port's VLAN mode as docs/behaviour.md's table has it. */
+enum fz_vmode { FZ_V_DEFAULT, FZ_V_ACCESS, FZ_V_TRUNK, FZ_V_TUNNEL };
+
+struct fz_vlan {
+	uint8_t mode;	 /* enum fz_vmode */
+	uint16_t vid;	 /* access, tunnel: the VLAN; trunk: the native VLAN, 0: none */
+	bool all;	 /* trunk: every VID 1..4094 */
+	uint16_t list[3]; /* trunk: the VIDs it carries tagged (0: unused) */
+};
+
+/* What a frame's VLAN is inside the switch and what it came with. */
+struct fz_class {
+	uint16_t vlan;
+	bool tagged;	/* an outer tag (TPID 0x8100, 0x88a8 or 0x9100) at 12 */
+	uint16_t tci;	/* that tag's */
+	uint8_t in_mode; /* the ingress port's enum fz_vmode */
+};
 
 static struct fz_ment *fz_m_find(struct fz_model *m, const uint8_t *mac, uint16_t vlan)
 {
@@ -177,7 +199,8 @@ struct fz_fport {
 	struct swp_counters c0, cend;
 	uint64_t exp_tx, misfit, acc, acc_bytes, ref_mtu, ref_err, ref_busy;
 	uint64_t rx_pkts, rx_bytes, rx_runt, rx_bad_src, rx_link_local, rx_filtered, rx_error;
-	uint64_t rx_blocked, rx_storm;
+	uint64_t rx_blocked, rx_storm, rx_vlan;
+	struct fz_vlan vl;
 };
 
 struct fz_frame {
@@ -192,6 +215,7 @@ struct fz_frame {
 	uint32_t egress; /* slots the model sends it to */
 	uint32_t want;   /* of which it fits the MTU */
 	uint32_t offered, got;
+	struct fz_class cl;
 };
 
 struct fz_fwd {
@@ -281,10 +305,121 @@ static size_t fz_l2_payload(const uint8_t *d, size_t len)
 	return len > hdr ? len - hdr : 0;
 }
 
+/* ---- VLANs: the table of docs/behaviour.md, written apart from fwd.c ---- */
+
+static uint16_t fz_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* A default port carries 0..4095; a port with a mode only VLANs 1..4094 it names. */
+static bool fz_carries(const struct fz_vlan *v, uint16_t vlan)
+{
+	if (v->mode == FZ_V_DEFAULT)
+		return true;
+	if (v->mode != FZ_V_TRUNK)
+		return vlan == v->vid;
+	if (!vlan || vlan == 4095)
+		return false;
+	if (v->all || vlan == v->vid)
+		return true;
+	for (int i = 0; i < 3; i++)
+		if (v->list[i] == vlan)
+			return true;
+	return false;
+}
+
+/* The frame's VLAN inside the switch; false when its port refuses it (rx_drop_vlan). */
+static bool fz_classify(const struct fz_vlan *v, const uint8_t *d, size_t len, struct fz_class *c)
+{
+	uint16_t vid;
+
+	c->tagged = len >= 18 && fz_tpid(d + 12);
+	c->tci = c->tagged ? fz_be16(d + 14) : 0;
+	c->in_mode = v->mode;
+	vid = c->tci & 0x0fff;
+	switch (v->mode) {
+	case FZ_V_DEFAULT: /* untagged and priority-tagged: VLAN 0; 4095 too */
+		c->vlan = vid;
+		return true;
+	case FZ_V_TUNNEL: /* every frame, in an S-tag of the port's VLAN */
+		c->vlan = v->vid;
+		return !(c->tagged && vid == 4095);
+	case FZ_V_ACCESS:
+		c->vlan = v->vid;
+		return !c->tagged || !vid || vid == v->vid;
+	default: /* a trunk: tagged in its list or native; the rest, the native VLAN */
+		if (c->tagged && vid) {
+			c->vlan = vid;
+			return fz_carries(v, vid);
+		}
+		c->vlan = v->vid;
+		return v->vid != 0;
+	}
+}
+
+/*
+ * The form in which w leaves by a port of mode o: its bytes into buf, their
+ * length returned, the virtio header beside them. Between default ports, as
+ * it came. Else its VLAN untagged (the port's native or only VLAN, VLAN 0 on
+ * a default port) or tagged: a tag that came for the VLAN stays as it came,
+ * a priority tag gets the VID (its TPID, PCP and DEI kept); else a tag is
+ * pushed, 0x88a8 for a tunnel port's frames, 0x8100 for the others.
+ */
+static size_t fz_form(const struct fz_frame *w, const struct fz_vlan *o, uint8_t *buf, struct virtio_net_hdr *vh)
+{
+	const struct fz_class *c = &w->cl;
+	/* The tag at 12 put the frame in its VLAN (a tunnel port's customer tags do not). */
+	bool own = c->tagged && c->in_mode != FZ_V_TUNNEL;
+	bool untag;
+	int delta = 0;
+
+	*vh = w->vh;
+	memcpy(buf, w->ref, w->len);
+	if (c->in_mode == FZ_V_DEFAULT && o->mode == FZ_V_DEFAULT)
+		return w->len;
+	untag = o->mode == FZ_V_DEFAULT ? !c->vlan : o->mode == FZ_V_TRUNK ? c->vlan == o->vid : true;
+	if (untag) {
+		if (own) {
+			memmove(buf + 12, buf + 16, w->len - 16);
+			delta = -4;
+		}
+	} else if (own && (c->tci & 0x0fff) == c->vlan) {
+		/* as it came */
+	} else {
+		/* A priority tag keeps its TPID, PCP and DEI: only the VID is filled in. */
+		uint16_t tpid = own ? fz_be16(w->ref + 12) : c->in_mode == FZ_V_TUNNEL ? 0x88a8 : 0x8100;
+		uint16_t tci = (uint16_t)((c->tci & 0xf000) | c->vlan);
+
+		if (!own) {
+			memmove(buf + 16, buf + 12, w->len - 12);
+			delta = 4;
+			tci = c->vlan;
+		}
+		buf[12] = (uint8_t)(tpid >> 8);
+		buf[13] = (uint8_t)tpid;
+		buf[14] = (uint8_t)(tci >> 8);
+		buf[15] = (uint8_t)tci;
+	}
+	if (delta && (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		vh->csum_start = (uint16_t)(vh->csum_start + delta);
+	if (delta && vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		vh->hdr_len = (uint16_t)(vh->hdr_len + delta);
+	return (size_t)((int)w->len + delta);
+}
+
+static uint8_t fz_formbuf[FZ_FRAME_MAX + 4];
+
+/* The MTU check counts the form the port sends. */
 static bool fz_fits(const struct fz_fport *fp, const struct fz_frame *w)
 {
-	return !fp->mtu || w->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE ||
-	       fz_l2_payload(w->ref, w->len) <= fp->mtu;
+	struct virtio_net_hdr vh;
+	size_t len;
+
+	if (!fp->mtu || w->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return true;
+	len = fz_form(w, &fp->vl, fz_formbuf, &vh);
+	return fz_l2_payload(fz_formbuf, len) <= fp->mtu;
 }
 
 /*
@@ -344,7 +479,11 @@ static void fz_decide(struct fz_frame *w, struct fz_fport *in)
 		in->rx_link_local++;
 		return;
 	}
-	vlan = w->len >= 18 && fz_tpid(d + 12) ? (uint16_t)((d[14] << 8 | d[15]) & 0x0fff) : 0;
+	if (!fz_classify(&in->vl, d, w->len, &w->cl)) {
+		in->rx_vlan++;
+		return;
+	}
+	vlan = w->cl.vlan;
 	if (fz_m_learn(&fz->model, src, vlan, in->slot, fz->clock) == FZ_FLAPPING) {
 		/* A loop: the port the MAC bounced onto is blocked, its entries dropped. */
 		in->blocked_until = fz->clock + fz->flap_hold_ms;
@@ -367,6 +506,9 @@ static void fz_decide(struct fz_frame *w, struct fz_fport *in)
 		 * so no entry leads to one (sw.c's unicast check is a safety net).
 		 */
 		fz_check(!fz_blocked(out), "known unicast to blocked port %s", out->p->name);
+		/* Entries are learned in a VLAN their port carries and flushed when its mode changes. */
+		fz_check(fz_carries(&out->vl, vlan), "known unicast in VLAN %u to %s, which does not carry it",
+			 vlan, out->p->name);
 		w->egress = 1u << e->port;
 		goto book;
 	} else {
@@ -377,7 +519,8 @@ static void fz_decide(struct fz_frame *w, struct fz_fport *in)
 		return;
 	}
 	for (int i = 0; i < FZ_PORTS; i++)
-		if (fz->ports[i].live && &fz->ports[i] != in && !fz_blocked(&fz->ports[i]))
+		if (fz->ports[i].live && &fz->ports[i] != in && !fz_blocked(&fz->ports[i]) &&
+		    fz_carries(&fz->ports[i].vl, vlan))
 			w->egress |= 1u << fz->ports[i].slot;
 book:
 	for (uint16_t s = 0; s < FZ_PORTS; s++) {
@@ -454,6 +597,55 @@ static struct fz_frame *fz_lookup(const struct frame *f)
 	return NULL;
 }
 
+/*
+ * A frame the switch made for a port that wants another form (a tag pushed
+ * or popped, in place or in a copy): the first frame of the window bound for
+ * that port, not yet offered to it, whose form there it is. Ports send in
+ * the order frames came, so among equal frames the first is the one.
+ */
+static struct fz_frame *fz_lookup_form(const struct fz_fport *fp, const struct frame *f)
+{
+	uint32_t bit = 1u << fp->slot;
+	struct virtio_net_hdr vh;
+
+	for (unsigned i = 0; i < fz->nwin; i++) {
+		struct fz_frame *w = &fz->win[i];
+
+		if ((w->egress & bit) && !(w->offered & bit) && fz_form(w, &fp->vl, fz_formbuf, &vh) == f->len &&
+		    !memcmp(fz_formbuf, f->data, f->len))
+			return w;
+	}
+	return NULL;
+}
+
+static void fz_hex(const char *what, const uint8_t *d, size_t len)
+{
+	fprintf(stderr, "  %s (%zu bytes):", what, len);
+	for (size_t i = 0; i < len && i < 24; i++)
+		fprintf(stderr, " %02x", d[i]);
+	fprintf(stderr, "\n");
+}
+
+/* Before failing on a frame nobody gave: what it is, and the forms the model expected there. */
+static void fz_explain_stranger(const struct fz_fport *fp, const struct frame *f)
+{
+	struct virtio_net_hdr vh;
+	size_t len;
+
+	fz_hex("sent", f->data, f->len);
+	for (unsigned i = 0; i < fz->nwin; i++) {
+		const struct fz_frame *w = &fz->win[i];
+
+		if (!(w->egress & 1u << fp->slot) || (w->offered & 1u << fp->slot))
+			continue;
+		len = fz_form(w, &fp->vl, fz_formbuf, &vh);
+		fprintf(stderr, "  window frame %u: VLAN %u from a mode %u port, to mode %u (vid %u)\n", i, w->cl.vlan,
+			w->cl.in_mode, fp->vl.mode, fp->vl.vid);
+		fz_hex("as given", w->ref, w->len);
+		fz_hex("form wanted", fz_formbuf, len);
+	}
+}
+
 static unsigned fz_tx(struct port *p, const struct frame *const *f, unsigned n, int *err)
 {
 	struct fz_fport *fp = p->priv;
@@ -463,6 +655,13 @@ static unsigned fz_tx(struct port *p, const struct frame *const *f, unsigned n, 
 	for (unsigned i = 0; i < n; i++) {
 		struct fz_frame *w = fz_lookup(f[i]);
 		uint32_t bit = 1u << p->slot;
+		struct virtio_net_hdr vh;
+		size_t form;
+
+		if (!w && fz->sw.vlan_ports)
+			w = fz_lookup_form(fp, f[i]);
+		if (!w)
+			fz_explain_stranger(fp, f[i]);
 
 		fz_check(w, "port %s sent a frame the harness never gave (%p)", p->name, (const void *)f[i]);
 		fz_check(w->in_slot != p->slot, "frame left on its ingress port %s", p->name);
@@ -471,10 +670,13 @@ static unsigned fz_tx(struct port *p, const struct frame *const *f, unsigned n, 
 		fz_check(w->want & bit, "frame of %zu bytes sent over %s's MTU %u", w->len, p->name, fp->mtu);
 		fz_check(!(w->offered & bit), "frame offered twice to %s", p->name);
 		w->offered |= bit;
-		fz_check(f[i]->len == w->len && !memcmp(f[i]->data, w->ref, w->len) &&
-				 !memcmp(&f[i]->vh, &w->vh, sizeof(w->vh)),
-			 "copy to %s differs from the frame given (%zu bytes, given %zu)", p->name, f[i]->len,
-			 w->len);
+		form = fz_form(w, &fp->vl, fz_formbuf, &vh);
+		fz_check(f[i]->len == form && !memcmp(f[i]->data, fz_formbuf, form) &&
+				 !memcmp(&f[i]->vh, &vh, sizeof(vh)),
+			 "copy to %s differs from the frame's form there (%zu bytes, want %zu of the %zu "
+			 "given; VLAN %u from a mode %u port, to mode %u; csum_start %u/%u hdr_len %u/%u)",
+			 p->name, f[i]->len, form, w->len, w->cl.vlan, w->cl.in_mode, fp->vl.mode,
+			 f[i]->vh.csum_start, vh.csum_start, f[i]->vh.hdr_len, vh.hdr_len);
 		if (fp->tx_err && i >= fp->tx_ok) {
 			*err = fp->tx_err;
 			if (fp->tx_err == -EAGAIN || fp->tx_err == -ENOBUFS)
@@ -487,7 +689,7 @@ static unsigned fz_tx(struct port *p, const struct frame *const *f, unsigned n, 
 		}
 		w->got |= bit;
 		fp->acc++;
-		fp->acc_bytes += w->len;
+		fp->acc_bytes += form;
 	}
 	return n;
 }
@@ -596,19 +798,20 @@ static void fz_settle(void)
 				 FZ_DELTA(rx_drop_link_local) == fp->rx_link_local &&
 				 FZ_DELTA(rx_drop_filtered) == fp->rx_filtered &&
 				 FZ_DELTA(rx_drop_error) == fp->rx_error && FZ_DELTA(rx_drop_blocked) == fp->rx_blocked &&
-				 FZ_DELTA(rx_drop_storm) == fp->rx_storm,
+				 FZ_DELTA(rx_drop_storm) == fp->rx_storm && FZ_DELTA(rx_drop_vlan) == fp->rx_vlan,
 			 "slot %u rx drops runt %lu/%lu bad_src %lu/%lu link_local %lu/%lu filtered %lu/%lu "
-			 "error %lu/%lu blocked %lu/%lu storm %lu/%lu (counted/model)", fp->slot,
+			 "error %lu/%lu blocked %lu/%lu storm %lu/%lu vlan %lu/%lu (counted/model)", fp->slot,
 			 (unsigned long)FZ_DELTA(rx_drop_runt), (unsigned long)fp->rx_runt,
 			 (unsigned long)FZ_DELTA(rx_drop_bad_src), (unsigned long)fp->rx_bad_src,
 			 (unsigned long)FZ_DELTA(rx_drop_link_local), (unsigned long)fp->rx_link_local,
 			 (unsigned long)FZ_DELTA(rx_drop_filtered), (unsigned long)fp->rx_filtered,
 			 (unsigned long)FZ_DELTA(rx_drop_error), (unsigned long)fp->rx_error,
 			 (unsigned long)FZ_DELTA(rx_drop_blocked), (unsigned long)fp->rx_blocked,
-			 (unsigned long)FZ_DELTA(rx_drop_storm), (unsigned long)fp->rx_storm);
+			 (unsigned long)FZ_DELTA(rx_drop_storm), (unsigned long)fp->rx_storm,
+			 (unsigned long)FZ_DELTA(rx_drop_vlan), (unsigned long)fp->rx_vlan);
 		fz_check(FZ_DELTA(rx_dropped) == fp->rx_runt + fp->rx_bad_src + fp->rx_link_local +
 							  fp->rx_filtered + fp->rx_error + fp->rx_blocked +
-							  fp->rx_storm,
+							  fp->rx_storm + fp->rx_vlan,
 			 "slot %u rx_dropped is not the sum of its reasons", fp->slot);
 		fz_check(FZ_DELTA(tx_packets) == fp->acc && FZ_DELTA(tx_bytes) == fp->acc_bytes,
 			 "slot %u tx %lu/%lu, sent %lu/%lu", fp->slot, (unsigned long)FZ_DELTA(tx_packets),
@@ -639,6 +842,7 @@ static void fz_settle(void)
 		fp->ref_mtu = fp->ref_err = fp->ref_busy = 0;
 		fp->rx_pkts = fp->rx_bytes = fp->rx_runt = fp->rx_bad_src = 0;
 		fp->rx_link_local = fp->rx_filtered = fp->rx_error = fp->rx_blocked = fp->rx_storm = 0;
+		fp->rx_vlan = 0;
 	}
 }
 
@@ -790,10 +994,76 @@ static void fz_poll(struct fz_in *in)
 	fz_settle();
 }
 
+static bool fz_vlan_same(const struct fz_vlan *a, const struct fz_vlan *b)
+{
+	static const uint16_t probe[] = { 0, 1, 2, 5, 7, 10, 100, 101, 3000, 4094, 4095 };
+
+	if (a->mode != b->mode || a->vid != b->vid)
+		return false;
+	for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++)
+		if (fz_carries(a, probe[i]) != fz_carries(b, probe[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A port's VLAN mode from three bytes, as switchctl port set ... vlan would
+ * ask it: the switch says whether it changed, and the port's learned entries
+ * go when it did.
+ */
+static void fz_set_vlan(struct fz_in *in)
+{
+	static const uint16_t vids[8] = { 1, 2, 100, 101, 4094, 10, 7, 3000 };
+	uint8_t sel = fz_u8(in), m = fz_u8(in), a = fz_u8(in);
+	struct swp_vlan sv = { 0 };
+	struct fz_vlan v = { 0 };
+	struct fz_fport *fp;
+	const char *why = NULL;
+	int r;
+
+	fz_settle(); /* the frames queued now leave in the forms of the modes they met */
+	if (!(fp = fz_pick(sel)))
+		return;
+	switch (m & 3) {
+	case 1:
+		v.mode = FZ_V_ACCESS;
+		v.vid = vids[a & 7];
+		break;
+	case 2:
+		v.mode = FZ_V_TUNNEL;
+		v.vid = vids[a & 7];
+		break;
+	case 3:
+		v.mode = FZ_V_TRUNK;
+		v.vid = m & 4 ? vids[a & 7] : 0;
+		v.all = m & 8;
+		for (int i = 0; i < 3 && !v.all; i++)
+			if (m & 16 << i)
+				v.list[i] = vids[(a >> (3 + i)) & 7];
+		v.all = v.all || (!v.list[0] && !v.list[1] && !v.list[2]);
+		if (v.all && !v.vid)
+			v = (struct fz_vlan){ .mode = FZ_V_DEFAULT }; /* trunk all: the default */
+		break;
+	}
+	sv.mode = v.mode == FZ_V_ACCESS ? SWP_VLAN_ACCESS : v.mode == FZ_V_TUNNEL ? SWP_VLAN_TUNNEL : SWP_VLAN_TRUNK;
+	sv.vid = v.vid;
+	for (int i = 0; i < 3; i++)
+		if (v.mode == FZ_V_TRUNK && !v.all && v.list[i])
+			sv.vlans[v.list[i] / 64] |= 1ull << (v.list[i] % 64);
+	fz_check(swp_vlan_check(&sv, &why) == 0, "VLAN mode %u vid %u refused: %s", v.mode, v.vid, why ? why : "");
+	r = sw_port_set_vlan(&fz->sw, fp->p, &sv);
+	fz_check(r == !fz_vlan_same(&fp->vl, &v), "port %s: VLAN mode %u vid %u from %u vid %u: %d", fp->p->name,
+		 v.mode, v.vid, fp->vl.mode, fp->vl.vid, r);
+	if (r == 1) {
+		fp->vl = v;
+		fz_m_flush(&fz->model, fp->slot);
+	}
+}
+
 static void fz_step(struct fz_in *in)
 {
 	static const int tx_errs[8] = { 0, 0, -EAGAIN, -ENOBUFS, -EIO, -EMSGSIZE, -EPERM, -ENETDOWN };
-	uint8_t op = fz_u8(in) % 12;
+	uint8_t op = fz_u8(in) % 13;
 	struct fz_fport *fp;
 
 	switch (op) {
@@ -874,6 +1144,9 @@ static void fz_step(struct fz_in *in)
 		fz_m_set_max(&fz->model, max);
 		break;
 	}
+	case 12:
+		fz_set_vlan(in);
+		break;
 	}
 	fz_check_table();
 }

@@ -536,8 +536,12 @@ def done_over_bound():
 # Pool indices of fz_fwd.c's fz_macs.
 A, B, C, D, E, F, G, H = range(8)
 BCAST, MCAST4, MCAST6, STP, LLDP, PAST_LL, ZERO, GROUP = range(8, 16)
-OP_FRAME, OP_RAW, OP_POLL, OP_CLOCK, OP_ADD, OP_DEL, OP_FLUSH, OP_SWFLUSH, OP_TXMODE, OP_MAX = \
-    0, 3, 4, 5, 6, 7, 8, 9, 10, 11
+OP_FRAME, OP_RAW, OP_POLL, OP_CLOCK, OP_ADD, OP_DEL, OP_FLUSH, OP_SWFLUSH, OP_TXMODE, OP_MAX, OP_VLAN = \
+    0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+# fz_set_vlan's VIDs, and fz_gen's (by the index a frame's vid byte gives).
+SET_VIDS = [1, 2, 100, 101, 4094, 10, 7, 3000]
+GEN_VID = {0: 0, 1: 1, 2: 2, 100: 3, 101: 4, 4094: 5, 4095: 6, 0x2001: 7, 0xe064: 8, 7: 9, 8: 10, 9: 11,
+           10: 12, 1000: 13, 2000: 14, 3000: 15}
 MTU = {1500: 0, 9000: 1, 0: 2, 1504: 3, 576: 4, 65535: 5, 68: 7}  # index into fz_mtus
 TXERR = {0: 0, "EAGAIN": 2, "ENOBUFS": 3, "EIO": 4, "EMSGSIZE": 5, "EPERM": 6, "ENETDOWN": 7}
 RXERR = {"EAGAIN": 0, "EIO": 1, "ENOBUFS": 2, "EMSGSIZE": 3, "ENODEV": 4, "ENETDOWN": 5}
@@ -605,6 +609,24 @@ def txmode(port, err, ok=0):
 
 def setmax(n):
     return bytes([OP_MAX, n - 1])
+
+
+def vlan(port, mode="default", vid=None, trunk=(), native=None):
+    """fz_set_vlan's three bytes: mode access, tunnel (vid) or trunk (a list of up to 3 VIDs,
+    or all when empty; native) or default."""
+    m = a = 0
+    if mode in ("access", "tunnel"):
+        m, a = (1 if mode == "access" else 2), SET_VIDS.index(vid)
+    elif mode == "trunk":
+        m = 3 | (8 if not trunk else 0)
+        if native is not None:
+            m |= 4
+            a = SET_VIDS.index(native)
+        for i, v in enumerate(trunk):
+            m |= 16 << i
+            a |= SET_VIDS.index(v) << (3 + i)
+            assert (a >> (3 + i)) & 7 == SET_VIDS.index(v), "list VIDs share bits of a: pick others"
+    return bytes([OP_VLAN, port, m, a])
 
 
 def eth(dst, src, ethertype=0x0800, payload=b"", tags=()):
@@ -686,6 +708,27 @@ def fwd_seeds():
                                                                  frame(0, BCAST, A), frame(1, BCAST, B)],
                            storm=(1, 2, 3)),
         "storm_poll": fwd_input([poll(0, [gen(BCAST, A)] * 10 + [gen(MCAST6, A)] * 10)], storm=(2, 1, 0)),
+        # Two access ports of VLAN 10, a trunk of 10 and 100, a default port: untagged, priority-tagged
+        # (PCP kept), tagged 10, 100 (the trunk's other VLAN), 4095 and another VID; known unicast
+        # popped and pushed; GSO frames across the push and the pop.
+        "vlan_access_trunk": fwd_input([vlan(0, "access", 10), vlan(1, "access", 10), vlan(2, "trunk", trunk=(10,)),
+                                        frame(0, BCAST, A), frame(2, BCAST, B, tags=1, vid=GEN_VID[10]),
+                                        frame(1, A, C), frame(0, C, A, gso=True), frame(2, A, B, tags=1,
+                                                                                         vid=GEN_VID[10], gso=True),
+                                        frame(0, BCAST, A, tags=1, vid=GEN_VID[0]),
+                                        frame(2, BCAST, D, tags=1, vid=GEN_VID[100]),
+                                        frame(3, BCAST, E, tags=1, vid=GEN_VID[10]),
+                                        frame(2, BCAST, D, tags=1, vid=GEN_VID[4095]),
+                                        frame(1, BCAST, C, tags=1, vid=GEN_VID[100]), SWFLUSH,
+                                        poll(2, [gen(A, B, tags=1, vid=GEN_VID[10]), gen(BCAST, B, tags=1, vid=GEN_VID[10])]),
+                                        poll(0, [gen(B, A), gen(BCAST, A, gso=True)])]),
+        # A tunnel port of 100 and a trunk of all with native 10: an S-tag pushed over untagged and tagged
+        # frames, popped from the trunk's 0x88a8 frames; then back to the default.
+        "vlan_tunnel": fwd_input([vlan(0, "tunnel", 100), vlan(1, "trunk", native=10),
+                                  frame(0, BCAST, A, tags=1, vid=GEN_VID[10]), frame(0, BCAST, A),
+                                  frame(1, BCAST, B, tags=2, vid=GEN_VID[100]), frame(1, A, C, tags=2, vid=GEN_VID[100]),
+                                  frame(3, BCAST, D, tags=1, vid=GEN_VID[0xe064]), frame(1, BCAST, B),
+                                  vlan(0, "tunnel", 100), vlan(0), frame(0, BCAST, A), frame(2, BCAST, B)]),
         "random_records": fwd_input([bytes(rng.randrange(256) for _ in range(400))]),
     }
     return s
