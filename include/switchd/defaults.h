@@ -117,8 +117,12 @@
 #define SWITCHD_RING_KIB 1024
 #define SWITCHD_RING_KIB_MAX 65536
 
-/* After traffic, poll this long before sleeping (latency against CPU; 0 disables). */
-#define SWITCHD_SPIN_US 50
+/*
+ * After traffic, poll this long before sleeping (latency against CPU; 0
+ * disables). Off by default: measured, it saved no wakeup a ping could see
+ * and took CPU from the hosts on a 2-core machine (docs/performance.md).
+ */
+#define SWITCHD_SPIN_US 0
 #define SWITCHD_SPIN_US_MAX 100000
 
 /*
