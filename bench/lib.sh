@@ -1,5 +1,5 @@
-# Sourced by bench/run.sh, bench/rfc2889.sh, bench/soak.sh and bench/ab.sh: their tools and build,
-# scratch space and hosts.
+# Sourced by bench/run.sh, bench/rfc2889.sh, bench/soak.sh, bench/ab.sh and bench/vxlan.sh: their
+# tools and build, scratch space and hosts, and the figures' JSON.
 
 # bench_prepare NAME MODE TOOL...: makes sure every TOOL is on PATH, then builds a Release switchd
 # in $top/build-bench and sets SWITCHD and SWITCHCTL to its binaries. MODE install: a missing TOOL's
@@ -61,3 +61,36 @@ host_on_veth() { # ns rootend addr
 
 # User + system CPU ticks of a process so far (0 without one).
 cpu_ticks() { [ -n "${1:-}" ] && awk '{print $14+$15}' "/proc/$1/stat" || echo 0; }
+
+# The median, min and max of the numbers on stdin ("null null null" when there are none).
+stats() { tr ' ' '\n' | grep -v -e '^$' -e null | sort -g | awk '{v[NR]=$1} END {if (!NR) {print "null null null"; exit} m=(NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2); print m, v[1], v[NR]}'; }
+
+# Writes FILE: the machine, the LINEs given (each a JSON member with its comma), and for every
+# "metric|config" of the caller's R (over its metrics and configs, with reps and dur) the median,
+# min, max and the ratio to the "bridge" configuration's median; "base ~0" where the bridge's
+# figure is below ratio_floor[metric] (when the caller has one) or not above 0.
+bench_json() { # FILE [LINE...]
+	local out=$1 m c med min max bmed ratio first=1
+	shift
+	{
+		echo "{"
+		echo "  \"machine\": {\"cpus\": $(nproc), \"kernel\": \"$(uname -r)\", \"reps\": $reps, \"seconds\": $dur},"
+		for l in "$@"; do echo "  $l"; done
+		echo "  \"results\": {"
+		for m in "${metrics[@]}"; do
+			for c in "${configs[@]}"; do
+				[ -n "${R["$m|$c"]:-}" ] || continue
+				read -r med min max < <(echo "${R["$m|$c"]}" | stats)
+				read -r bmed _ _ < <(echo "${R["$m|bridge"]:-}" | stats)
+				ratio=$(awk -v a="$med" -v b="$bmed" -v f="${ratio_floor[$m]:-0}" \
+					'BEGIN{if (a == "null" || b == "null") print "null"; else if (b <= 0 || b < f) print "\"base ~0\""; else printf "%.2f", a/b}')
+				[ $first = 1 ] || echo ","
+				first=0
+				printf '    "%s|%s": {"median": %s, "min": %s, "max": %s, "ratio_to_bridge": %s}' "$m" "$c" "$med" "$min" "$max" "$ratio"
+			done
+		done
+		echo
+		echo "  }"
+		echo "}"
+	} >"$out"
+}

@@ -309,7 +309,6 @@ rss64=$(awk '/VmRSS/{print $2}' "/proc/$PID_many/status")
 idle64=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.2f", 100*(b-a)/hz/5}')
 
 # Median with min-max of a sample list.
-stats() { tr ' ' '\n' | grep -v -e '^$' -e null | sort -g | awk '{v[NR]=$1} END {if (!NR) {print "null null null"; exit} m=(NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2); print m, v[1], v[NR]}'; }
 
 metrics=(tcp1 tcp4 pps64 loss64 zeroloss64 ping_med ping_p99 cpu_tcp1 cpu_tcp4 cpu_pps64 cpu_idle rss_kb)
 # Below these the bridge's figure is zero or noise, and a ratio to it says nothing: none is given.
@@ -321,28 +320,7 @@ declare -A label=(
 	[cpu_tcp1]="switch CPU in TCP 1, %" [cpu_tcp4]="switch CPU in TCP 4, %"
 	[cpu_pps64]="switch CPU in 64 B, %" [cpu_idle]="switch CPU idle, %" [rss_kb]="switch RSS, KiB")
 
-{
-	echo "{"
-	echo "  \"machine\": {\"cpus\": $(nproc), \"kernel\": \"$(uname -r)\", \"reps\": $reps, \"seconds\": $dur},"
-	echo "  \"switchd_64_ports\": {\"rss_kb\": $rss64, \"cpu_idle\": $idle64},"
-	echo "  \"results\": {"
-	first=1
-	for m in "${metrics[@]}"; do
-		for c in "${configs[@]}"; do
-			[ -n "${R["$m|$c"]:-}" ] || continue
-			read -r med min max < <(echo "${R["$m|$c"]}" | stats)
-			read -r bmed _ _ < <(echo "${R["$m|bridge"]:-}" | stats)
-			ratio=$(awk -v a="$med" -v b="$bmed" -v f="${ratio_floor[$m]:-0}" \
-				'BEGIN{if (a == "null" || b == "null") print "null"; else if (b <= 0 || b < f) print "\"base ~0\""; else printf "%.2f", a/b}')
-			[ $first = 1 ] || echo ","
-			first=0
-			printf '    "%s|%s": {"median": %s, "min": %s, "max": %s, "ratio_to_bridge": %s}' "$m" "$c" "$med" "$min" "$max" "$ratio"
-		done
-	done
-	echo
-	echo "  }"
-	echo "}"
-} >"$json_out"
+bench_json "$json_out" "\"switchd_64_ports\": {\"rss_kb\": $rss64, \"cpu_idle\": $idle64},"
 
 printf '\n%-32s' "figure (median, min-max)"
 for c in "${configs[@]}"; do printf ' | %-24s' "$c"; done

@@ -171,31 +171,11 @@ for rep in $(seq "$reps"); do
 	done
 done
 
-stats() { tr ' ' '\n' | grep -v -e '^$' -e null | sort -g | awk '{v[NR]=$1} END {if (!NR) {print "null null null"; exit} m=(NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2); print m, v[1], v[NR]}'; }
 metrics=(tcp1 tcp1_rev tcp4 ping_med cpu_tcp1 cpu_tcp4)
 declare -A label=(
 	[tcp1]="TCP 1 stream A->B, Gbit/s" [tcp1_rev]="TCP 1 stream B->A, Gbit/s" [tcp4]="TCP 4 streams, Gbit/s"
 	[ping_med]="ping RTT median, us" [cpu_tcp1]="both switchd CPU in TCP 1, %" [cpu_tcp4]="both switchd CPU in TCP 4, %")
-{
-	echo "{"
-	echo "  \"machine\": {\"cpus\": $(nproc), \"kernel\": \"$(uname -r)\", \"reps\": $reps, \"seconds\": $dur},"
-	echo "  \"results\": {"
-	first=1
-	for m in "${metrics[@]}"; do
-		for c in "${configs[@]}"; do
-			[ -n "${R["$m|$c"]:-}" ] || continue
-			read -r med min max < <(echo "${R["$m|$c"]}" | stats)
-			read -r bmed _ _ < <(echo "${R["$m|bridge"]:-}" | stats)
-			ratio=$(awk -v a="$med" -v b="$bmed" 'BEGIN{if (a == "null" || b == "null" || b <= 0) print "null"; else printf "%.2f", a/b}')
-			[ $first = 1 ] || echo ","
-			first=0
-			printf '    "%s|%s": {"median": %s, "min": %s, "max": %s, "ratio_to_bridge": %s}' "$m" "$c" "$med" "$min" "$max" "$ratio"
-		done
-	done
-	echo
-	echo "  }"
-	echo "}"
-} >"$json_out"
+bench_json "$json_out"
 
 printf '\n%-32s | %-24s | %-24s\n' "figure (median, min-max)" "switchd on both hosts" "Linux bridge on both hosts"
 for m in "${metrics[@]}"; do
