@@ -70,7 +70,7 @@ stats() { tr ' ' '\n' | grep -v -e '^$' -e null | sort -g | awk '{v[NR]=$1} END 
 # min, max and the ratio to the "bridge" configuration's median; "base ~0" where the bridge's
 # figure is below ratio_floor[metric] (when the caller has one) or not above 0.
 bench_json() { # FILE [LINE...]
-	local out=$1 m c med min max bmed ratio first=1
+	local out=$1 m c med min max bmed ratio floor first=1
 	shift
 	{
 		echo "{"
@@ -82,7 +82,9 @@ bench_json() { # FILE [LINE...]
 				[ -n "${R["$m|$c"]:-}" ] || continue
 				read -r med min max < <(echo "${R["$m|$c"]}" | stats)
 				read -r bmed _ _ < <(echo "${R["$m|bridge"]:-}" | stats)
-				ratio=$(awk -v a="$med" -v b="$bmed" -v f="${ratio_floor[$m]:-0}" \
+				floor=0
+				if declare -p ratio_floor >/dev/null 2>&1; then floor=${ratio_floor[$m]:-0}; fi
+				ratio=$(awk -v a="$med" -v b="$bmed" -v f="$floor" \
 					'BEGIN{if (a == "null" || b == "null") print "null"; else if (b <= 0 || b < f) print "\"base ~0\""; else printf "%.2f", a/b}')
 				[ $first = 1 ] || echo ","
 				first=0
