@@ -669,7 +669,7 @@ static uint32_t fz_check_list(struct sw *sw, const struct fdb_port_list *l, uint
 
 		fz_check(n++ < sw->fdb.count, "slot %u: a %s list longer than the table (a loop?)", slot,
 			 is_static ? "static" : "learned");
-		HASH_FIND(hh, sw->fdb.table, &e->key, sizeof(e->key), h);
+		h = fdb_find(&sw->fdb, e->key.mac, e->key.vlan);
 		fz_check(e->port == slot && e->is_static == is_static && e->prev == prev && h == e,
 			 "slot %u: %s list holds an entry of slot %u, static %d, not as hashed", slot,
 			 is_static ? "static" : "learned", e->port, e->is_static);

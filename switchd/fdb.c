@@ -4,15 +4,54 @@
  * first allocation is reported through fdb_oom.
  */
 #include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
 static bool fdb_oom;
 #define HASH_NONFATAL_OOM 1
 #define uthash_nonfatal_oom(obj) (fdb_oom = true)
+
+/*
+ * The table's hash: the 8-byte key (MAC, VLAN) read as one word, xored with
+ * a seed drawn at the first fdb_init (so a peer cannot aim its MACs at one
+ * bucket) and mixed by murmur3's 64-bit finaliser: two multiplications,
+ * where uthash's Jenkins hash walks the key a byte at a time. Only this file
+ * hashes keys (fdb_find for everyone else); the table's iteration order is
+ * the order of insertion whatever the hash, so nothing else sees it.
+ */
+static uint64_t fdb_seed;
+
+static inline unsigned fdb_hash(const void *key)
+{
+	const uint8_t *k = key;
+	uint32_t lo;
+	uint16_t mid, vlan;
+	uint64_t x;
+
+	/*
+	 * In the pieces the key was just written in (fdb_find: 4 + 2 bytes of
+	 * MAC, 2 of VLAN): one 8-byte load of it would wait for those stores.
+	 */
+	memcpy(&lo, k, 4);
+	memcpy(&mid, k + 4, 2);
+	memcpy(&vlan, k + 6, 2);
+	x = (uint64_t)lo | (uint64_t)mid << 32 | (uint64_t)vlan << 48;
+	x ^= fdb_seed;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return (unsigned)x;
+}
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = fdb_hash(keyptr))
 
 #include "fdb.h"
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
+
+_Static_assert(sizeof(struct fdb_key) == sizeof(uint64_t), "fdb_hash reads the key as 8 bytes");
 
 static void list_unlink(struct fdb_port_list *l, struct fdb_entry *e)
 {
@@ -43,6 +82,9 @@ static void list_append(struct fdb_port_list *l, struct fdb_entry *e)
 void fdb_init(struct fdb *fdb, uint32_t max, uint32_t ageing_sec)
 {
 	memset(fdb, 0, sizeof(*fdb));
+	/* Without the kernel's randomness the table still works; only the seed is known. */
+	if (!fdb_seed && getrandom(&fdb_seed, sizeof(fdb_seed), GRND_NONBLOCK) != sizeof(fdb_seed))
+		fdb_seed = 0x9e3779b97f4a7c15ULL;
 	fdb->max = max ? max : 1;
 	fdb_set_ageing(fdb, ageing_sec);
 }
