@@ -711,7 +711,7 @@ def fwd_seeds():
         # Two access ports of VLAN 10, a trunk of 10 and 100, a default port: untagged, priority-tagged
         # (PCP kept), tagged 10, 100 (the trunk's other VLAN), 4095 and another VID; known unicast
         # popped and pushed; GSO frames across the push and the pop.
-        "vlan_access_trunk": fwd_input([vlan(0, "access", 10), vlan(1, "access", 10), vlan(2, "trunk", trunk=(10,)),
+        "vlan_access_trunk": fwd_input([vlan(0, "access", 10), vlan(1, "access", 10), vlan(2, "trunk", trunk=(10, 100)),
                                         frame(0, BCAST, A), frame(2, BCAST, B, tags=1, vid=GEN_VID[10]),
                                         frame(1, A, C), frame(0, C, A, gso=True), frame(2, A, B, tags=1,
                                                                                          vid=GEN_VID[10], gso=True),
