@@ -43,7 +43,7 @@ pick_prefix() {
 	tag=${tag:0:2}
 	for i in $(seq 50); do
 		p=$tag$(printf %03x $((RANDOM % 4096)))
-		if ! ip -o link show | grep -q ": $p" && ! ip netns list | grep -q "^$p"; then
+		if ! ip -o link show | grep ": $p" >/dev/null && ! ip netns list | grep "^$p" >/dev/null; then
 			echo "$p"
 			return
 		fi
