@@ -25,7 +25,9 @@ hosts=(a b c d q e)
 declare -A MAC
 for h in "${hosts[@]}"; do MAC[$h]=$(host_mac "$h"); done
 
-ctl -j monitor >"$T/mon" 2>"$T/mon.err" &
+# Not through ctl, a function: $! must be the command itself, not a subshell the
+# cleanup would end while it goes on.
+timeout 60 "$SWITCHCTL" -s "$SOCK" -j monitor >"$T/mon" 2>"$T/mon.err" &
 BG_PIDS+=("$!")
 # The monitor prints a flush only once it is subscribed: retry it until it has.
 wait_for 5 "the monitor to subscribe" 'ctl mac flush >/dev/null; grep -q mac_flushed "$T/mon"'
