@@ -59,18 +59,33 @@ host_on_veth() { # ns rootend addr
 	ip link set "$2" up
 }
 
-# User + system CPU ticks of a process so far (0 without one).
-cpu_ticks() { [ -n "${1:-}" ] && awk '{print $14+$15}' "/proc/$1/stat" || echo 0; }
+# User + system CPU ticks of processes so far, summed (0 without any).
+cpu_ticks() {
+	local t=0 p
+	for p in "$@"; do [ -z "$p" ] || t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done
+	echo "$t"
+}
+
+# CPU time of processes so far in nanoseconds, every thread of each summed (the scheduler's own
+# count, exact where ticks would round a low rate's cost to nothing).
+cpu_ns() {
+	local p
+	for p in "$@"; do [ -z "$p" ] || cat "/proc/$p/task/"*/schedstat; done | awk '{ t += $1 } END { printf "%.0f\n", t }'
+}
+
+# Busy CPU ticks of the whole machine so far, every CPU summed (all but idle and iowait).
+machine_ticks() { awk '$1 == "cpu" { print $2+$3+$4+$7+$8+$9 }' /proc/stat; }
 
 # The median, min and max of the numbers on stdin ("null null null" when there are none).
 stats() { tr ' ' '\n' | grep -v -e '^$' -e null | sort -g | awk '{v[NR]=$1} END {if (!NR) {print "null null null"; exit} m=(NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2); print m, v[1], v[NR]}'; }
 
 # Writes FILE: the machine, the LINEs given (each a JSON member with its comma), and for every
 # "metric|config" of the caller's R (over its metrics and configs, with reps and dur) the median,
-# min, max and the ratio to the "bridge" configuration's median; "base ~0" where the bridge's
-# figure is below ratio_floor[metric] (when the caller has one) or not above 0.
+# min, max and the ratio to the "bridge" configuration's median (or ratio_base[metric]'s, when the
+# caller has one); "base ~0" where the base's figure is below ratio_floor[metric] (when the caller
+# has one) or not above 0.
 bench_json() { # FILE [LINE...]
-	local out=$1 m c med min max bmed ratio floor first=1
+	local out=$1 m c med min max bmed ratio floor base first=1
 	shift
 	{
 		echo "{"
@@ -81,7 +96,9 @@ bench_json() { # FILE [LINE...]
 			for c in "${configs[@]}"; do
 				[ -n "${R["$m|$c"]:-}" ] || continue
 				read -r med min max < <(echo "${R["$m|$c"]}" | stats)
-				read -r bmed _ _ < <(echo "${R["$m|bridge"]:-}" | stats)
+				base=bridge
+				if declare -p ratio_base >/dev/null 2>&1; then base=${ratio_base[$m]:-bridge}; fi
+				read -r bmed _ _ < <(echo "${R["$m|$base"]:-}" | stats)
 				floor=0
 				if declare -p ratio_floor >/dev/null 2>&1; then floor=${ratio_floor[$m]:-0}; fi
 				ratio=$(awk -v a="$med" -v b="$bmed" -v f="$floor" \

@@ -3,8 +3,9 @@
 # VLANs) against the Linux kernel bridge, a direct veth pair (the ceiling) and, when installed, vde_switch — all in one run, interleaved A/B/A/B, several
 # repetitions, medians with min-max, each figure as a ratio to the kernel bridge.
 #
-# usage: bench/run.sh [--reps N] [--time SECONDS] [--quick] [--no-vde] [--json FILE]
+# usage: bench/run.sh [--reps N] [--time SECONDS] [--quick] [--no-vde] [--ports N] [--json FILE]
 #   --quick   1 repetition, 2-second tests, no zero-loss bisection (a smoke run)
+#   --ports   how many idle veth ports the memory and idle-CPU figure has (default 256)
 #   --json    where the figures go (default build-bench/results.json, untracked; the run the docs
 #             report is bench/results.json, written only when asked for by name)
 # Needs root. Creates its own namespaces under a unique prefix and always removes them.
@@ -15,6 +16,7 @@ reps=3
 dur=5
 bisect=1
 vde=1
+nports=256
 json_out="$top/build-bench/results.json"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -23,7 +25,8 @@ while [ $# -gt 0 ]; do
 	--quick) reps=1; dur=2; bisect=0 ;;
 	--no-vde) vde=0 ;;
 	--json) json_out=$2; shift ;;
-	-h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+	--ports) nports=$2; shift ;;
+	-h | --help) sed -n '2,10p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -182,6 +185,53 @@ if [ "$vde" = 1 ]; then
 	CPU_PID[vde_switch]=$vpid
 fi
 
+# Four pairs of hosts at once (A1..A4 to B1..B4, one TCP stream each): one switchd with the eight
+# ports (pairs-switchd); two switchd with two pairs each (pairs-switchd-2), what a switch of two
+# workers with a port-to-worker map and nothing shared could do at best; the kernel bridge
+# (pairs-bridge).
+pair_a() { echo "10.204.0.$1"; }
+pair_b() { echo "10.204.0.$((10 + $1))"; }
+start_switchd pr
+start_switchd pq
+start_switchd pp
+ip link add "${P}pbr" type bridge
+ip link set "${P}pbr" up
+for i in 1 2 3 4; do
+	for k in s t b; do
+		host_on_veth "${P}p${k}a$i" "${P}p${k}a$i" "$(pair_a $i)"
+		host_on_veth "${P}p${k}b$i" "${P}p${k}b$i" "$(pair_b $i)"
+	done
+	for e in a b; do
+		"$SWITCHCTL" -s "$SOCK_pr" port add "${P}ps$e$i" >/dev/null
+		if [ $i -le 2 ]; then s2=$SOCK_pq; else s2=$SOCK_pp; fi
+		"$SWITCHCTL" -s "$s2" port add "${P}pt$e$i" >/dev/null
+		ip link set "${P}pb$e$i" master "${P}pbr"
+	done
+done
+pair_configs=(pairs-switchd pairs-switchd-2 pairs-bridge)
+CPU_PID[pairs-switchd]=$PID_pr
+CPU_PID[pairs-switchd-2]="$PID_pq $PID_pp"
+pair_ns() { # config a|b pair
+	case $1 in pairs-switchd) echo "${P}ps$2$3" ;; pairs-switchd-2) echo "${P}pt$2$3" ;; pairs-bridge) echo "${P}pb$2$3" ;; esac
+}
+
+# Gbit/s of four TCP streams at once, one from each Ai to its Bi.
+tcp_pairs() { # config
+	local i
+	for i in 1 2 3 4; do iperf_server "$(pair_ns "$1" b $i)" 5301; done
+	for i in 1 2 3 4; do
+		ip netns exec "$(pair_ns "$1" a $i)" timeout $((dur + 15)) iperf3 -c "$(pair_b $i)" -p 5301 -t "$dur" -J >"$tmp/pair$i.json" &
+	done
+	wait
+	cat "$tmp"/pair[1-4].json | jq -s 'map(.end.sum_received.bits_per_second) | add / 1e9 * 100 | round / 100'
+}
+
+# The single-pair tests that also run through real sockets' small datagrams.
+udp_configs=()
+for c in switchd-veth switchd-tap bridge direct vde_switch; do
+	[[ " ${configs[*]} " == *" $c "* ]] && udp_configs+=("$c")
+done
+
 ns_a() { case $1 in switchd-capture-stuck) echo "${P}ss2a" ;; switchd-capture) echo "${P}sca" ;; switchd-capture-none) echo "${P}sna" ;; switchd-stream) echo "${P}ssa" ;; switchd-chain) echo "${P}cha" ;; switchd-chain-vlan) echo "${P}cva" ;; switchd-veth) echo "${P}sva" ;; switchd-tap) echo "${P}sta" ;; bridge) echo "${P}bra" ;; direct) echo "${P}dia" ;; vde_switch) echo "${P}vda" ;; esac; }
 ns_b() { case $1 in switchd-capture-stuck) echo "${P}ss2b" ;; switchd-capture) echo "${P}scb" ;; switchd-capture-none) echo "${P}snb" ;; switchd-stream) echo "${P}ssb" ;; switchd-chain) echo "${P}chb" ;; switchd-chain-vlan) echo "${P}cvb" ;; switchd-veth) echo "${P}svb" ;; switchd-tap) echo "${P}stb" ;; bridge) echo "${P}brb" ;; direct) echo "${P}dib" ;; vde_switch) echo "${P}vdb" ;; esac; }
 
@@ -189,25 +239,45 @@ for c in "${configs[@]}"; do
 	ip netns exec "$(ns_a "$c")" ping -c 3 -i 0.2 -W 1 $ADDR_B >/dev/null ||
 		{ echo "bench: $c: no connectivity" >&2; exit 1; }
 done
+for c in "${pair_configs[@]}"; do
+	for i in 1 2 3 4; do
+		ip netns exec "$(pair_ns "$c" a $i)" ping -c 3 -i 0.2 -W 1 "$(pair_b $i)" >/dev/null ||
+			{ echo "bench: $c: no connectivity in pair $i" >&2; exit 1; }
+	done
+done
 
 hz=$(getconf CLK_TCK)
 
-# Runs a command while measuring the config's switch CPU; writes the CPU % to $tmp/cpu.
+# Runs a command while measuring the config's switch CPU (its processes, CPU_PID) and the whole
+# machine's; writes each in % of one core to $tmp/cpu ("null" without a switch process) and
+# $tmp/mcpu.
 with_cpu() { # config cmd...
-	local c=$1 pid=${CPU_PID[$1]:-} t0 c0
+	local pids=${CPU_PID[$1]:-} t0 c0 m0 c1 m1 t1
 	shift
-	c0=$(cpu_ticks "$pid")
-	t0=$(date +%s.%N)
+	# shellcheck disable=SC2086 # a list of PIDs
+	c0=$(cpu_ns $pids) m0=$(machine_ticks) t0=$(date +%s.%N)
 	"$@"
-	local c1 t1
-	c1=$(cpu_ticks "$pid")
-	t1=$(date +%s.%N)
-	if [ -n "$pid" ]; then
-		awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v hz="$hz" \
-			'BEGIN{printf "%.1f\n", 100*(b-a)/hz/(e-s)}' >"$tmp/cpu"
+	# shellcheck disable=SC2086
+	c1=$(cpu_ns $pids) m1=$(machine_ticks) t1=$(date +%s.%N)
+	if [ -n "$pids" ]; then
+		awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" 'BEGIN{printf "%.1f\n", (b-a)/1e7/(e-s)}' >"$tmp/cpu"
 	else
 		echo null >"$tmp/cpu"
 	fi
+	awk -v a="$m0" -v b="$m1" -v s="$t0" -v e="$t1" -v hz="$hz" 'BEGIN{printf "%.1f\n", 100*(b-a)/hz/(e-s)}' >"$tmp/mcpu"
+}
+
+# CPU seconds per gigabyte moved, from a CPU % of one core and a rate in Gbit/s.
+per_gb() { awk -v c="$1" -v g="$2" 'BEGIN{if (c == "null" || g == "null" || g <= 0) print "null"; else printf "%.3f\n", c/100*8/g}'; }
+# CPU microseconds per frame, from a CPU % of one core and a rate in frames/s.
+per_frame() { awk -v c="$1" -v r="$2" 'BEGIN{if (c == "null" || r == "null" || r <= 0) print "null"; else printf "%.2f\n", c*1e4/r}'; }
+
+# An iperf3 server for one test in namespace NS on PORT, up once it listens.
+iperf_server() { # ns port
+	ip netns exec "$1" iperf3 -s -1 -D -p "$2" >/dev/null 2>&1
+	for _ in $(seq 50); do ip netns exec "$1" ss -Htln "sport = :$2" | grep -q . && return 0; sleep 0.1; done
+	echo "bench: the iperf3 server in $1 did not listen" >&2
+	return 1
 }
 
 declare -A R # "metric|config" -> space-separated samples
@@ -217,10 +287,20 @@ add() { R["$1|$2"]="${R["$1|$2"]:-} $3"; }
 tcp() { # config streams
 	local a b out
 	a=$(ns_a "$1") b=$(ns_b "$1")
-	ip netns exec "$b" iperf3 -s -1 -D -p 5301 >/dev/null 2>&1
-	sleep 0.3
+	iperf_server "$b" 5301
 	out=$(ip netns exec "$a" timeout $((dur + 15)) iperf3 -c $ADDR_B -p 5301 -t "$dur" -P "$2" -J)
 	echo "$out" | jq '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100'
+}
+
+# 64-byte UDP datagrams through real sockets (iperf3 -u -l 64) from A to B, at full rate (RATE 0) or
+# RATE datagrams/s. Prints "arrived_per_second loss_percent".
+udp64() { # config rate
+	local a b out bw=0
+	a=$(ns_a "$1") b=$(ns_b "$1")
+	[ "$2" = 0 ] || bw=$(($2 * 64 * 8))
+	iperf_server "$b" 5301
+	out=$(ip netns exec "$a" timeout $((dur + 15)) iperf3 -c $ADDR_B -p 5301 -u -l 64 -b "$bw" -t "$dur" -J)
+	echo "$out" | jq -r '.end.sum_received | "\(.bytes / 64 / .seconds | round) \(.lost_percent * 100 | round / 100)"'
 }
 
 pingrtt() { # config -> "median p99" in microseconds
@@ -269,11 +349,32 @@ zero_loss() { # config full_rate
 
 for rep in $(seq "$reps"); do
 	echo "bench: repetition $rep of $reps"
-	for c in "${configs[@]}"; do
-		v=$(with_cpu "$c" tcp "$c" 1); add tcp1 "$c" "$v"; add cpu_tcp1 "$c" "$(cat "$tmp/cpu")"
+	for n in 1 4; do
+		for c in "${configs[@]}"; do
+			v=$(with_cpu "$c" tcp "$c" $n); add tcp$n "$c" "$v"; add cpu_tcp$n "$c" "$(cat "$tmp/cpu")"
+			add gb_tcp$n "$c" "$(per_gb "$(cat "$tmp/cpu")" "$v")"
+			add mgb_tcp$n "$c" "$(per_gb "$(cat "$tmp/mcpu")" "$v")"
+		done
 	done
-	for c in "${configs[@]}"; do
-		v=$(with_cpu "$c" tcp "$c" 4); add tcp4 "$c" "$v"; add cpu_tcp4 "$c" "$(cat "$tmp/cpu")"
+	for c in "${udp_configs[@]}"; do
+		# Not read from a process substitution: with_cpu must have written $tmp/cpu.
+		out=$(with_cpu "$c" udp64 "$c" 0)
+		read -r rate loss <<<"$out"
+		add udp64 "$c" "$rate"; add udp64_loss "$c" "$loss"; add cpu_udp64 "$c" "$(cat "$tmp/cpu")"
+		add us_udp64 "$c" "$(per_frame "$(cat "$tmp/cpu")" "$rate")"
+		add mus_udp64 "$c" "$(per_frame "$(cat "$tmp/mcpu")" "$rate")"
+		# The cost of a frame at low rates, where each may be a wakeup of its own.
+		for r in 1000 10000 100000; do
+			[ -n "${CPU_PID[$c]:-}" ] || continue
+			out=$(with_cpu "$c" udp64 "$c" $r)
+			read -r rate loss <<<"$out"
+			add "us_udp${r%000}k" "$c" "$(per_frame "$(cat "$tmp/cpu")" "$rate")"
+		done
+	done
+	# Four hosts talking to four others at once, one TCP stream each.
+	for c in "${pair_configs[@]}"; do
+		v=$(with_cpu "$c" tcp_pairs "$c"); add tcp_pairs "$c" "$v"; add cpu_tcp_pairs "$c" "$(cat "$tmp/cpu")"
+		add mgb_tcp_pairs "$c" "$(per_gb "$(cat "$tmp/mcpu")" "$v")"
 	done
 	for c in "${configs[@]}"; do
 		out=$(with_cpu "$c" frames "$c" "$dur")
@@ -288,55 +389,80 @@ for rep in $(seq "$reps"); do
 	done
 done
 
-# Idle CPU and RSS of the switches, then RSS and idle CPU of one switchd with 64 ports.
+# Idle CPU and RSS of the switches, then RSS and idle CPU of one switchd with many ports.
 for c in "${configs[@]}"; do
 	pid=${CPU_PID[$c]:-}
 	[ -n "$pid" ] || continue
-	c0=$(cpu_ticks "$pid"); sleep 5; c1=$(cpu_ticks "$pid")
-	add cpu_idle "$c" "$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.2f", 100*(b-a)/hz/5}')"
+	c0=$(cpu_ns "$pid"); sleep 5; c1=$(cpu_ns "$pid")
+	add cpu_idle "$c" "$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.2f", (b-a)/1e7/5}')"
 	add rss_kb "$c" "$(awk '/VmRSS/{print $2}' "/proc/$pid/status")"
 done
 start_switchd many
-for i in $(seq 64); do
+rss0=$(awk '/VmRSS/{print $2}' "/proc/$PID_many/status")
+for i in $(seq "$nports"); do
 	ip link add "${P}m$i" type veth peer name "${P}n$i"
 	# No IPv6 on these: its start-up chatter (DAD, MLD, RS) would be measured as "idle" traffic.
 	for e in m n; do sysctl -qw "net.ipv6.conf.${P}$e$i.disable_ipv6=1"; done
 	ip link set "${P}n$i" up
 	"$SWITCHCTL" -s "$SOCK_many" port add "${P}m$i" >/dev/null
 done
-c0=$(cpu_ticks "$PID_many"); sleep 5; c1=$(cpu_ticks "$PID_many")
-rss64=$(awk '/VmRSS/{print $2}' "/proc/$PID_many/status")
-idle64=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.2f", 100*(b-a)/hz/5}')
+c0=$(cpu_ns "$PID_many"); sleep 5; c1=$(cpu_ns "$PID_many")
+rss_many=$(awk '/VmRSS/{print $2}' "/proc/$PID_many/status")
+idle_many=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.2f", (b-a)/1e7/5}')
+per_port=$(((rss_many - rss0) / nports))
 
-# Median with min-max of a sample list.
-
-metrics=(tcp1 tcp4 pps64 loss64 zeroloss64 ping_med ping_p99 cpu_tcp1 cpu_tcp4 cpu_pps64 cpu_idle rss_kb)
+metrics=(tcp1 tcp4 pps64 loss64 zeroloss64 udp64 udp64_loss ping_med ping_p99 cpu_tcp1 cpu_tcp4 cpu_pps64 cpu_udp64
+	gb_tcp1 gb_tcp4 mgb_tcp1 mgb_tcp4 us_udp64 mus_udp64 us_udp1k us_udp10k us_udp100k cpu_idle rss_kb
+	tcp_pairs cpu_tcp_pairs mgb_tcp_pairs)
 # Below these the bridge's figure is zero or noise, and a ratio to it says nothing: none is given.
-declare -A ratio_floor=([loss64]=0.1 [cpu_tcp1]=1 [cpu_tcp4]=1 [cpu_pps64]=1 [cpu_idle]=1)
+declare -A ratio_floor=([loss64]=0.1 [udp64_loss]=0.1 [cpu_tcp1]=1 [cpu_tcp4]=1 [cpu_pps64]=1 [cpu_udp64]=1 [cpu_idle]=1 [cpu_tcp_pairs]=1)
+# The four-pair figures are to the bridge of four pairs.
+declare -A ratio_base=([tcp_pairs]=pairs-bridge [cpu_tcp_pairs]=pairs-bridge [mgb_tcp_pairs]=pairs-bridge)
 declare -A label=(
 	[tcp1]="TCP 1 stream, Gbit/s" [tcp4]="TCP 4 streams, Gbit/s" [pps64]="64 B frames arrived/s"
 	[loss64]="64 B loss at full rate, %" [zeroloss64]="64 B zero-loss rate, frames/s"
+	[udp64]="UDP 64 B (iperf3) arrived/s" [udp64_loss]="UDP 64 B loss, %"
 	[ping_med]="ping RTT median, us" [ping_p99]="ping RTT p99, us"
 	[cpu_tcp1]="switch CPU in TCP 1, %" [cpu_tcp4]="switch CPU in TCP 4, %"
-	[cpu_pps64]="switch CPU in 64 B, %" [cpu_idle]="switch CPU idle, %" [rss_kb]="switch RSS, KiB")
+	[cpu_pps64]="switch CPU in 64 B, %" [cpu_udp64]="switch CPU in UDP 64 B, %"
+	[gb_tcp1]="switch CPU s per GB, TCP 1" [gb_tcp4]="switch CPU s per GB, TCP 4"
+	[mgb_tcp1]="machine CPU s per GB, TCP 1" [mgb_tcp4]="machine CPU s per GB, TCP 4"
+	[us_udp64]="switch CPU us/frame, UDP full" [mus_udp64]="machine CPU us/frame, UDP full"
+	[us_udp1k]="switch CPU us/frame, UDP 1k/s" [us_udp10k]="switch CPU us/frame, UDP 10k/s"
+	[us_udp100k]="switch CPU us/frame, UDP 100k/s"
+	[cpu_idle]="switch CPU idle, %" [rss_kb]="switch RSS, KiB"
+	[tcp_pairs]="4 pairs TCP at once, Gbit/s" [cpu_tcp_pairs]="switch CPU in 4 pairs, %"
+	[mgb_tcp_pairs]="machine CPU s per GB, 4 pairs")
 
-bench_json "$json_out" "\"switchd_64_ports\": {\"rss_kb\": $rss64, \"cpu_idle\": $idle64},"
+# bench_json writes the figures of every configuration.
+single_configs=("${configs[@]}")
+configs+=("${pair_configs[@]}")
+bench_json "$json_out" "\"switchd_many_ports\": {\"ports\": $nports, \"rss_kb\": $rss_many, \"rss_kb_no_ports\": $rss0, \"kb_per_port\": $per_port, \"cpu_idle\": $idle_many},"
 
-printf '\n%-32s' "figure (median, min-max)"
-for c in "${configs[@]}"; do printf ' | %-24s' "$c"; done
-echo
-for m in "${metrics[@]}"; do
-	printf '%-32s' "${label[$m]}"
-	for c in "${configs[@]}"; do
-		k="$m|$c"
-		if ! jq -e --arg k "$k" '.results[$k]' "$json_out" >/dev/null; then printf ' | %-24s' "-"; continue; fi
-		cell=$(jq -r --arg k "$k" '.results[$k] | "\(.median) (\(.min)-\(.max))" + (if .ratio_to_bridge == "base ~0" then " (bridge ~0: no ratio)" elif .ratio_to_bridge != null then " x\(.ratio_to_bridge)" else "" end)' "$json_out")
-		printf ' | %-24s' "$cell"
-	done
+# The figures of CONFIG... that have any, as a table.
+table() { # config...
+	local m c k cell have
+	printf '\n%-32s' "figure (median, min-max)"
+	for c in "$@"; do printf ' | %-24s' "$c"; done
 	echo
-done
+	for m in "${metrics[@]}"; do
+		have=0
+		for c in "$@"; do [ -z "${R["$m|$c"]:-}" ] || have=1; done
+		[ $have = 1 ] || continue
+		printf '%-32s' "${label[$m]}"
+		for c in "$@"; do
+			k="$m|$c"
+			if ! jq -e --arg k "$k" '.results[$k]' "$json_out" >/dev/null; then printf ' | %-24s' "-"; continue; fi
+			cell=$(jq -r --arg k "$k" '.results[$k] | "\(.median) (\(.min)-\(.max))" + (if .ratio_to_bridge == "base ~0" then " (bridge ~0: no ratio)" elif .ratio_to_bridge != null then " x\(.ratio_to_bridge)" else "" end)' "$json_out")
+			printf ' | %-24s' "$cell"
+		done
+		echo
+	done
+}
+table "${single_configs[@]}"
+table "${pair_configs[@]}"
 echo
-echo "switchd with 64 veth ports: RSS ${rss64} KiB, idle CPU ${idle64} %"
+echo "switchd with $nports veth ports: RSS ${rss_many} KiB (${rss0} KiB without ports: ${per_port} KiB a port), idle CPU ${idle_many} %"
 # The VLAN tag's cost: the chain with VLANs against the same chain without, in this run.
 for m in tcp1 tcp4 pps64 ping_med; do
 	jq -r --arg m "$m" --arg l "${label[$m]}" '(.results["\($m)|switchd-chain-vlan"].median) as $v |

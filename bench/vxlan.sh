@@ -123,7 +123,6 @@ done
 hz=$(getconf CLK_TCK)
 declare -A R # "metric|config" -> space-separated samples
 add() { R["$1|$2"]="${R["$1|$2"]:-} $3"; }
-ticks() { local t=0 p; for p in $1; do t=$((t + $(cpu_ticks "$p"))); done; echo $t; }
 
 # TCP from A to B (or B to A with -R) in Gbit/s; the switches' CPU over it in % of one core in $tmp/cpu.
 tcp() { # config streams [-R]
@@ -131,9 +130,9 @@ tcp() { # config streams [-R]
 	a=$(ns_of "$1" a) b=$(ns_of "$1" b)
 	ip netns exec "$b" iperf3 -s -1 -D -p 5302 >/dev/null 2>&1
 	for _ in $(seq 50); do ip netns exec "$b" ss -Htln "sport = :5302" | grep -q . && break; sleep 0.1; done
-	c0=$(ticks "${SW_PIDS[$1]:-}") t0=$(date +%s.%N)
+	c0=$(cpu_ticks ${SW_PIDS[$1]:-}) t0=$(date +%s.%N)
 	out=$(ip netns exec "$a" timeout $((dur + 15)) iperf3 -c $ADDR_B -p 5302 -t "$dur" -P "$2" ${3:-} -J)
-	c1=$(ticks "${SW_PIDS[$1]:-}") t1=$(date +%s.%N)
+	c1=$(cpu_ticks ${SW_PIDS[$1]:-}) t1=$(date +%s.%N)
 	if [ -n "${SW_PIDS[$1]:-}" ]; then
 		awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v hz="$hz" 'BEGIN{printf "%.1f\n", 100*(b-a)/hz/(e-s)}' >"$tmp/cpu"
 	else
