@@ -217,12 +217,13 @@ pair_ns() { # config a|b pair
 
 # Gbit/s of four TCP streams at once, one from each Ai to its Bi.
 tcp_pairs() { # config
-	local i
+	local i clients=()
 	for i in 1 2 3 4; do iperf_server "$(pair_ns "$1" b $i)" 5301; done
 	for i in 1 2 3 4; do
 		ip netns exec "$(pair_ns "$1" a $i)" timeout $((dur + 15)) iperf3 -c "$(pair_b $i)" -p 5301 -t "$dur" -J >"$tmp/pair$i.json" &
+		clients+=("$!")
 	done
-	wait
+	wait "${clients[@]}"
 	cat "$tmp"/pair[1-4].json | jq -s 'map(.end.sum_received.bits_per_second) | add / 1e9 * 100 | round / 100'
 }
 
