@@ -34,7 +34,7 @@ struct afp_ring {
 	unsigned release; /* first slot handed to the switch and not yet given back */
 	unsigned kib;	  /* the ring's size now */
 	unsigned kib_max; /* what it grows to (--rx-ring) */
-	/* Found half full: grow once it is empty; full, or the kernel dropped frames: grow now. */
+	/* Found half full: grow once it is empty; the kernel dropped frames: grow now. */
 	enum { AFP_KEEP, AFP_GROW_EMPTY, AFP_GROW_NOW } grow;
 };
 
@@ -230,20 +230,11 @@ static int afp_ring_rx_burst(struct port *p, struct frame *f, unsigned n)
 	}
 	if (!seen)
 		return afp_ring_error(p);
-	/*
-	 * A full burst: is the ring still half full behind it, or full (the
-	 * kernel wrapped round to the slot before the ones this burst holds,
-	 * and drops what comes)? One slot tells each.
-	 */
-	if (got == n && r->kib < r->kib_max) {
-		if (__atomic_load_n(&afp_slot(r, (r->release + r->slots - 1) % r->slots)->tp_status,
-				    __ATOMIC_ACQUIRE) & TP_STATUS_USER)
-			r->grow = AFP_GROW_NOW;
-		else if (r->grow == AFP_KEEP &&
-			 (__atomic_load_n(&afp_slot(r, (r->head + r->slots / 2) % r->slots)->tp_status,
-					  __ATOMIC_ACQUIRE) & TP_STATUS_USER))
-			r->grow = AFP_GROW_EMPTY;
-	}
+	/* A full burst: is the ring still half full behind it? One slot tells. */
+	if (got == n && r->kib < r->kib_max && r->grow == AFP_KEEP &&
+	    (__atomic_load_n(&afp_slot(r, (r->head + r->slots / 2) % r->slots)->tp_status, __ATOMIC_ACQUIRE) &
+	     TP_STATUS_USER))
+		r->grow = AFP_GROW_EMPTY;
 	return (int)got;
 }
 
@@ -255,10 +246,9 @@ static const struct port_ops afp_ops;
  * points into it), once per port. The kernel takes a ring only from a socket
  * without one and unmapped, and purges the socket's queue when it frees or
  * sets one: frames the old ring and the queue still hold are lost. So a ring
- * found half full grows when it is next empty, and one found full or the
- * kernel already dropped frames of grows at once, counting those lost with
- * it. Only frames that come while the kernel swaps the rings (microseconds)
- * go uncounted.
+ * found half full grows when it is next empty, and one the kernel already
+ * dropped frames of grows at once, counting those lost with it. Only frames
+ * that come while the kernel swaps the rings (microseconds) go uncounted.
  */
 static void afp_ring_grow(struct port *p, struct afp_ring *r)
 {
