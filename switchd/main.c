@@ -28,9 +28,9 @@ static void usage(FILE *f)
 		"  -s, --socket PATH     control socket (default %s)\n"
 		"      --ro-socket PATH  also listen on a read-only socket anyone may connect to:\n"
 		"                        show, status, monitor and trace only\n"
-		"      --rx-ring KIB     receive ring each AF_PACKET port grows to under load,\n"
-		"                        16..%u KiB (default %u, from %u; 0: none, read with recvmmsg)\n",
-		SWITCHD_SOCKET, SWITCHD_RING_KIB_MAX, SWITCHD_RING_KIB, SWITCHD_RING_START_KIB);
+		"      --rx-ring KIB     receive ring of each AF_PACKET port, 16..%u KiB\n"
+		"                        (default %u; 0: none, read with recvmmsg)\n",
+		SWITCHD_SOCKET, SWITCHD_RING_KIB_MAX, SWITCHD_RING_KIB);
 	for (size_t i = 0; (set = swp_setting_at(i)); i++) {
 		int n = fprintf(f, "      --%s %s", set->name, set->unit);
 

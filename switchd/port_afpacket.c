@@ -32,10 +32,6 @@ struct afp_ring {
 	unsigned slots;
 	unsigned head;	  /* next slot to look at */
 	unsigned release; /* first slot handed to the switch and not yet given back */
-	unsigned kib;	  /* the ring's size now */
-	unsigned kib_max; /* what it grows to (--rx-ring) */
-	/* Found half full: grow once it is empty; the kernel dropped frames: grow now. */
-	enum { AFP_KEEP, AFP_GROW_EMPTY, AFP_GROW_NOW } grow;
 };
 
 union afp_cmsg {
@@ -230,86 +226,7 @@ static int afp_ring_rx_burst(struct port *p, struct frame *f, unsigned n)
 	}
 	if (!seen)
 		return afp_ring_error(p);
-	/* A full burst: is the ring still half full behind it? One slot tells. */
-	if (got == n && r->kib < r->kib_max && r->grow == AFP_KEEP &&
-	    (__atomic_load_n(&afp_slot(r, (r->head + r->slots / 2) % r->slots)->tp_status, __ATOMIC_ACQUIRE) &
-	     TP_STATUS_USER))
-		r->grow = AFP_GROW_EMPTY;
 	return (int)got;
-}
-
-static int afp_ring_map(int fd, unsigned kib, struct afp_ring *r);
-static const struct port_ops afp_ops;
-
-/*
- * The ring to its full size, on the same socket, between bursts (nothing
- * points into it), once per port. The kernel takes a ring only from a socket
- * without one and unmapped, and purges the socket's queue when it frees or
- * sets one: frames the old ring and the queue still hold are lost. So a ring
- * found half full grows when it is next empty, and one the kernel already
- * dropped frames of grows at once, counting those lost with it. Only frames
- * that come while the kernel swaps the rings (microseconds) go uncounted.
- */
-static void afp_ring_grow(struct port *p, struct afp_ring *r)
-{
-	struct tpacket_req none = { 0 };
-	unsigned lost = 0, from = r->kib;
-	char drain[64];
-	int err = 0;
-
-	r->grow = AFP_KEEP;
-	for (unsigned i = r->head, k = 0; k < r->slots; i = afp_next(r, i), k++) {
-		uint32_t st = __atomic_load_n(&afp_slot(r, i)->tp_status, __ATOMIC_ACQUIRE);
-
-		if (!(st & TP_STATUS_USER))
-			break;
-		/* A copied frame's slot: the frame is on the queue, counted there. */
-		if (!(st & TP_STATUS_COPY))
-			lost++;
-	}
-	/*
-	 * The queue's frames, counted before the kernel purges them with the
-	 * ring. Room for the virtio_net_hdr, or the kernel takes the frame and
-	 * fails the call.
-	 */
-	for (;;) {
-		if (recv(p->fd, drain, sizeof(drain), MSG_DONTWAIT | MSG_TRUNC) >= 0)
-			lost++;
-		else if (errno != EINTR)
-			break;
-	}
-	munmap(r->map, r->map_len);
-	r->map = NULL;
-	if (setsockopt(p->fd, SOL_PACKET, PACKET_RX_RING, &none, sizeof(none)) < 0) {
-		/* Still the old ring (it should not be, unmapped): map it again, as it was. */
-		void *map;
-
-		err = -errno;
-		map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0);
-		if (map != MAP_FAILED) {
-			r->map = map;
-			r->kib_max = from;
-			log_warn("port %s: receive ring kept at %u KiB: %s", p->name, from, strerror(-err));
-			return;
-		}
-	}
-	if (!err)
-		err = afp_ring_map(p->fd, r->kib_max, r);
-	if (err && afp_ring_map(p->fd, from, r) < 0) {
-		/* Neither size could be had: read the socket queue from now on. */
-		log_warn("port %s: no receive ring (%s), reading with recvmmsg", p->name, strerror(-err));
-		free(r);
-		p->priv = NULL;
-		p->ops = &afp_ops;
-	} else if (err) {
-		log_warn("port %s: receive ring kept at %u KiB: %s", p->name, from, strerror(-err));
-		r->kib_max = from;
-	} else {
-		log_info("port %s: receive ring grown from %u to %u KiB (%u frames lost in the change)", p->name,
-			 from, r->kib, lost);
-	}
-	p->c.rx_dropped += lost;
-	p->c.rx_drop_error += lost;
 }
 
 static void afp_rx_release(struct port *p)
@@ -320,10 +237,6 @@ static void afp_rx_release(struct port *p)
 		return;
 	for (; r->release != r->head; r->release = afp_next(r, r->release))
 		__atomic_store_n(&afp_slot(r, r->release)->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
-	if (r->grow == AFP_GROW_NOW ||
-	    (r->grow == AFP_GROW_EMPTY &&
-	     !(__atomic_load_n(&afp_slot(r, r->head)->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)))
-		afp_ring_grow(p, r);
 }
 
 static unsigned afp_tx_burst(struct port *p, const struct frame *const *f, unsigned n, int *err)
@@ -371,21 +284,15 @@ static void afp_collect(struct port *p)
 
 	/* Reading the statistics resets them, so each drop is added once. */
 	if (getsockopt(p->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 && st.tp_drops) {
-		struct afp_ring *r = p->priv;
-
 		p->c.rx_dropped += st.tp_drops;
 		p->c.rx_drop_error += st.tp_drops;
-		/* Ring or queue full: a small ring grows at the next release. */
-		if (r && r->kib < r->kib_max)
-			r->grow = AFP_GROW_NOW;
 	}
 }
 
 static void afp_ring_free(struct afp_ring *r)
 {
 	if (r) {
-		if (r->map)
-			munmap(r->map, r->map_len);
+		munmap(r->map, r->map_len);
 		free(r);
 	}
 }
@@ -416,8 +323,11 @@ static const struct port_ops afp_ring_ops = {
 	.close = afp_close,
 };
 
-/* A ring of KIB KiB on a socket without one, mapped into r, read from its first slot. */
-static int afp_ring_map(int fd, unsigned kib, struct afp_ring *r)
+/*
+ * Sets up the receive ring on a socket not yet bound. PACKET_VNET_HDR must
+ * already be on: the kernel refuses it once a ring exists.
+ */
+static int afp_ring_setup(int fd, unsigned kib, struct afp_ring **out)
 {
 	struct tpacket_req req = {
 		.tp_block_size = SWITCHD_RING_BLOCK,
@@ -425,47 +335,23 @@ static int afp_ring_map(int fd, unsigned kib, struct afp_ring *r)
 		.tp_frame_size = SWITCHD_RING_SLOT,
 		.tp_frame_nr = (kib << 10) / SWITCHD_RING_SLOT,
 	};
-	size_t len = (size_t)req.tp_block_size * req.tp_block_nr;
-	void *map;
-
-	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
-		return -errno;
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		int err = -errno;
-		struct tpacket_req none = { 0 };
-
-		setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &none, sizeof(none));
-		return err;
-	}
-	r->map = map;
-	r->map_len = len;
-	r->slots = req.tp_frame_nr;
-	r->head = r->release = 0;
-	r->kib = kib;
-	return 0;
-}
-
-/*
- * Sets up the receive ring on a socket not yet bound, at its starting size
- * (it grows to kib_max under load). PACKET_VNET_HDR must already be on: the
- * kernel refuses it once a ring exists.
- */
-static int afp_ring_setup(int fd, unsigned kib_max, struct afp_ring **out)
-{
-	int v2 = TPACKET_V2, thresh = 1, err;
+	int v2 = TPACKET_V2, thresh = 1;
 	struct afp_ring *r;
 
 	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v2, sizeof(v2)) < 0 ||
 	    /* Frames larger than a slot are queued whole as well, so none is cut. */
-	    setsockopt(fd, SOL_PACKET, PACKET_COPY_THRESH, &thresh, sizeof(thresh)) < 0)
+	    setsockopt(fd, SOL_PACKET, PACKET_COPY_THRESH, &thresh, sizeof(thresh)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
 		return -errno;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->kib_max = kib_max;
-	err = afp_ring_map(fd, kib_max < SWITCHD_RING_START_KIB ? kib_max : SWITCHD_RING_START_KIB, r);
-	if (err) {
+	r->slots = req.tp_frame_nr;
+	r->map_len = (size_t)req.tp_block_size * req.tp_block_nr;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (r->map == MAP_FAILED) {
+		int err = -errno;
+
 		free(r);
 		return err;
 	}

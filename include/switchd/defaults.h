@@ -104,20 +104,16 @@
 #define SWITCHD_STREAM_STALL_MS 3000
 #define SWITCHD_STREAM_DIR "ports"
 /*
- * AF_PACKET receive ring (TPACKET_V2), in slots of SLOT bytes and blocks of
- * BLOCK bytes, allocated and mapped for as long as the port exists. A slot
- * holds a frame of up to 180 bytes (ACKs, ARP, pings, small datagrams) after
- * the kernel's header; bigger frames are also queued on the socket and read
- * from there. A port starts with START_KIB (256 slots: an idle port costs
- * 64 KiB) and grows to KIB (--rx-ring; the default gives 4096 slots) the
- * first time it finds its ring half full or the kernel dropped a frame for
- * want of a slot. 4096 slots ride out switchd being off the CPU for tens of
- * milliseconds at 100k+ frames/s; 512 lost a third of such a stream on a
- * loaded machine (docs/performance.md).
+ * AF_PACKET receive ring (TPACKET_V2): KIB KiB a port (--rx-ring), in slots
+ * of SLOT bytes and blocks of BLOCK bytes, allocated and mapped for as long
+ * as the port exists; the default gives 4096 slots. A slot holds a frame of up to 180 bytes (ACKs, ARP, pings, small
+ * datagrams) after the kernel's header; bigger frames are also queued on the
+ * socket and read from there. 4096 slots ride out switchd being off the CPU
+ * for tens of milliseconds at 100k+ frames/s; 512 lost a third of such a
+ * stream on a loaded machine (docs/performance.md).
  */
 #define SWITCHD_RING_SLOT 256
 #define SWITCHD_RING_BLOCK (16 << 10)
-#define SWITCHD_RING_START_KIB 64
 #define SWITCHD_RING_KIB 1024
 #define SWITCHD_RING_KIB_MAX 65536
 

@@ -9,12 +9,10 @@
 # - with switchd stopped, jumbo frames overflow the socket queue: each frame
 #   then arrives whole or is counted as a receive drop, never forwarded cut
 #   (in the ring, a slot keeps only the first 180 bytes of such a frame);
-# - TCP's GSO super-frames cross whole;
-# - a port's ring starts at 64 KiB and grows to --rx-ring's size once it is found
-#   half full (losing nothing) or overflows (every frame forwarded or counted).
+# - TCP's GSO super-frames cross whole.
 . "$(dirname "$0")/lib.sh"
 
-COUNT=10000 # the ring has 256 slots, 4096 once grown: more than twice round either way
+COUNT=10000 # the ring has 4096 slots: more than twice round
 
 ring_maps() { grep -c ' socket:\[' "/proc/$DAEMON_PID/maps" || true; }
 
@@ -145,58 +143,5 @@ for spec in "64 64" "40 32" "0 none"; do
 	stop_daemon
 	for h in a b; do del_host "$h"; done
 done
-# A port's ring starts at 64 KiB (256 slots) and grows to --rx-ring's size (1024 KiB by default)
-# once: found half full, it grows when it is next empty, and loses nothing; a ring the kernel
-# overflowed grows too, every frame forwarded or counted.
-start_daemon
-add_host a 10.75.9.1
-add_host b 10.75.9.2
-mac_a=$(host_mac a)
-mac_b=$(host_mac b)
-ping_ok a 10.75.9.2
-assert_eq "64 64 " "$(ring_kib)" "ring mappings of idle ports (KiB)"
-has_ring() { ring_kib | tr ' ' '\n' | grep -cx "$1" || true; }
-# 200 frames into a's 256 slots while switchd is stopped: more than half full.
-grown="port ${P}a: receive ring grown from 64 to 1024 KiB (0 frames lost in the change)"
-grown0=$(log_count "$grown") # the log holds the daemons of the runs above too
-marker=$(rand_hex 8)
-sniff_start b
-kill -STOP "$DAEMON_PID"
-in_host a timeout 60 "${PKT[@]}" burst eth0 "$mac_b" "$mac_a" "$marker" 200
-kill -CONT "$DAEMON_PID"
-wait_for 10 "a's ring to grow to 1024 KiB" '[ "$(has_ring 1024)" = 1 ]'
-wait_for 10 "200 frames from a through switchd" \
-	'[ "$(port_field "${P}b" tx_packets)" -ge 200 ]'
-sniff_stop b
-assert_eq "got 200 dup 0 reordered 0 missing 0" "$("${PKT[@]}" seqcheck "$T/sniff.b" "$marker" 200)" \
-	"200 frames through a ring that grew"
-assert_eq 0 "$(port_field "${P}a" rx_dropped)" "rx_dropped on ${P}a after its ring grew"
-assert_eq $((grown0 + 1)) "$(log_count "$grown")" "the log line of a's ring growing"
-assert_eq "1 1" "$(has_ring 64) $(has_ring 1024)" "ring sizes after a's grew (KiB)"
-# 1000 frames of 1514 bytes from b while switchd is stopped: its ring of 256 overflows, and each
-# of them is also queued whole on the socket. Stopped past a tick of switchd's timer, which reads
-# the kernel's drops: the ring then grows at once, frames still in it (the queue's copies read
-# out) counted as dropped.
-rx0=$(port_field "${P}b" rx_packets)
-drop0=$(port_field "${P}b" rx_drop_error)
-big=$(frame "$mac_a" "$mac_b" 88b5 "$(rand_hex 1500)")
-stopped_past_tick() { [ $(($(date +%s%N) - t_stop)) -ge 1200000000 ]; } # the timer ticks each second
-kill -STOP "$DAEMON_PID"
-t_stop=$(date +%s%N)
-send_frames b "$big" --repeat 1000
-wait_until 5 "switchd to be stopped past a tick of its timer" stopped_past_tick
-kill -CONT "$DAEMON_PID"
-wait_for 10 "b's ring to grow to 1024 KiB" '[ "$(has_ring 1024)" = 2 ]'
-wait_for 10 "b's 1000 frames forwarded or counted as dropped" \
-	'[ $(($(port_field "${P}b" rx_packets) - rx0 + $(port_field "${P}b" rx_drop_error) - drop0)) -ge 1000 ]'
-assert_eq 1000 $(($(port_field "${P}b" rx_packets) - rx0 + $(port_field "${P}b" rx_drop_error) - drop0)) \
-	"b's frames forwarded + counted as dropped"
-assert_ge $(($(port_field "${P}b" rx_drop_error) - drop0)) 1 "frames of b's overflowing ring counted as dropped"
-say "b's ring: $(grep -o "port ${P}b: receive ring grown.*" "$LOG" | tail -n 1)"
-ping_ok a 10.75.9.2
-say "rings: 64 KiB idle, 1024 KiB after a half-full burst (200 frames, none lost) and an overflow"
-stop_daemon
-for h in a b; do del_host "$h"; done
-
 expect_exit 2 "$SWITCHD" -s "$T/x.sock" --rx-ring 8
 assert_contains "$ERR" "--rx-ring: not 0 or a number of KiB in 16..65536" "switchd --rx-ring 8"
